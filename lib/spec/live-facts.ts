@@ -1,0 +1,54 @@
+/**
+ * What the live validation rules and the renderer need to know about AWS, read once per reconcile
+ * by lib/aws/live-facts-reader.ts. Plain data: no SDK types cross this line.
+ */
+
+export interface InstanceTypeFacts {
+  instanceType: string;
+  nitroEnclavesSupported: boolean;
+  vcpus: number;
+  threadsPerCore: number;
+  memoryMib: number;
+  /** 'x86_64' | 'arm64' (first of the supported architectures). */
+  architecture: string;
+  hibernationSupported: boolean;
+}
+
+export interface ZoneFacts {
+  zoneName: string;
+  zoneId: string;
+  /** 'availability-zone' | 'local-zone' | 'wavelength-zone' | 'outpost' */
+  zoneType: string;
+  parentZoneName?: string;
+  optInStatus?: string;
+}
+
+export interface SubnetFacts {
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  availabilityZoneId?: string;
+  outpostArn?: string;
+}
+
+export interface ClusterFacts {
+  name: string;
+  status: string;
+  endpoint?: string;
+  certificateAuthority?: string;
+  serviceIpv4Cidr?: string;
+  serviceIpv6Cidr?: string;
+  kubernetesVersion?: string;
+  subnetIds: string[];
+}
+
+export interface LiveFacts {
+  /** Keyed by instance type; a type AWS does not know is absent. */
+  instanceTypes: Record<string, InstanceTypeFacts>;
+  /** Keyed by subnet id; an unknown subnet is absent. */
+  subnets: Record<string, SubnetFacts>;
+  /** Keyed by zone name, with AllAvailabilityZones so not-opted-in zones are visible too. */
+  zones: Record<string, ZoneFacts>;
+  /** Undefined when the cluster does not exist. */
+  cluster?: ClusterFacts;
+}

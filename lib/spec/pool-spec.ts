@@ -1,0 +1,127 @@
+/**
+ * The validated, typed form of a pool spec: what the three Cluster API manifests mean once parsed,
+ * substituted, resolved and defaulted. Everything downstream (render, plan, CLI) reads this, never
+ * the raw manifests.
+ */
+
+/** Node label the Nitro Enclaves device plugin DaemonSet selects on. */
+export const DEVICE_PLUGIN_LABEL_KEY = 'aws-nitro-enclaves-k8s-dp';
+export const DEVICE_PLUGIN_LABEL_VALUE = 'enabled';
+
+/** Role used when the pool names none: CAPA's default node role name with IAM management off. */
+export const DEFAULT_NODE_ROLE_NAME = 'eks-nodegroup.cluster-api-provider-aws.sigs.k8s.io';
+
+export const Severity = { Error: 'Error', Warning: 'Warning', Info: 'Info' } as const;
+export type Severity = (typeof Severity)[keyof typeof Severity];
+
+/**
+ * One broken rule. `path` names the manifest and field (e.g.
+ * `AWSManagedMachinePool/my-node-pool: spec.awsLaunchTemplate.instanceType`), `rule` is the stable
+ * reason name (PascalCase, used as the condition reason), `message` says what is wrong and how to fix it.
+ */
+export interface Violation {
+  path: string;
+  value: unknown;
+  rule: string;
+  severity: 'Error' | 'Warning';
+  message: string;
+}
+
+export type TaintEffect = 'NO_SCHEDULE' | 'NO_EXECUTE' | 'PREFER_NO_SCHEDULE';
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: TaintEffect;
+}
+
+/** The enclave allocator's reservation (`/etc/nitro_enclaves/allocator.yaml`). Exactly one of cpuCount / cpuPool. */
+export interface AllocatorSettings {
+  cpuCount?: number;
+  /** Linux cpulist, e.g. "2,3" or "2-5". */
+  cpuPool?: string;
+  memoryMib: number;
+}
+
+export type AmiSource =
+  | { kind: 'id'; id: string }
+  /** EKS-optimized AL2023 AMI from the public SSM parameter, per the pool's Kubernetes version and arch. */
+  | { kind: 'eksLookup'; lookupType: 'AmazonLinux2023' | 'AmazonLinux2023GPU' };
+
+export interface MetadataOptions {
+  httpEndpoint: 'enabled' | 'disabled';
+  httpTokens: 'required' | 'optional';
+  httpPutResponseHopLimit: number;
+  instanceMetadataTags: 'enabled' | 'disabled';
+}
+
+export interface RootVolume {
+  sizeGiB: number;
+  type?: string;
+  iops?: number;
+  throughput?: number;
+  encrypted?: boolean;
+  kmsKeyId?: string;
+}
+
+export interface LaunchTemplateSpec {
+  instanceType: string;
+  ami: AmiSource;
+  /** Normalised: absent, `{}` and `enabled: false` are all `false`. */
+  enclavesEnabled: boolean;
+  securityGroupIds: string[];
+  sshKeyName?: string;
+  metadataOptions: MetadataOptions;
+  rootVolume?: RootVolume;
+}
+
+export interface UpdateConfig {
+  maxUnavailable?: number;
+  maxUnavailablePercentage?: number;
+  updateStrategy?: 'DEFAULT' | 'MINIMAL';
+}
+
+export interface BootstrapSpec {
+  /** The commands that run before nodeadm, in order, including any generated allocator commands. */
+  preNodeadmCommands: string[];
+  /** The allocator sizes the commands set, when they set any. */
+  allocator?: AllocatorSettings;
+  kubelet?: { flags?: string[]; config?: Record<string, unknown> };
+}
+
+export interface PoolSpec {
+  /** The pool id: MachinePool metadata.name, equal to the store key. */
+  name: string;
+  clusterName: string;
+  /** MachinePool spec.template.spec.version after substitution, e.g. "1.35" or "v1.35.2". */
+  kubernetesVersion?: string;
+  replicas: number;
+  scaling: { minSize: number; maxSize: number };
+  nodegroupName: string;
+  /** amiType as written (CUSTOM is required when the template resolves an AMI). */
+  amiType?: string;
+  capacityType: 'ON_DEMAND' | 'SPOT';
+  labels: Record<string, string>;
+  taints: Taint[];
+  /** Explicit subnets; empty means "the cluster's subnets in regular AZs". */
+  subnetIds: string[];
+  availabilityZones: string[];
+  nodeRoleName: string;
+  updateConfig: UpdateConfig;
+  /** Roll even when pods cannot be drained (EKS `force`). Off unless the spec asks. */
+  forceUpdate: boolean;
+  additionalTags: Record<string, string>;
+  launchTemplate: LaunchTemplateSpec;
+  bootstrap: BootstrapSpec;
+}
+
+/** A spec document as a store holds it (see lib/spec/store-format.ts for the item / object layout). */
+export interface StoredSpec {
+  poolId: string;
+  source: 's3' | 'dynamodb';
+  /** Where it came from, for messages: s3://bucket/key or dynamodb://table/poolId. */
+  location: string;
+  /** The document text: multi-document YAML or a JSON array / object of manifests. */
+  text: string;
+  /** Increases with every write: the DynamoDB generation attribute, or S3 LastModified in ms. */
+  generation: number;
+}
