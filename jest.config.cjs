@@ -24,6 +24,8 @@ module.exports = {
     ],
   },
   testTimeout: 30000,
+  // Each worker gets its own sandbox (test/global-setup.ts starts one per worker).
+  maxWorkers: 2,
   collectCoverageFrom: ['lib/**/*.ts', 'functions/**/*.ts'],
   coverageThreshold: { global: { lines: 80, branches: 70, functions: 80, statements: 80 } },
   coverageReporters: ['text-summary', 'lcov'],

@@ -30,7 +30,7 @@ export function resolveResourceNames(env: NodeJS.ProcessEnv = process.env): Reso
     specPrefix: env.SPEC_PREFIX ?? 'pools/',
     specTable: env.SPEC_TABLE || `${base}-specs`,
     statusTable: env.STATUS_TABLE || `${base}-status`,
-    leaseTable: env.LEASE_TABLE || `${base}-status`,
+    leaseTable: env.LEASE_TABLE || `${base}-leases`,
     reconcileQueue: env.RECONCILE_QUEUE || `${base}-reconcile`,
     deadLetterQueue: env.DEAD_LETTER_QUEUE || `${base}-reconcile-dlq`,
     eventBus: env.EVENT_BUS || 'default',

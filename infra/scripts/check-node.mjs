@@ -2,7 +2,9 @@
 // npm scripts pick up node_modules/.bin/node (the `node` dev dependency); a plain `node` may not.
 import { readFileSync } from 'node:fs';
 
-const runtime = /runtime:\s*nodejs(\d+)\.x/.exec(readFileSync(new URL('../../serverless.yml', import.meta.url), 'utf8'));
+const runtime = /runtime:\s*nodejs(\d+)\.x/.exec(
+  readFileSync(new URL('../../serverless.yml', import.meta.url), 'utf8'),
+);
 const wanted = runtime ? Number(runtime[1]) : 24;
 const actual = Number(process.versions.node.split('.')[0]);
 if (actual !== wanted) {

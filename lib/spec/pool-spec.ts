@@ -112,6 +112,11 @@ export interface PoolSpec {
   additionalTags: Record<string, string>;
   launchTemplate: LaunchTemplateSpec;
   bootstrap: BootstrapSpec;
+  /**
+   * metadata.name of each source manifest, so later messages can point at the right one
+   * (`AWSManagedMachinePool/<infrastructure>: spec...`). Filled by resolvePoolSpec.
+   */
+  manifestNames?: { machinePool: string; infrastructure: string; bootstrap: string };
 }
 
 /** A spec document as a store holds it (see lib/spec/store-format.ts for the item / object layout). */

@@ -1,0 +1,31 @@
+"""The sandbox's extension of moto: patches loaded into the moto server process before it serves.
+
+Each module closes one gap between moto and the AWS behaviour the project relies on; see
+docs/sandbox.md for the list, the AWS behaviour each reproduces and the test that covers it.
+The patches reach into moto internals, so they are written against exactly one moto version.
+"""
+
+from __future__ import annotations
+
+EXPECTED_MOTO_VERSION = "5.2.5"
+
+
+def install() -> None:
+    import moto
+
+    if moto.__version__ != EXPECTED_MOTO_VERSION:
+        raise SystemExit(
+            f"sandbox: the moto extension is written against moto {EXPECTED_MOTO_VERSION} but "
+            f"{moto.__version__} is installed ({moto.__file__}). Run `npm run sandbox:setup` to install "
+            "the pinned version into infra/sandbox/.venv, and start the sandbox with that venv's python."
+        )
+
+    from . import control, edge_zones, eks_clusters, eks_updates, launch_templates, s3_event_ids, ssm_public_parameters
+
+    control.install()
+    edge_zones.install()
+    eks_clusters.install()
+    eks_updates.install()
+    launch_templates.install()
+    ssm_public_parameters.install()
+    s3_event_ids.install()

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Stops the sandbox on ${SANDBOX_PORT:-4566}: the one whose pid start.sh (or the Node helper)
+# recorded, or else the project's sandbox that answers on that port.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+port="${SANDBOX_PORT:-4566}"
+pidfile="$root/.sandbox/sandbox-$port.pid"
+python="$here/.venv/bin/python"
+
+pid=""
+if [[ -f "$pidfile" ]]; then
+  pid="$(cat "$pidfile")"
+elif [[ -x "$python" ]]; then
+  pid="$("$python" "$here/probe.py" "$port" 2>/dev/null)" || pid=""
+fi
+
+if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
+  rm -f "$pidfile"
+  echo "sandbox: not running on port $port"
+  exit 0
+fi
+
+kill "$pid"
+for _ in $(seq 1 50); do
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+if kill -0 "$pid" 2>/dev/null; then
+  kill -9 "$pid" 2>/dev/null || true
+fi
+rm -f "$pidfile"
+echo "sandbox: stopped (pid $pid, port $port)"

@@ -1,0 +1,49 @@
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import type { NodegroupInstance } from '../watch/roll-progress';
+import type { AwsClients } from './client-factory';
+import { translateAwsError } from './translate-error';
+
+/**
+ * The EC2 instances of a managed node group, found by the tags EKS puts on them
+ * (`eks:cluster-name`, `eks:nodegroup-name`). EKS reports no node counts for an update, so this is
+ * how `watch` counts the old nodes still waiting to be replaced. Terminated instances are listed
+ * too (EC2 keeps them visible for a while); the caller decides what counts.
+ */
+export class NodegroupInstances {
+  constructor(private readonly clients: Pick<AwsClients, 'ec2'>) {}
+
+  async list(clusterName: string, nodegroupName: string): Promise<NodegroupInstance[]> {
+    const instances: NodegroupInstance[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const out = await this.clients.ec2.send(
+          new DescribeInstancesCommand({
+            Filters: [
+              { Name: 'tag:eks:cluster-name', Values: [clusterName] },
+              { Name: 'tag:eks:nodegroup-name', Values: [nodegroupName] },
+            ],
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        );
+        for (const reservation of out.Reservations ?? []) {
+          for (const instance of reservation.Instances ?? []) {
+            if (!instance.InstanceId || !instance.LaunchTime) continue;
+            instances.push({
+              instanceId: instance.InstanceId,
+              launchTime: instance.LaunchTime.toISOString(),
+              state: instance.State?.Name ?? 'unknown',
+              ...(instance.Placement?.AvailabilityZone
+                ? { availabilityZone: instance.Placement.AvailabilityZone }
+                : {}),
+            });
+          }
+        }
+        nextToken = out.NextToken;
+      } while (nextToken);
+    } catch (error: unknown) {
+      throw translateAwsError(error, { resourceId: `${clusterName}/${nodegroupName}` });
+    }
+    return instances;
+  }
+}

@@ -1,0 +1,321 @@
+import {
+  CreateNodegroupCommand,
+  DeleteNodegroupCommand,
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  ListUpdatesCommand,
+  type Nodegroup,
+  type Taint as SdkTaint,
+  TagResourceCommand,
+  type Update,
+  UpdateNodegroupConfigCommand,
+  UpdateNodegroupVersionCommand,
+} from '@aws-sdk/client-eks';
+import type { NodegroupConfigChanges, ObservedNodegroup, ScalingConfig } from '../plan/plan-types';
+import type { Taint, UpdateConfig } from '../spec/pool-spec';
+import type { UpdateRecord } from '../status/status-row';
+import type { AwsClients } from './client-factory';
+import { awsErrorName, translateAwsError } from './translate-error';
+
+/**
+ * EKS managed node groups and their updates, as plain data. A node group or update that does not
+ * exist is `undefined`. EKS's "another update is in flight" (ResourceInUseException) is an
+ * expected state, returned as `{ busy }`, never thrown.
+ */
+
+export type UpdateStart = { started: UpdateRecord } | { busy: string };
+
+function isNotFound(error: unknown): boolean {
+  return awsErrorName(error) === 'ResourceNotFoundException';
+}
+
+function isInUse(error: unknown): boolean {
+  return awsErrorName(error) === 'ResourceInUseException';
+}
+
+function toTaint(t: SdkTaint): Taint {
+  return {
+    key: t.key ?? '',
+    ...(t.value ? { value: t.value } : {}),
+    effect: (t.effect ?? 'NO_SCHEDULE') as Taint['effect'],
+  };
+}
+
+function toSdkTaint(t: Taint): SdkTaint {
+  return { key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect };
+}
+
+function parseVersion(version: string | undefined): number | undefined {
+  if (version === undefined || !/^\d+$/.test(version)) return undefined;
+  return Number(version);
+}
+
+export function toObservedNodegroup(ng: Nodegroup): ObservedNodegroup {
+  const scaling: Partial<ScalingConfig> = {};
+  if (ng.scalingConfig?.minSize !== undefined) scaling.minSize = ng.scalingConfig.minSize;
+  if (ng.scalingConfig?.maxSize !== undefined) scaling.maxSize = ng.scalingConfig.maxSize;
+  if (ng.scalingConfig?.desiredSize !== undefined) scaling.desiredSize = ng.scalingConfig.desiredSize;
+  const updateConfig: UpdateConfig = {};
+  if (ng.updateConfig?.maxUnavailable !== undefined)
+    updateConfig.maxUnavailable = ng.updateConfig.maxUnavailable;
+  if (ng.updateConfig?.maxUnavailablePercentage !== undefined) {
+    updateConfig.maxUnavailablePercentage = ng.updateConfig.maxUnavailablePercentage;
+  }
+  if (ng.updateConfig?.updateStrategy) updateConfig.updateStrategy = ng.updateConfig.updateStrategy;
+  const version = parseVersion(ng.launchTemplate?.version);
+  return {
+    name: ng.nodegroupName ?? '',
+    ...(ng.nodegroupArn ? { arn: ng.nodegroupArn } : {}),
+    status: ng.status ?? 'UNKNOWN',
+    tags: { ...(ng.tags ?? {}) },
+    ...(ng.launchTemplate
+      ? {
+          launchTemplate: {
+            ...(ng.launchTemplate.id ? { id: ng.launchTemplate.id } : {}),
+            ...(ng.launchTemplate.name ? { name: ng.launchTemplate.name } : {}),
+            ...(version !== undefined ? { version } : {}),
+          },
+        }
+      : {}),
+    labels: { ...(ng.labels ?? {}) },
+    taints: (ng.taints ?? []).map(toTaint),
+    scaling,
+    updateConfig,
+    ...(ng.capacityType ? { capacityType: ng.capacityType } : {}),
+    subnets: [...(ng.subnets ?? [])],
+    ...(ng.nodeRole ? { nodeRoleArn: ng.nodeRole } : {}),
+    ...(ng.amiType ? { amiType: ng.amiType } : {}),
+    healthIssues: (ng.health?.issues ?? []).map((issue) => ({
+      code: issue.code ?? 'Unknown',
+      message: issue.message ?? '',
+    })),
+  };
+}
+
+export function toUpdateRecord(update: Update): UpdateRecord {
+  const version = parseVersion(update.params?.find((p) => p.type === 'LaunchTemplateVersion')?.value);
+  return {
+    id: update.id ?? '',
+    type: update.type ?? 'Unknown',
+    status: update.status ?? 'Unknown',
+    ...(update.createdAt ? { createdAt: update.createdAt.toISOString() } : {}),
+    ...(version !== undefined ? { launchTemplateVersion: version } : {}),
+    errors: (update.errors ?? []).map((e) => ({
+      code: e.errorCode ?? 'Unknown',
+      message: e.errorMessage ?? '',
+      ...(e.resourceIds && e.resourceIds.length > 0 ? { resourceIds: e.resourceIds } : {}),
+    })),
+  };
+}
+
+export interface CreateNodegroupInput {
+  clusterName: string;
+  nodegroupName: string;
+  launchTemplateId: string;
+  launchTemplateVersion: number;
+  nodeRoleArn: string;
+  subnets: string[];
+  labels: Record<string, string>;
+  taints: Taint[];
+  scaling: ScalingConfig;
+  updateConfig: UpdateConfig;
+  capacityType: 'ON_DEMAND' | 'SPOT';
+  amiType: 'CUSTOM';
+  tags: Record<string, string>;
+  clientRequestToken: string;
+}
+
+function updateConfigPayload(config: UpdateConfig) {
+  return {
+    ...(config.maxUnavailable !== undefined ? { maxUnavailable: config.maxUnavailable } : {}),
+    ...(config.maxUnavailablePercentage !== undefined
+      ? { maxUnavailablePercentage: config.maxUnavailablePercentage }
+      : {}),
+    ...(config.updateStrategy ? { updateStrategy: config.updateStrategy } : {}),
+  };
+}
+
+export class Nodegroups {
+  constructor(private readonly clients: Pick<AwsClients, 'eks'>) {}
+
+  async describe(clusterName: string, nodegroupName: string): Promise<ObservedNodegroup | undefined> {
+    try {
+      const out = await this.clients.eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }));
+      return out.nodegroup ? toObservedNodegroup(out.nodegroup) : undefined;
+    } catch (error: unknown) {
+      if (isNotFound(error)) return undefined;
+      throw translateAwsError(error, { resourceId: `${clusterName}/${nodegroupName}` });
+    }
+  }
+
+  /**
+   * Always a numeric launch template version (never $Latest: the node group must say exactly
+   * which data its nodes run), and amiType CUSTOM because the template names the image.
+   */
+  async create(input: CreateNodegroupInput): Promise<ObservedNodegroup> {
+    try {
+      const out = await this.clients.eks.send(
+        new CreateNodegroupCommand({
+          clusterName: input.clusterName,
+          nodegroupName: input.nodegroupName,
+          launchTemplate: { id: input.launchTemplateId, version: String(input.launchTemplateVersion) },
+          nodeRole: input.nodeRoleArn,
+          subnets: input.subnets,
+          labels: input.labels,
+          ...(input.taints.length > 0 ? { taints: input.taints.map(toSdkTaint) } : {}),
+          scalingConfig: input.scaling,
+          ...(Object.keys(updateConfigPayload(input.updateConfig)).length > 0
+            ? { updateConfig: updateConfigPayload(input.updateConfig) }
+            : {}),
+          capacityType: input.capacityType,
+          amiType: input.amiType,
+          tags: input.tags,
+          clientRequestToken: input.clientRequestToken,
+        }),
+      );
+      if (!out.nodegroup) throw new Error(`CreateNodegroup ${input.nodegroupName} returned no node group`);
+      return toObservedNodegroup(out.nodegroup);
+    } catch (error: unknown) {
+      throw translateAwsError(error, { resourceId: `${input.clusterName}/${input.nodegroupName}` });
+    }
+  }
+
+  async updateVersion(input: {
+    clusterName: string;
+    nodegroupName: string;
+    launchTemplateId: string;
+    launchTemplateVersion: number;
+    force: boolean;
+    clientRequestToken: string;
+  }): Promise<UpdateStart> {
+    try {
+      const out = await this.clients.eks.send(
+        new UpdateNodegroupVersionCommand({
+          clusterName: input.clusterName,
+          nodegroupName: input.nodegroupName,
+          // The same template id the node group was created with; only the version moves.
+          launchTemplate: { id: input.launchTemplateId, version: String(input.launchTemplateVersion) },
+          ...(input.force ? { force: true } : {}),
+          clientRequestToken: input.clientRequestToken,
+        }),
+      );
+      if (!out.update) throw new Error(`UpdateNodegroupVersion ${input.nodegroupName} returned no update`);
+      const started = toUpdateRecord(out.update);
+      return {
+        started: {
+          ...started,
+          launchTemplateVersion: started.launchTemplateVersion ?? input.launchTemplateVersion,
+        },
+      };
+    } catch (error: unknown) {
+      if (isInUse(error)) return { busy: errorText(error) };
+      throw translateAwsError(error, { resourceId: `${input.clusterName}/${input.nodegroupName}` });
+    }
+  }
+
+  async updateConfig(input: {
+    clusterName: string;
+    nodegroupName: string;
+    changes: NodegroupConfigChanges;
+    clientRequestToken: string;
+  }): Promise<UpdateStart> {
+    const { labels, taints, scaling, updateConfig } = input.changes;
+    try {
+      const out = await this.clients.eks.send(
+        new UpdateNodegroupConfigCommand({
+          clusterName: input.clusterName,
+          nodegroupName: input.nodegroupName,
+          ...(labels
+            ? {
+                labels: {
+                  ...(Object.keys(labels.addOrUpdate).length > 0
+                    ? { addOrUpdateLabels: labels.addOrUpdate }
+                    : {}),
+                  ...(labels.remove.length > 0 ? { removeLabels: labels.remove } : {}),
+                },
+              }
+            : {}),
+          ...(taints
+            ? {
+                taints: {
+                  ...(taints.addOrUpdate.length > 0
+                    ? { addOrUpdateTaints: taints.addOrUpdate.map(toSdkTaint) }
+                    : {}),
+                  ...(taints.remove.length > 0 ? { removeTaints: taints.remove.map(toSdkTaint) } : {}),
+                },
+              }
+            : {}),
+          ...(scaling ? { scalingConfig: scaling } : {}),
+          ...(updateConfig ? { updateConfig: updateConfigPayload(updateConfig) } : {}),
+          clientRequestToken: input.clientRequestToken,
+        }),
+      );
+      if (!out.update) throw new Error(`UpdateNodegroupConfig ${input.nodegroupName} returned no update`);
+      return { started: toUpdateRecord(out.update) };
+    } catch (error: unknown) {
+      if (isInUse(error)) return { busy: errorText(error) };
+      throw translateAwsError(error, { resourceId: `${input.clusterName}/${input.nodegroupName}` });
+    }
+  }
+
+  async describeUpdate(
+    clusterName: string,
+    nodegroupName: string,
+    updateId: string,
+  ): Promise<UpdateRecord | undefined> {
+    try {
+      const out = await this.clients.eks.send(
+        new DescribeUpdateCommand({ name: clusterName, nodegroupName, updateId }),
+      );
+      return out.update ? toUpdateRecord(out.update) : undefined;
+    } catch (error: unknown) {
+      if (isNotFound(error)) return undefined;
+      throw translateAwsError(error, { resourceId: `${clusterName}/${nodegroupName}/${updateId}` });
+    }
+  }
+
+  /**
+   * The update in flight on a node group, found through ListUpdates when the status row does not
+   * know it (a pass that crashed after starting it, or an update someone else started).
+   */
+  async findInProgressUpdate(clusterName: string, nodegroupName: string): Promise<UpdateRecord | undefined> {
+    let ids: string[];
+    try {
+      const out = await this.clients.eks.send(new ListUpdatesCommand({ name: clusterName, nodegroupName }));
+      ids = out.updateIds ?? [];
+    } catch (error: unknown) {
+      if (isNotFound(error)) return undefined;
+      throw translateAwsError(error, { resourceId: `${clusterName}/${nodegroupName}` });
+    }
+    // Newest ids are listed last by EKS; look at a few from the end.
+    for (const id of ids.slice(-5).reverse()) {
+      const update = await this.describeUpdate(clusterName, nodegroupName, id);
+      if (update?.status === 'InProgress') return update;
+    }
+    return undefined;
+  }
+
+  async tag(nodegroupArn: string, tags: Record<string, string>): Promise<void> {
+    try {
+      await this.clients.eks.send(new TagResourceCommand({ resourceArn: nodegroupArn, tags }));
+    } catch (error: unknown) {
+      throw translateAwsError(error, { resourceId: nodegroupArn });
+    }
+  }
+
+  /** Starts the deletion; a node group already gone is fine, one busy with an update is `busy`. */
+  async delete(clusterName: string, nodegroupName: string): Promise<{ deleting: true } | { busy: string }> {
+    try {
+      await this.clients.eks.send(new DeleteNodegroupCommand({ clusterName, nodegroupName }));
+      return { deleting: true };
+    } catch (error: unknown) {
+      if (isNotFound(error)) return { deleting: true };
+      if (isInUse(error)) return { busy: errorText(error) };
+      throw translateAwsError(error, { resourceId: `${clusterName}/${nodegroupName}` });
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,127 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AwsClients } from './client-factory';
+import { translateAwsError } from './translate-error';
+
+/**
+ * One reconcile per pool at a time, across concurrent Lambdas: a lease item per pool in DynamoDB,
+ * taken with a conditional write and given up when the pass ends. A lease that outlives its
+ * holder (a crashed or timed-out Lambda) simply expires.
+ *
+ * Events that arrive while the lease is held set `dirty` instead of waiting; the holder sees it
+ * when it releases and queues one more pass, so a burst collapses into at most two passes and no
+ * event is lost. The item also carries the current requeue chain's token (see PoolTrigger).
+ */
+export type LeaseAttempt = { acquired: true } | { acquired: false; heldBy: string };
+export interface LeaseRelease {
+  /** Events came in while we held the lease: the pool needs one more pass. */
+  dirty: boolean;
+  /** Our lease had expired and someone else took it: what we did may already be superseded. */
+  lost: boolean;
+}
+
+/** Keep lease items for a day after their last use; DynamoDB TTL removes them. */
+const ITEM_RETENTION_SECONDS = 24 * 3600;
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
+}
+
+export class PoolLeases {
+  constructor(
+    private readonly clients: Pick<AwsClients, 'documents'>,
+    private readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async acquire(poolId: string, holder: string, leaseSeconds: number): Promise<LeaseAttempt> {
+    // Two rounds: the lease can be released between our failed take and our dirty mark.
+    for (let round = 0; round < 2; round++) {
+      const now = this.now();
+      try {
+        await this.clients.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { poolId },
+            UpdateExpression: 'SET holder = :holder, leaseExpiresAt = :expires, dirty = :false, expiresAtEpoch = :ttl',
+            ConditionExpression: 'attribute_not_exists(holder) OR leaseExpiresAt < :now',
+            ExpressionAttributeValues: {
+              ':holder': holder,
+              ':expires': now + leaseSeconds * 1000,
+              ':false': false,
+              ':ttl': Math.floor(now / 1000) + ITEM_RETENTION_SECONDS,
+              ':now': now,
+            },
+          }),
+        );
+        return { acquired: true };
+      } catch (error: unknown) {
+        if (!isConditionFailure(error)) throw translateAwsError(error, { poolId, resourceId: this.tableName });
+      }
+      try {
+        const result = await this.clients.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { poolId },
+            UpdateExpression: 'SET dirty = :true',
+            ConditionExpression: 'attribute_exists(holder) AND leaseExpiresAt >= :now',
+            ExpressionAttributeValues: { ':true': true, ':now': now },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return { acquired: false, heldBy: String(result.Attributes?.holder ?? 'unknown') };
+      } catch (error: unknown) {
+        if (!isConditionFailure(error)) throw translateAwsError(error, { poolId, resourceId: this.tableName });
+      }
+    }
+    return { acquired: false, heldBy: 'unknown' };
+  }
+
+  async release(poolId: string, holder: string): Promise<LeaseRelease> {
+    try {
+      const result = await this.clients.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { poolId },
+          UpdateExpression: 'REMOVE holder, leaseExpiresAt SET dirty = :false',
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder, ':false': false },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { dirty: result.Attributes?.dirty === true, lost: false };
+    } catch (error: unknown) {
+      if (isConditionFailure(error)) return { dirty: false, lost: true };
+      throw translateAwsError(error, { poolId, resourceId: this.tableName });
+    }
+  }
+
+  /** The token of the pool's live requeue chain, if any. */
+  async requeueToken(poolId: string): Promise<string | undefined> {
+    try {
+      const result = await this.clients.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: { poolId }, ConsistentRead: true }),
+      );
+      const token = result.Item?.requeueToken;
+      return typeof token === 'string' ? token : undefined;
+    } catch (error: unknown) {
+      throw translateAwsError(error, { poolId, resourceId: this.tableName });
+    }
+  }
+
+  /** Starts a new requeue chain (older chains' messages become stale), or ends it with undefined. */
+  async setRequeueToken(poolId: string, token: string | undefined): Promise<void> {
+    const update =
+      token === undefined
+        ? { UpdateExpression: 'REMOVE requeueToken' }
+        : { UpdateExpression: 'SET requeueToken = :token', ExpressionAttributeValues: { ':token': token } };
+    try {
+      await this.clients.documents.send(new UpdateCommand({ TableName: this.tableName, Key: { poolId }, ...update }));
+    } catch (error: unknown) {
+      throw translateAwsError(error, { poolId, resourceId: this.tableName });
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { PoolMessageBody } from '../events/pool-trigger';
+import type { AwsClients } from './client-factory';
+import { translateAwsError } from './translate-error';
+
+/** SQS caps a message delay at 15 minutes; longer waits are chains of delayed messages. */
+export const MAX_DELAY_SECONDS = 900;
+const BATCH_SIZE = 10;
+
+export interface QueuedPoolMessage {
+  body: PoolMessageBody;
+  /** Omitted: the queue's own delay (the settle window) applies. */
+  delaySeconds?: number;
+}
+
+/** Sends pool messages to the reconcile queue. The queue URL is looked up once per instance. */
+export class PoolQueue {
+  private queueUrl: Promise<string> | undefined;
+
+  constructor(
+    private readonly clients: Pick<AwsClients, 'sqs'>,
+    private readonly queueName: string,
+  ) {}
+
+  private url(): Promise<string> {
+    if (!this.queueUrl) {
+      this.queueUrl = this.clients.sqs
+        .send(new GetQueueUrlCommand({ QueueName: this.queueName }))
+        .then((result) => {
+          if (!result.QueueUrl) throw new Error(`queue ${this.queueName} has no URL`);
+          return result.QueueUrl;
+        })
+        .catch((error: unknown) => {
+          this.queueUrl = undefined;
+          throw translateAwsError(error, { resourceId: this.queueName });
+        });
+    }
+    return this.queueUrl;
+  }
+
+  async send(message: QueuedPoolMessage): Promise<void> {
+    const QueueUrl = await this.url();
+    try {
+      await this.clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl,
+          MessageBody: JSON.stringify(message.body),
+          ...(message.delaySeconds === undefined ? {} : { DelaySeconds: clampDelay(message.delaySeconds) }),
+        }),
+      );
+    } catch (error: unknown) {
+      throw translateAwsError(error, { poolId: message.body.poolId, resourceId: this.queueName });
+    }
+  }
+
+  /** Sends many messages in batches of ten; throws if any entry was refused, naming the pools. */
+  async sendAll(messages: QueuedPoolMessage[]): Promise<void> {
+    const QueueUrl = await this.url();
+    for (let start = 0; start < messages.length; start += BATCH_SIZE) {
+      const chunk = messages.slice(start, start + BATCH_SIZE);
+      let failedPools: string[] = [];
+      try {
+        const result = await this.clients.sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl,
+            Entries: chunk.map((message, index) => ({
+              Id: String(index),
+              MessageBody: JSON.stringify(message.body),
+              ...(message.delaySeconds === undefined ? {} : { DelaySeconds: clampDelay(message.delaySeconds) }),
+            })),
+          }),
+        );
+        failedPools = (result.Failed ?? []).map((entry) => chunk[Number(entry.Id)]?.body.poolId ?? String(entry.Id));
+      } catch (error: unknown) {
+        throw translateAwsError(error, { resourceId: this.queueName });
+      }
+      if (failedPools.length > 0) {
+        throw translateAwsError(
+          Object.assign(new Error(`SQS refused messages for pools ${failedPools.join(', ')}`), {
+            name: 'SendMessageBatchPartialFailure',
+            $fault: 'server',
+          }),
+          { resourceId: this.queueName },
+        );
+      }
+    }
+  }
+}
+
+export function clampDelay(seconds: number): number {
+  return Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.round(seconds)));
+}

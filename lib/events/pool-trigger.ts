@@ -1,0 +1,94 @@
+/**
+ * Turns one reconcile-queue message into the pool it names. Messages are hints, never deltas: the
+ * reconcile always re-reads the newest spec, so all we keep is the pool id and why it was queued.
+ */
+
+export const TriggerKind = {
+  /** A spec object written or deleted in S3 (S3 → EventBridge → queue). */
+  SpecObject: 'spec-object',
+  /** A spec item written or deleted in DynamoDB (stream → pipe → EventBridge → queue). */
+  SpecItem: 'spec-item',
+  /** The scheduled sweep over every known pool. */
+  Resync: 'resync',
+  /** A delayed re-check the reconciler asked for (a roll or a node group create in flight). */
+  Requeue: 'requeue',
+  /** Events arrived while another worker held the pool: one more pass after it finished. */
+  Coalesced: 'coalesced',
+} as const;
+export type TriggerKind = (typeof TriggerKind)[keyof typeof TriggerKind];
+
+export interface PoolTrigger {
+  poolId: string;
+  kind: TriggerKind;
+  /** Only on requeue messages: the chain they belong to (a newer chain makes older ones stale). */
+  requeueToken?: string;
+}
+
+/** The body our own producers (resync, requeue, coalesce) send. */
+export interface PoolMessageBody {
+  poolId: string;
+  trigger: TriggerKind;
+  requeueToken?: string;
+}
+
+export const SPEC_TABLE_EVENT_SOURCE = 'enclave-pools.spec-table';
+export const SPEC_TABLE_EVENT_DETAIL_TYPE = 'Pool Spec Changed';
+
+export interface TriggerContext {
+  specBucket: string;
+  /** Maps an object key under the spec prefix to its pool id; undefined for keys that are not pool specs. */
+  poolIdFromKey: (key: string) => string | undefined;
+}
+
+export type TriggerParseResult = { trigger: PoolTrigger } | { ignored: string };
+
+const OWN_TRIGGERS = new Set<string>(Object.values(TriggerKind));
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function field(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (!isRecord(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+export function parsePoolTrigger(body: string, context: TriggerContext): TriggerParseResult {
+  let message: unknown;
+  try {
+    message = JSON.parse(body);
+  } catch {
+    return { ignored: 'body is not JSON' };
+  }
+  if (!isRecord(message)) return { ignored: 'body is not a JSON object' };
+
+  if (message.source === 'aws.s3') {
+    // Read only bucket and key: moto and S3 disagree on everything else (reason, etag, id).
+    const bucket = field(message, 'detail', 'bucket', 'name');
+    const key = field(message, 'detail', 'object', 'key');
+    if (bucket !== context.specBucket) return { ignored: `object event from another bucket (${String(bucket)})` };
+    if (typeof key !== 'string') return { ignored: 'S3 event without an object key' };
+    const poolId = context.poolIdFromKey(key);
+    if (!poolId) return { ignored: `object key ${key} is not a pool spec` };
+    return { trigger: { poolId, kind: TriggerKind.SpecObject } };
+  }
+
+  if (message.source === SPEC_TABLE_EVENT_SOURCE) {
+    const poolId = field(message, 'detail', 'poolId');
+    if (typeof poolId !== 'string' || poolId === '') return { ignored: 'spec-table event without a poolId' };
+    return { trigger: { poolId, kind: TriggerKind.SpecItem } };
+  }
+
+  if (typeof message.poolId === 'string' && message.poolId !== '' && typeof message.trigger === 'string') {
+    if (!OWN_TRIGGERS.has(message.trigger)) return { ignored: `unknown trigger ${message.trigger}` };
+    const trigger: PoolTrigger = { poolId: message.poolId, kind: message.trigger as TriggerKind };
+    if (typeof message.requeueToken === 'string') trigger.requeueToken = message.requeueToken;
+    return { trigger };
+  }
+
+  return { ignored: 'message names no pool' };
+}

@@ -1,0 +1,179 @@
+import type { HistoryEntry, UpdateRecord } from '../status/status-row';
+import type {
+  NodegroupConfigChanges,
+  Observed,
+  ObservedLaunchTemplate,
+  ObservedLaunchTemplateVersion,
+  ObservedNodegroup,
+} from './plan-types';
+
+/**
+ * What an executed action reports back, as plain data, and how that changes the observed state.
+ * Folding results into `observed` (instead of reading AWS again) lets reconcile() plan the next
+ * step in the same pass at no extra read cost: the template's new version number feeds the roll.
+ */
+export type ActionResult =
+  | { kind: 'LaunchTemplateCreated'; launchTemplate: ObservedLaunchTemplate }
+  | { kind: 'LaunchTemplateVersionCreated'; launchTemplateId: string; version: ObservedLaunchTemplateVersion }
+  | { kind: 'LaunchTemplateVersionsPruned'; launchTemplateId: string; deleted: number[] }
+  | { kind: 'NodegroupCreated'; nodegroup: ObservedNodegroup }
+  | { kind: 'NodegroupUpdateStarted'; update: UpdateRecord; changes?: NodegroupConfigChanges }
+  | { kind: 'NodegroupBusy'; message: string }
+  | { kind: 'NodegroupTagged'; tags: Record<string, string> }
+  | { kind: 'NodegroupDeleteStarted'; nodegroupName: string }
+  | { kind: 'LaunchTemplateDeleted'; launchTemplateId: string; name: string };
+
+function applyConfigChanges(ng: ObservedNodegroup, changes: NodegroupConfigChanges): ObservedNodegroup {
+  const labels = { ...ng.labels };
+  if (changes.labels) {
+    for (const key of changes.labels.remove) delete labels[key];
+    Object.assign(labels, changes.labels.addOrUpdate);
+  }
+  let taints = ng.taints;
+  if (changes.taints) {
+    const gone = new Set(
+      [...changes.taints.remove, ...changes.taints.addOrUpdate].map((t) => `${t.key}\u0000${t.effect}`),
+    );
+    taints = [...taints.filter((t) => !gone.has(`${t.key}\u0000${t.effect}`)), ...changes.taints.addOrUpdate];
+  }
+  return {
+    ...ng,
+    labels,
+    taints,
+    ...(changes.scaling ? { scaling: { ...changes.scaling } } : {}),
+    ...(changes.updateConfig ? { updateConfig: { ...ng.updateConfig, ...changes.updateConfig } } : {}),
+  };
+}
+
+/** The observed state after the action. Pure. */
+export function applyActionResult(observed: Observed, result: ActionResult): Observed {
+  switch (result.kind) {
+    case 'LaunchTemplateCreated':
+      return { ...observed, launchTemplate: result.launchTemplate };
+    case 'LaunchTemplateVersionCreated': {
+      const lt = observed.launchTemplate;
+      if (!lt || lt.id !== result.launchTemplateId) return observed;
+      return {
+        ...observed,
+        launchTemplate: {
+          ...lt,
+          latestVersion: Math.max(lt.latestVersion, result.version.number),
+          versions: [...lt.versions.filter((v) => v.number !== result.version.number), result.version].sort(
+            (a, b) => a.number - b.number,
+          ),
+        },
+      };
+    }
+    case 'LaunchTemplateVersionsPruned': {
+      const lt = observed.launchTemplate;
+      if (!lt || lt.id !== result.launchTemplateId) return observed;
+      const deleted = new Set(result.deleted);
+      return {
+        ...observed,
+        launchTemplate: { ...lt, versions: lt.versions.filter((v) => !deleted.has(v.number)) },
+      };
+    }
+    case 'NodegroupCreated':
+      return { ...observed, nodegroup: result.nodegroup };
+    case 'NodegroupUpdateStarted': {
+      const ng = observed.nodegroup;
+      const inProgress = result.update.status === 'InProgress';
+      let next = ng;
+      if (ng && result.changes) next = applyConfigChanges(ng, result.changes);
+      if (next && inProgress) next = { ...next, status: 'UPDATING' };
+      if (
+        next &&
+        result.update.launchTemplateVersion !== undefined &&
+        result.update.type === 'VersionUpdate'
+      ) {
+        next = {
+          ...next,
+          launchTemplate: { ...next.launchTemplate, version: result.update.launchTemplateVersion },
+        };
+      }
+      return {
+        ...observed,
+        ...(next ? { nodegroup: next } : {}),
+        update: result.update,
+        // This pass started the update: its outcome is news for a later pass, not this one.
+        previous: { ...observed.previous, update: result.update },
+      };
+    }
+    case 'NodegroupBusy':
+      return { ...observed, nodegroupBusy: true };
+    case 'NodegroupTagged': {
+      const ng = observed.nodegroup;
+      return ng ? { ...observed, nodegroup: { ...ng, tags: { ...ng.tags, ...result.tags } } } : observed;
+    }
+    case 'NodegroupDeleteStarted': {
+      const ng = observed.nodegroup;
+      return ng ? { ...observed, nodegroup: { ...ng, status: 'DELETING' } } : observed;
+    }
+    case 'LaunchTemplateDeleted': {
+      const { launchTemplate: _gone, ...rest } = observed;
+      return rest;
+    }
+  }
+}
+
+/** The history line an action result leaves in the status row (the clock is added later). */
+export function historyEventFor(result: ActionResult): Omit<HistoryEntry, 'at'> | undefined {
+  switch (result.kind) {
+    case 'LaunchTemplateCreated':
+      return {
+        event: 'LaunchTemplateCreated',
+        message: `created launch template ${result.launchTemplate.name} (${result.launchTemplate.id})`,
+        launchTemplateVersion: result.launchTemplate.latestVersion,
+      };
+    case 'LaunchTemplateVersionCreated':
+      return {
+        event: 'LaunchTemplateVersionCreated',
+        message: `created launch template version ${result.version.number}`,
+        launchTemplateVersion: result.version.number,
+      };
+    case 'LaunchTemplateVersionsPruned':
+      return result.deleted.length > 0
+        ? {
+            event: 'LaunchTemplateVersionsPruned',
+            message: `deleted old versions ${result.deleted.join(', ')}`,
+          }
+        : undefined;
+    case 'NodegroupCreated':
+      return {
+        event: 'NodegroupCreated',
+        message: `created node group ${result.nodegroup.name} on launch template version ${result.nodegroup.launchTemplate?.version ?? '?'}`,
+        ...(result.nodegroup.launchTemplate?.version !== undefined
+          ? { launchTemplateVersion: result.nodegroup.launchTemplate.version }
+          : {}),
+      };
+    case 'NodegroupUpdateStarted':
+      return result.update.type === 'VersionUpdate'
+        ? {
+            event: 'RollStarted',
+            message: `update ${result.update.id} rolls the node group to launch template version ${result.update.launchTemplateVersion ?? '?'}`,
+            updateId: result.update.id,
+            ...(result.update.launchTemplateVersion !== undefined
+              ? { launchTemplateVersion: result.update.launchTemplateVersion }
+              : {}),
+          }
+        : {
+            event: 'ConfigUpdateStarted',
+            message: `update ${result.update.id} changes ${Object.keys(result.changes ?? {}).join(', ') || 'the node group config'}`,
+            updateId: result.update.id,
+          };
+    case 'NodegroupBusy':
+      return undefined;
+    case 'NodegroupTagged':
+      return {
+        event: 'NodegroupTagged',
+        message: `tagged the node group with ${Object.keys(result.tags).join(', ')}`,
+      };
+    case 'NodegroupDeleteStarted':
+      return { event: 'NodegroupDeleteStarted', message: `deleting node group ${result.nodegroupName}` };
+    case 'LaunchTemplateDeleted':
+      return {
+        event: 'LaunchTemplateDeleted',
+        message: `deleted launch template ${result.name} (${result.launchTemplateId})`,
+      };
+  }
+}

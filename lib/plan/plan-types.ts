@@ -1,0 +1,231 @@
+import type { LaunchTemplateData } from '../render/launch-template-data';
+import type { Taint, UpdateConfig } from '../spec/pool-spec';
+import type { ConditionInput } from '../status/conditions';
+import type { FailedRollRecord, FailedUpdateRecord, HistoryEntry, UpdateRecord } from '../status/status-row';
+
+/**
+ * The vocabulary of plan(): what the pool should look like (Desired), what AWS and the status row
+ * say it looks like (Observed), and what to do about the difference (Plan). Plain data only: no
+ * SDK types, no clocks, no I/O.
+ */
+
+/** Requeue delays (seconds) and the version retention bound. */
+export interface PlanPolicy {
+  requeueSeconds: {
+    /** Node group CREATING. */
+    creating: number;
+    /** An update in flight (a roll takes minutes to hours; EKS sends no completion event). */
+    updating: number;
+    /** Node group DELETING. */
+    deleting: number;
+    /** EKS refused an update because another one is in flight (ResourceInUseException). */
+    busy: number;
+  };
+  /** Launch template versions kept per pool; protected versions are kept on top of this. */
+  maxLaunchTemplateVersions: number;
+}
+
+export interface DesiredLaunchTemplate {
+  name: string;
+  data: LaunchTemplateData;
+  dataHash: string;
+  resourceTags: Record<string, string>;
+}
+
+export interface ScalingConfig {
+  minSize: number;
+  maxSize: number;
+  desiredSize: number;
+}
+
+export interface DesiredNodegroup {
+  name: string;
+  labels: Record<string, string>;
+  taints: Taint[];
+  scaling: ScalingConfig;
+  updateConfig: UpdateConfig;
+  capacityType: 'ON_DEMAND' | 'SPOT';
+  subnets: string[];
+  /** Subnets written in the spec are compared with the node group's; defaulted ones are not. */
+  subnetsExplicit: boolean;
+  nodeRoleName: string;
+  /** Always CUSTOM: the launch template carries an image id, and EKS rejects anything else then. */
+  amiType: 'CUSTOM';
+  tags: Record<string, string>;
+  /** EKS `force` on version updates: evict even when a PodDisruptionBudget blocks the drain. */
+  force: boolean;
+}
+
+export interface DesiredPresent {
+  kind: 'present';
+  poolId: string;
+  clusterName: string;
+  generation: number;
+  specHash: string;
+  launchTemplate: DesiredLaunchTemplate;
+  nodegroup: DesiredNodegroup;
+  policy: PlanPolicy;
+}
+
+/** The spec is gone: converge on "nothing of this pool exists". */
+export interface DesiredAbsent {
+  kind: 'absent';
+  poolId: string;
+  /** Known from the status row or the launch template's tags; undefined when nothing is known. */
+  clusterName?: string;
+  nodegroupName?: string;
+  policy: PlanPolicy;
+}
+
+export type Desired = DesiredPresent | DesiredAbsent;
+
+export interface ObservedLaunchTemplateVersion {
+  number: number;
+  /** From the version description, or computed from the data for versions made elsewhere. */
+  dataHash?: string;
+  imageId?: string;
+}
+
+export interface ObservedLaunchTemplate {
+  id: string;
+  name: string;
+  tags: Record<string, string>;
+  defaultVersion: number;
+  latestVersion: number;
+  versions: ObservedLaunchTemplateVersion[];
+}
+
+export interface ObservedNodegroup {
+  name: string;
+  arn?: string;
+  /** CREATING | ACTIVE | UPDATING | DELETING | CREATE_FAILED | DELETE_FAILED | DEGRADED */
+  status: string;
+  tags: Record<string, string>;
+  launchTemplate?: { id?: string; name?: string; version?: number };
+  labels: Record<string, string>;
+  taints: Taint[];
+  scaling?: Partial<ScalingConfig>;
+  updateConfig?: UpdateConfig;
+  capacityType?: string;
+  subnets: string[];
+  nodeRoleArn?: string;
+  amiType?: string;
+  healthIssues: Array<{ code: string; message: string }>;
+}
+
+export interface Observed {
+  launchTemplate?: ObservedLaunchTemplate;
+  nodegroup?: ObservedNodegroup;
+  /** The update recorded in the status row (refreshed with DescribeUpdate), or one found in flight. */
+  update?: UpdateRecord;
+  /** The node role's ARN, read only when the node group has to be created. */
+  nodeRoleArn?: string;
+  /** EKS answered ResourceInUseException: another update is in flight that we did not see. */
+  nodegroupBusy?: boolean;
+  /** Bookkeeping carried over from the status row. */
+  previous: {
+    lastKnownGoodVersion?: number;
+    failedRoll?: FailedRollRecord;
+    failedConfigUpdate?: FailedUpdateRecord;
+    /** The update as the status row last recorded it (to notice a transition, once). */
+    update?: UpdateRecord;
+  };
+}
+
+export interface LabelChanges {
+  addOrUpdate: Record<string, string>;
+  remove: string[];
+}
+
+export interface TaintChanges {
+  addOrUpdate: Taint[];
+  remove: Taint[];
+}
+
+export interface NodegroupConfigChanges {
+  labels?: LabelChanges;
+  taints?: TaintChanges;
+  scaling?: ScalingConfig;
+  updateConfig?: UpdateConfig;
+}
+
+export type Action =
+  | {
+      kind: 'CreateLaunchTemplate';
+      name: string;
+      data: LaunchTemplateData;
+      dataHash: string;
+      resourceTags: Record<string, string>;
+      clientToken: string;
+    }
+  | {
+      kind: 'CreateLaunchTemplateVersion';
+      launchTemplateId: string;
+      data: LaunchTemplateData;
+      dataHash: string;
+      clientToken: string;
+    }
+  | { kind: 'PruneLaunchTemplateVersions'; launchTemplateId: string; versions: number[] }
+  | {
+      kind: 'CreateNodegroup';
+      clusterName: string;
+      nodegroupName: string;
+      launchTemplateId: string;
+      launchTemplateVersion: number;
+      nodeRoleArn: string;
+      subnets: string[];
+      labels: Record<string, string>;
+      taints: Taint[];
+      scaling: ScalingConfig;
+      updateConfig: UpdateConfig;
+      capacityType: 'ON_DEMAND' | 'SPOT';
+      amiType: 'CUSTOM';
+      tags: Record<string, string>;
+      clientRequestToken: string;
+    }
+  | {
+      kind: 'UpdateNodegroupVersion';
+      clusterName: string;
+      nodegroupName: string;
+      launchTemplateId: string;
+      launchTemplateVersion: number;
+      dataHash: string;
+      force: boolean;
+      clientRequestToken: string;
+    }
+  | {
+      kind: 'UpdateNodegroupConfig';
+      clusterName: string;
+      nodegroupName: string;
+      changes: NodegroupConfigChanges;
+      clientRequestToken: string;
+    }
+  | { kind: 'TagNodegroup'; nodegroupArn: string; tags: Record<string, string> }
+  | { kind: 'DeleteNodegroup'; clusterName: string; nodegroupName: string }
+  | { kind: 'DeleteLaunchTemplate'; launchTemplateId: string; name: string };
+
+export type ActionKind = Action['kind'];
+
+/** What the status row should remember from this pass, beyond the conditions. */
+export interface PlanRecord {
+  /** The version whose data matches the spec, when one exists. */
+  targetVersion?: number;
+  lastKnownGoodVersion?: number;
+  /** `null` clears a recorded failure; undefined leaves it as it was. */
+  failedRoll?: FailedRollRecord | null;
+  failedConfigUpdate?: FailedUpdateRecord | null;
+  /** Events noticed this pass (a roll that finished, failed, ...); the clock is added later. */
+  events: Array<Omit<HistoryEntry, 'at'>>;
+  /** Everything of the pool is gone (only for an absent spec). */
+  deleted?: boolean;
+}
+
+export interface Plan {
+  actions: Action[];
+  /** Conditions computed by this pass (Ready is derived from them when the row is written). */
+  conditions: ConditionInput[];
+  requeueAfterSeconds?: number;
+  /** Set when the pool cannot progress without a change by the user: not retried. */
+  terminal?: { reason: string; message: string };
+  record: PlanRecord;
+}

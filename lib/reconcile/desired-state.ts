@@ -1,0 +1,74 @@
+import type { DesiredNodegroup, DesiredPresent, PlanPolicy } from '../plan/plan-types';
+import type { RenderedLaunchTemplate } from '../render/launch-template-data';
+import { ownershipTags } from '../render/resource-names';
+import type { LiveFacts } from '../spec/live-facts';
+import type { PoolSpec } from '../spec/pool-spec';
+
+/**
+ * Where the node group's nodes go: the spec's subnets when it names them; otherwise the
+ * cluster's subnets that sit in regular availability zones (never a Local Zone, Wavelength Zone
+ * or Outpost, where Nitro Enclaves do not run), narrowed to the spec's availability zones when it
+ * names those. Subnets whose zone is unknown are left out rather than guessed about.
+ */
+export function placementSubnets(
+  spec: Pick<PoolSpec, 'subnetIds' | 'availabilityZones'>,
+  facts: LiveFacts,
+): { subnets: string[]; explicit: boolean } {
+  if (spec.subnetIds.length > 0) return { subnets: [...spec.subnetIds], explicit: true };
+  const zones = new Set(spec.availabilityZones);
+  const subnets = (facts.cluster?.subnetIds ?? []).filter((id) => {
+    const subnet = facts.subnets[id];
+    if (!subnet || subnet.outpostArn) return false;
+    const zone = facts.zones[subnet.availabilityZone];
+    if (zone?.zoneType !== 'availability-zone') return false;
+    return zones.size === 0 || zones.has(subnet.availabilityZone);
+  });
+  return { subnets: [...subnets].sort(), explicit: false };
+}
+
+export function desiredNodegroup(spec: PoolSpec, facts: LiveFacts): DesiredNodegroup {
+  const placement = placementSubnets(spec, facts);
+  return {
+    name: spec.nodegroupName,
+    labels: { ...spec.labels },
+    taints: [...spec.taints],
+    scaling: { minSize: spec.scaling.minSize, maxSize: spec.scaling.maxSize, desiredSize: spec.replicas },
+    updateConfig: { ...spec.updateConfig },
+    capacityType: spec.capacityType,
+    subnets: placement.subnets,
+    subnetsExplicit: placement.explicit,
+    nodeRoleName: spec.nodeRoleName,
+    amiType: 'CUSTOM',
+    tags: {
+      ...spec.additionalTags,
+      [`kubernetes.io/cluster/${spec.clusterName}`]: 'owned',
+      ...ownershipTags(spec.clusterName, spec.name),
+    },
+    force: spec.forceUpdate,
+  };
+}
+
+export function desiredPresent(input: {
+  spec: PoolSpec;
+  generation: number;
+  specHash: string;
+  rendered: RenderedLaunchTemplate;
+  facts: LiveFacts;
+  policy: PlanPolicy;
+}): DesiredPresent {
+  return {
+    kind: 'present',
+    poolId: input.spec.name,
+    clusterName: input.spec.clusterName,
+    generation: input.generation,
+    specHash: input.specHash,
+    launchTemplate: {
+      name: input.rendered.name,
+      data: input.rendered.data,
+      dataHash: input.rendered.dataHash,
+      resourceTags: input.rendered.resourceTags,
+    },
+    nodegroup: desiredNodegroup(input.spec, input.facts),
+    policy: input.policy,
+  };
+}

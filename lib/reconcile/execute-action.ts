@@ -1,0 +1,124 @@
+import type { AmiParameters } from '../aws/ami-parameters';
+import type { LaunchTemplates } from '../aws/launch-templates';
+import type { NodeRoles } from '../aws/node-roles';
+import type { Nodegroups } from '../aws/nodegroups';
+import type { ActionResult } from '../plan/action-result';
+import type { Action } from '../plan/plan-types';
+
+/** The AWS operations reconcile() uses, as narrow ports (the adapters satisfy them; tests may fake them). */
+export type LaunchTemplatesPort = Pick<
+  LaunchTemplates,
+  'describe' | 'findByPool' | 'create' | 'createVersion' | 'deleteVersions' | 'delete'
+>;
+export type NodegroupsPort = Pick<
+  Nodegroups,
+  | 'describe'
+  | 'create'
+  | 'updateVersion'
+  | 'updateConfig'
+  | 'describeUpdate'
+  | 'findInProgressUpdate'
+  | 'tag'
+  | 'delete'
+>;
+export type AmiParametersPort = Pick<AmiParameters, 'imageId' | 'rootDeviceName'>;
+export type NodeRolesPort = Pick<NodeRoles, 'arn'>;
+
+export interface ExecutorPorts {
+  launchTemplates: LaunchTemplatesPort;
+  nodegroups: NodegroupsPort;
+}
+
+/** What the status row should remember about an update this pass starts. */
+export interface ExecutionContext {
+  specHash: string;
+  generation: number;
+}
+
+/** Applies one action and reports its result. Failures are EnclavePoolErrors thrown by the adapters. */
+export async function executeAction(
+  action: Action,
+  ports: ExecutorPorts,
+  context: ExecutionContext,
+): Promise<ActionResult> {
+  switch (action.kind) {
+    case 'CreateLaunchTemplate':
+      return {
+        kind: 'LaunchTemplateCreated',
+        launchTemplate: await ports.launchTemplates.create({
+          name: action.name,
+          data: action.data,
+          dataHash: action.dataHash,
+          resourceTags: action.resourceTags,
+          clientToken: action.clientToken,
+        }),
+      };
+    case 'CreateLaunchTemplateVersion':
+      return {
+        kind: 'LaunchTemplateVersionCreated',
+        launchTemplateId: action.launchTemplateId,
+        version: await ports.launchTemplates.createVersion({
+          launchTemplateId: action.launchTemplateId,
+          data: action.data,
+          dataHash: action.dataHash,
+          clientToken: action.clientToken,
+        }),
+      };
+    case 'PruneLaunchTemplateVersions':
+      return {
+        kind: 'LaunchTemplateVersionsPruned',
+        launchTemplateId: action.launchTemplateId,
+        deleted: await ports.launchTemplates.deleteVersions(action.launchTemplateId, action.versions),
+      };
+    case 'CreateNodegroup': {
+      const { kind: _kind, ...input } = action;
+      return { kind: 'NodegroupCreated', nodegroup: await ports.nodegroups.create(input) };
+    }
+    case 'UpdateNodegroupVersion': {
+      const out = await ports.nodegroups.updateVersion({
+        clusterName: action.clusterName,
+        nodegroupName: action.nodegroupName,
+        launchTemplateId: action.launchTemplateId,
+        launchTemplateVersion: action.launchTemplateVersion,
+        force: action.force,
+        clientRequestToken: action.clientRequestToken,
+      });
+      if ('busy' in out) return { kind: 'NodegroupBusy', message: out.busy };
+      return {
+        kind: 'NodegroupUpdateStarted',
+        update: {
+          ...out.started,
+          launchTemplateVersion: action.launchTemplateVersion,
+          dataHash: action.dataHash,
+          specHash: context.specHash,
+          generation: context.generation,
+        },
+      };
+    }
+    case 'UpdateNodegroupConfig': {
+      const out = await ports.nodegroups.updateConfig({
+        clusterName: action.clusterName,
+        nodegroupName: action.nodegroupName,
+        changes: action.changes,
+        clientRequestToken: action.clientRequestToken,
+      });
+      if ('busy' in out) return { kind: 'NodegroupBusy', message: out.busy };
+      return {
+        kind: 'NodegroupUpdateStarted',
+        update: { ...out.started, specHash: context.specHash, generation: context.generation },
+        changes: action.changes,
+      };
+    }
+    case 'TagNodegroup':
+      await ports.nodegroups.tag(action.nodegroupArn, action.tags);
+      return { kind: 'NodegroupTagged', tags: action.tags };
+    case 'DeleteNodegroup': {
+      const out = await ports.nodegroups.delete(action.clusterName, action.nodegroupName);
+      if ('busy' in out) return { kind: 'NodegroupBusy', message: out.busy };
+      return { kind: 'NodegroupDeleteStarted', nodegroupName: action.nodegroupName };
+    }
+    case 'DeleteLaunchTemplate':
+      await ports.launchTemplates.delete(action.launchTemplateId);
+      return { kind: 'LaunchTemplateDeleted', launchTemplateId: action.launchTemplateId, name: action.name };
+  }
+}

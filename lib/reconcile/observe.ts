@@ -1,0 +1,120 @@
+import { UpdateStatus } from '../plan/plan';
+import type { Observed, ObservedLaunchTemplate } from '../plan/plan-types';
+import { launchTemplateName, OwnershipTagKey } from '../render/resource-names';
+import type { StatusRow, UpdateRecord } from '../status/status-row';
+import type { LaunchTemplatesPort, NodegroupsPort, NodeRolesPort } from './execute-action';
+
+/**
+ * The observed half of plan()'s input: the pool's launch template and node group as AWS reports
+ * them now, the update the status row knows about (refreshed with DescribeUpdate while it is in
+ * flight, so a roll's end is noticed on the pass after it happens), and what the status row
+ * remembers. Reads only.
+ */
+
+export interface ObservePorts {
+  launchTemplates: LaunchTemplatesPort;
+  nodegroups: NodegroupsPort;
+  nodeRoles: NodeRolesPort;
+}
+
+export interface ObserveTarget {
+  clusterName: string;
+  launchTemplateName: string;
+  nodegroupName: string;
+  /** Read the role's ARN when the node group has to be created. */
+  nodeRoleName?: string;
+}
+
+function previousBookkeeping(previous: StatusRow | undefined): Observed['previous'] {
+  return {
+    ...(previous?.launchTemplate?.lastKnownGoodVersion !== undefined
+      ? { lastKnownGoodVersion: previous.launchTemplate.lastKnownGoodVersion }
+      : {}),
+    ...(previous?.failedRoll ? { failedRoll: previous.failedRoll } : {}),
+    ...(previous?.failedConfigUpdate ? { failedConfigUpdate: previous.failedConfigUpdate } : {}),
+    ...(previous?.update ? { update: previous.update } : {}),
+  };
+}
+
+/** DescribeUpdate does not know why we started an update; the status row does. */
+function withRecordedMetadata(fresh: UpdateRecord, recorded: UpdateRecord | undefined): UpdateRecord {
+  if (!recorded || recorded.id !== fresh.id) return fresh;
+  return {
+    ...fresh,
+    ...(fresh.launchTemplateVersion === undefined && recorded.launchTemplateVersion !== undefined
+      ? { launchTemplateVersion: recorded.launchTemplateVersion }
+      : {}),
+    ...(recorded.dataHash !== undefined ? { dataHash: recorded.dataHash } : {}),
+    ...(recorded.specHash !== undefined ? { specHash: recorded.specHash } : {}),
+    ...(recorded.generation !== undefined ? { generation: recorded.generation } : {}),
+  };
+}
+
+export async function observe(
+  target: ObserveTarget,
+  previous: StatusRow | undefined,
+  ports: ObservePorts,
+): Promise<Observed> {
+  const [launchTemplate, nodegroup] = await Promise.all([
+    ports.launchTemplates.describe(target.launchTemplateName),
+    ports.nodegroups.describe(target.clusterName, target.nodegroupName),
+  ]);
+  const recorded = previous?.update;
+  let update: UpdateRecord | undefined = recorded;
+  if (nodegroup && recorded?.status === UpdateStatus.InProgress) {
+    const fresh = await ports.nodegroups.describeUpdate(
+      target.clusterName,
+      target.nodegroupName,
+      recorded.id,
+    );
+    update = fresh ? withRecordedMetadata(fresh, recorded) : undefined;
+  }
+  if (nodegroup?.status === 'UPDATING' && update?.status !== UpdateStatus.InProgress) {
+    // In flight but unknown to the status row: a pass that died after starting it, or someone else.
+    update =
+      (await ports.nodegroups.findInProgressUpdate(target.clusterName, target.nodegroupName)) ?? update;
+  }
+  const nodeRoleArn =
+    !nodegroup && target.nodeRoleName ? await ports.nodeRoles.arn(target.nodeRoleName) : undefined;
+  return {
+    ...(launchTemplate ? { launchTemplate } : {}),
+    ...(nodegroup ? { nodegroup } : {}),
+    ...(update ? { update } : {}),
+    ...(nodeRoleArn ? { nodeRoleArn } : {}),
+    previous: previousBookkeeping(previous),
+  };
+}
+
+/**
+ * What a pool whose spec is gone still has in AWS. Its names come from the status row, or, when
+ * the row is gone too, from the ownership tags on its launch template.
+ */
+export async function observeForDeletion(
+  poolId: string,
+  previous: StatusRow | undefined,
+  ports: ObservePorts,
+): Promise<{ observed: Observed; clusterName?: string; nodegroupName?: string }> {
+  let clusterName = previous?.clusterName;
+  let nodegroupName = previous?.nodegroupName;
+  let launchTemplate: ObservedLaunchTemplate | undefined;
+  if (clusterName) {
+    launchTemplate = await ports.launchTemplates.describe(
+      previous?.launchTemplate?.name ?? launchTemplateName(clusterName, poolId),
+    );
+  } else {
+    launchTemplate = await ports.launchTemplates.findByPool(poolId);
+    clusterName = launchTemplate?.tags[OwnershipTagKey.Cluster];
+    nodegroupName = launchTemplate?.tags[OwnershipTagKey.Nodegroup];
+  }
+  const nodegroup =
+    clusterName && nodegroupName ? await ports.nodegroups.describe(clusterName, nodegroupName) : undefined;
+  return {
+    observed: {
+      ...(launchTemplate ? { launchTemplate } : {}),
+      ...(nodegroup ? { nodegroup } : {}),
+      previous: previousBookkeeping(previous),
+    },
+    ...(clusterName ? { clusterName } : {}),
+    ...(nodegroupName ? { nodegroupName } : {}),
+  };
+}

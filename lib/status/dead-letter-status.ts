@@ -1,0 +1,36 @@
+import { ConditionSeverity, ConditionType, falseCondition, mergeConditions } from './conditions';
+import { appendHistory, emptyStatusRow, type StatusRow } from './status-row';
+
+export const DEAD_LETTERED_REASON = 'ReconcileDeadLettered';
+
+export interface DeadLetterReport {
+  poolId: string;
+  error: string;
+  attempts: number;
+  deadLetterQueue: string;
+  now: Date;
+}
+
+/**
+ * The status row after a pool's message went to the dead-letter queue. The summary `Ready`
+ * condition carries it: every reconcile pass recomputes Ready, so the next pass that gets through
+ * replaces it without anyone having to remember to clear a flag.
+ */
+export function statusRowAfterDeadLetter(previous: StatusRow | undefined, report: DeadLetterReport): StatusRow {
+  const base = previous ?? emptyStatusRow(report.poolId);
+  const message =
+    `reconciling failed ${report.attempts} times (last error: ${report.error}); the message moved to the ` +
+    `dead-letter queue ${report.deadLetterQueue}. Fix the cause, then redrive that queue or write the spec again.`;
+  return {
+    ...base,
+    conditions: mergeConditions(
+      base.conditions,
+      [falseCondition(ConditionType.Ready, DEAD_LETTERED_REASON, message, ConditionSeverity.Error)],
+      report.now,
+      base.observedGeneration ?? 0,
+    ),
+    history: appendHistory(base.history, [
+      { at: report.now.toISOString(), event: 'MessageDeadLettered', message },
+    ]),
+  };
+}

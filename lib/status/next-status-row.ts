@@ -1,0 +1,151 @@
+import type { ReconcileOutcome } from '../outcome';
+import type { Observed, PlanRecord } from '../plan/plan-types';
+import { type ConditionInput, ConditionType, mergeConditions, summarizeReady } from './conditions';
+import {
+  appendHistory,
+  DELETED_ROW_RETENTION_SECONDS,
+  emptyStatusRow,
+  type HistoryEntry,
+  type StatusRow,
+} from './status-row';
+
+/** Everything one reconcile pass learned, for the status row. */
+export interface PassReport {
+  poolId: string;
+  now: Date;
+  /** The spec this pass worked from; undefined when there was none (deletion) or it was unreadable. */
+  spec?: {
+    clusterName?: string;
+    nodegroupName?: string;
+    source: 's3' | 'dynamodb';
+    location: string;
+    generation: number;
+    /** Undefined when the spec did not validate. */
+    specHash?: string;
+  };
+  /** Conditions computed this pass (Ready is derived here); types not computed keep their previous value. */
+  conditions: ConditionInput[];
+  record: PlanRecord;
+  /** History lines from executed actions, in order. */
+  actionEvents: Array<Omit<HistoryEntry, 'at'>>;
+  /** The observed state at the end of the pass; undefined when the pass stopped before observing. */
+  observed?: Observed;
+  launchTemplateName?: string;
+  desiredDataHash?: string;
+  desiredImageId?: string;
+  resolvedImage?: StatusRow['resolvedImage'];
+  outcome: ReconcileOutcome;
+}
+
+function outcomeRecord(outcome: ReconcileOutcome): StatusRow['outcome'] {
+  switch (outcome.kind) {
+    case 'done':
+      return { kind: 'done' };
+    case 'requeue':
+      return { kind: 'requeue', afterSeconds: outcome.afterSeconds, reason: outcome.reason };
+    case 'transient':
+      return { kind: 'transient', reason: outcome.error };
+    case 'terminal':
+      return { kind: 'terminal', reason: outcome.reason };
+  }
+}
+
+function launchTemplateRecord(previous: StatusRow, report: PassReport): StatusRow['launchTemplate'] {
+  const observed = report.observed;
+  if (!observed) return previous.launchTemplate;
+  const lt = observed.launchTemplate;
+  if (!lt) return undefined;
+  const lastKnownGood = report.record.lastKnownGoodVersion ?? previous.launchTemplate?.lastKnownGoodVersion;
+  const pinned = observed.nodegroup?.launchTemplate?.version;
+  return {
+    id: lt.id,
+    name: lt.name,
+    ...(pinned !== undefined ? { pinnedVersion: pinned } : {}),
+    ...(report.record.targetVersion !== undefined ? { targetVersion: report.record.targetVersion } : {}),
+    latestVersion: lt.latestVersion,
+    ...(lastKnownGood !== undefined ? { lastKnownGoodVersion: lastKnownGood } : {}),
+    ...(report.desiredDataHash ? { dataHash: report.desiredDataHash } : {}),
+    ...(report.desiredImageId ? { imageId: report.desiredImageId } : {}),
+  };
+}
+
+function nodegroupRecord(previous: StatusRow, report: PassReport): StatusRow['nodegroup'] {
+  const observed = report.observed;
+  if (!observed) return previous.nodegroup;
+  const ng = observed.nodegroup;
+  if (!ng) return undefined;
+  return {
+    name: ng.name,
+    status: ng.status,
+    ...(ng.scaling?.desiredSize !== undefined ? { desiredSize: ng.scaling.desiredSize } : {}),
+    ...(ng.scaling?.minSize !== undefined ? { minSize: ng.scaling.minSize } : {}),
+    ...(ng.scaling?.maxSize !== undefined ? { maxSize: ng.scaling.maxSize } : {}),
+    ...(ng.launchTemplate?.version !== undefined ? { launchTemplateVersion: ng.launchTemplate.version } : {}),
+    healthIssues: ng.healthIssues,
+  };
+}
+
+function pick<T>(fromRecord: T | null | undefined, previous: T | undefined): T | undefined {
+  return fromRecord === null ? undefined : (fromRecord ?? previous);
+}
+
+/**
+ * The status row after a pass: the previous row with this pass's findings laid over it. Pure.
+ * Conditions keep their lastTransitionTime unless their status flipped, and Ready is recomputed
+ * from the merged set, so an unchanged outcome yields a row equal to the previous one (and no
+ * write).
+ */
+export function nextStatusRow(previousRow: StatusRow | undefined, report: PassReport): StatusRow {
+  const previous = previousRow ?? emptyStatusRow(report.poolId);
+  const generation = report.spec?.generation ?? previous.observedGeneration ?? 0;
+  const computed = report.conditions.filter((c) => c.type !== ConditionType.Ready);
+  const merged = mergeConditions(previous.conditions, computed, report.now, generation);
+  const ready = summarizeReady(merged);
+  const conditions = mergeConditions(merged, [ready], report.now, generation);
+
+  const deleted = report.record.deleted === true ? true : report.spec ? false : previous.deleted;
+  const deletedAt = deleted
+    ? previous.deleted && previous.deletedAt
+      ? previous.deletedAt
+      : report.now.toISOString()
+    : undefined;
+  const events = [...report.actionEvents, ...report.record.events].map((e) => ({
+    at: report.now.toISOString(),
+    ...e,
+  }));
+  const update = report.observed ? report.observed.update : previous.update;
+  const failedRoll = pick(report.record.failedRoll, previous.failedRoll);
+  const failedConfigUpdate = pick(report.record.failedConfigUpdate, previous.failedConfigUpdate);
+  const launchTemplate = launchTemplateRecord(previous, report);
+  const nodegroup = nodegroupRecord(previous, report);
+  const clusterName = report.spec?.clusterName ?? previous.clusterName;
+  const nodegroupName = report.spec?.nodegroupName ?? previous.nodegroupName;
+  const resolvedImage = report.resolvedImage ?? previous.resolvedImage;
+  const specHash = report.spec ? report.spec.specHash : previous.specHash;
+
+  return {
+    poolId: report.poolId,
+    revision: previous.revision,
+    updatedAt: report.now.toISOString(),
+    ...(clusterName ? { clusterName } : {}),
+    ...(nodegroupName ? { nodegroupName } : {}),
+    ...(report.spec ? { specSource: report.spec.source, specLocation: report.spec.location } : {}),
+    ...(!report.spec && previous.specSource ? { specSource: previous.specSource } : {}),
+    ...(!report.spec && previous.specLocation ? { specLocation: previous.specLocation } : {}),
+    ...(specHash ? { specHash } : {}),
+    observedGeneration: generation,
+    deleted,
+    ...(deletedAt
+      ? { deletedAt, expiresAt: Math.floor(Date.parse(deletedAt) / 1000) + DELETED_ROW_RETENTION_SECONDS }
+      : {}),
+    conditions,
+    outcome: outcomeRecord(report.outcome),
+    ...(launchTemplate ? { launchTemplate } : {}),
+    ...(resolvedImage ? { resolvedImage } : {}),
+    ...(nodegroup ? { nodegroup } : {}),
+    ...(update ? { update } : {}),
+    ...(failedRoll ? { failedRoll } : {}),
+    ...(failedConfigUpdate ? { failedConfigUpdate } : {}),
+    history: appendHistory(previous.history, events),
+  };
+}

@@ -1,0 +1,162 @@
+import { canonicalJson } from '../render/canonical-json';
+import type { Condition } from './conditions';
+
+/**
+ * One item per pool in the status table: what the last reconcile saw and decided. The CLI's
+ * `describe` and `watch` read it; docs/status.md is its reference. Everything here is plain JSON
+ * (DynamoDB map / list / string / number / boolean).
+ */
+
+export interface UpdateErrorRecord {
+  /** EKS ErrorDetail.errorCode, e.g. PodEvictionFailure. */
+  code: string;
+  message: string;
+  resourceIds?: string[];
+}
+
+export interface UpdateRecord {
+  id: string;
+  /** VersionUpdate | ConfigUpdate | ... */
+  type: string;
+  /** InProgress | Successful | Failed | Cancelled */
+  status: string;
+  createdAt?: string;
+  /** For a VersionUpdate: the launch template version it rolls to. */
+  launchTemplateVersion?: number;
+  /** For a VersionUpdate: the hash of that version's data. */
+  dataHash?: string;
+  /** The spec hash and generation current when this reconciler started the update. */
+  specHash?: string;
+  generation?: number;
+  errors: UpdateErrorRecord[];
+}
+
+/**
+ * An update that failed or was cancelled. The same change is not sent again automatically until
+ * the spec is written again (its generation or hash differs from the ones the update was started
+ * under): retrying a PDB-blocked drain every pass would only fail the same way.
+ */
+export interface FailedUpdateRecord {
+  updateId: string;
+  /** VersionUpdate | ConfigUpdate */
+  type: string;
+  /** Failed | Cancelled */
+  status: string;
+  /** The spec hash and generation the update was started under. */
+  specHash: string;
+  generation: number;
+  errorCode: string;
+  errorMessage: string;
+  /** What the user can do about it. */
+  hint: string;
+}
+
+/** A failed roll also remembers which version (and data) it was rolling to. */
+export interface FailedRollRecord extends FailedUpdateRecord {
+  launchTemplateVersion: number;
+  dataHash: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  /** PascalCase event name, e.g. LaunchTemplateVersionCreated, RollStarted, RollSucceeded. */
+  event: string;
+  message: string;
+  launchTemplateVersion?: number;
+  updateId?: string;
+}
+
+export interface StatusRow {
+  poolId: string;
+  /** Optimistic concurrency: every write is conditional on the revision it read. */
+  revision: number;
+  /** ISO time of the last write (rows are only written when their content changes). */
+  updatedAt: string;
+  /** Cluster and node group the pool maps to, kept so a deletion works after the spec is gone. */
+  clusterName?: string;
+  nodegroupName?: string;
+  specSource?: 's3' | 'dynamodb';
+  specLocation?: string;
+  /** sha256 of the validated spec (canonical JSON). */
+  specHash?: string;
+  observedGeneration?: number;
+  /** The spec is gone and so are the pool's resources. */
+  deleted: boolean;
+  deletedAt?: string;
+  /** Epoch seconds after which DynamoDB TTL may remove a deleted pool's row. */
+  expiresAt?: number;
+  conditions: Condition[];
+  outcome: { kind: string; afterSeconds?: number; reason?: string };
+  launchTemplate?: {
+    id: string;
+    name: string;
+    /** The version the node group is on (or was created with). */
+    pinnedVersion?: number;
+    /** The version whose data matches the current spec. */
+    targetVersion?: number;
+    latestVersion?: number;
+    lastKnownGoodVersion?: number;
+    /** Hash of the desired data (equal to the target version's). */
+    dataHash?: string;
+    imageId?: string;
+  };
+  /**
+   * The image an EKS-optimized lookup resolved, pinned to the spec hash it was resolved for:
+   * while the spec does not change, the pool keeps this image instead of following SSM's
+   * "recommended" pointer (which would roll every node whenever AWS publishes an image).
+   */
+  resolvedImage?: { imageId: string; parameterName: string; specHash: string };
+  nodegroup?: {
+    name: string;
+    status: string;
+    desiredSize?: number;
+    minSize?: number;
+    maxSize?: number;
+    launchTemplateVersion?: number;
+    healthIssues: Array<{ code: string; message: string }>;
+  };
+  update?: UpdateRecord;
+  failedRoll?: FailedRollRecord;
+  failedConfigUpdate?: FailedUpdateRecord;
+  /** Newest last, bounded to HISTORY_LIMIT entries. */
+  history: HistoryEntry[];
+}
+
+export const HISTORY_LIMIT = 20;
+
+/** Keep a deleted pool's row for a week, so `describe` can still say what happened to it. */
+export const DELETED_ROW_RETENTION_SECONDS = 7 * 24 * 3600;
+
+export function appendHistory(
+  history: readonly HistoryEntry[],
+  entries: readonly HistoryEntry[],
+): HistoryEntry[] {
+  return [...history, ...entries].slice(-HISTORY_LIMIT);
+}
+
+/** The part of a row that says something: the bookkeeping fields are left out of the comparison. */
+function content(row: StatusRow): unknown {
+  const { revision: _revision, updatedAt: _updatedAt, ...rest } = row;
+  return rest;
+}
+
+/**
+ * Whether `next` says anything `previous` did not. When it does not, the reconcile writes
+ * nothing (Backstage's hash-and-skip): an unchanged outcome costs no write and no revision.
+ */
+export function statusRowChanged(previous: StatusRow | undefined, next: StatusRow): boolean {
+  if (!previous) return true;
+  return canonicalJson(content(previous)) !== canonicalJson(content(next));
+}
+
+export function emptyStatusRow(poolId: string): StatusRow {
+  return {
+    poolId,
+    revision: 0,
+    updatedAt: new Date(0).toISOString(),
+    deleted: false,
+    conditions: [],
+    outcome: { kind: 'done' },
+    history: [],
+  };
+}

@@ -1,0 +1,199 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { join } from 'node:path';
+import { provisionResources } from '../../../infra/local/provision';
+import { loadServiceDefinition } from '../../../infra/local/service-definition';
+import type { AwsClients } from '../../../lib/aws/client-factory';
+import { PoolLeases } from '../../../lib/aws/pool-leases';
+import { PoolQueue } from '../../../lib/aws/pool-queue';
+import { StatusTable } from '../../../lib/aws/status-table';
+import { resolveResourceNames } from '../../../lib/config';
+import { type DispatchDeps, dispatchBatch, type QueueRecord } from '../../../lib/dispatch/reconcile-batch';
+import { setLogSink } from '../../../lib/log';
+import { Outcome, type ReconcileOutcome } from '../../../lib/outcome';
+import { DEAD_LETTERED_REASON } from '../../../lib/status/dead-letter-status';
+import { statusRowAfterDeadLetter } from '../../../lib/status/dead-letter-status';
+import { resetSandbox, sandboxClients } from '../../support/sandbox';
+
+const names = resolveResourceNames();
+let clients: AwsClients;
+let queueUrl: string;
+let restoreLog: ReturnType<typeof setLogSink>;
+
+beforeAll(() => {
+  restoreLog = setLogSink(() => {});
+});
+afterAll(() => setLogSink(restoreLog));
+
+beforeEach(async () => {
+  await resetSandbox();
+  clients = sandboxClients();
+  const definition = await loadServiceDefinition(join(__dirname, '../../..'));
+  const resources = await provisionResources(clients, definition, process.env.AWS_REGION ?? 'eu-west-1');
+  queueUrl = resources.queueUrls.ReconcileQueue ?? '';
+});
+
+const s3Record = (id: string, poolId: string, receiveCount = 1): QueueRecord => ({
+  messageId: id,
+  receiveCount,
+  body: JSON.stringify({
+    source: 'aws.s3',
+    'detail-type': 'Object Created',
+    detail: { bucket: { name: names.specBucket }, object: { key: `${names.specPrefix}${poolId}.yaml` } },
+  }),
+});
+const ownRecord = (id: string, poolId: string, trigger: string, requeueToken?: string): QueueRecord => ({
+  messageId: id,
+  receiveCount: 1,
+  body: JSON.stringify({ poolId, trigger, ...(requeueToken ? { requeueToken } : {}) }),
+});
+
+interface Harness {
+  deps: DispatchDeps;
+  reconciled: string[];
+  leases: PoolLeases;
+}
+
+function harness(outcomes: (poolId: string) => Promise<ReconcileOutcome> | ReconcileOutcome, holderId = 'worker-1') {
+  const reconciled: string[] = [];
+  const leases = new PoolLeases(clients, names.leaseTable);
+  const status = new StatusTable(clients, names.statusTable);
+  let tokens = 0;
+  const deps: DispatchDeps = {
+    reconcile: async (poolId) => {
+      reconciled.push(poolId);
+      return outcomes(poolId);
+    },
+    leases,
+    queue: new PoolQueue(clients, names.reconcileQueue),
+    triggerContext: {
+      specBucket: names.specBucket,
+      poolIdFromKey: (key) => /^pools\/([a-z0-9-]+)\.yaml$/.exec(key)?.[1],
+    },
+    holderId,
+    leaseSeconds: 120,
+    maxReceives: 5,
+    reportDeadLetter: async (poolId, error) => {
+      const previous = await status.get(poolId);
+      const next = statusRowAfterDeadLetter(previous, {
+        poolId,
+        error,
+        attempts: 5,
+        deadLetterQueue: names.deadLetterQueue,
+        now: new Date(),
+      });
+      await status.put(next, previous?.revision ?? 0);
+    },
+    newToken: () => `token-${holderId}-${++tokens}`,
+  };
+  return { deps, reconciled, leases } satisfies Harness;
+}
+
+async function queuedBodies(waitSeconds = 0): Promise<Array<Record<string, unknown>>> {
+  if (waitSeconds > 0) await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
+  const out = await clients.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+  );
+  return (out.Messages ?? []).map((message) => JSON.parse(message.Body ?? '{}'));
+}
+
+async function leaseItem(poolId: string) {
+  const out = await clients.dynamodb.send(
+    new GetItemCommand({ TableName: names.leaseTable, Key: { poolId: { S: poolId } }, ConsistentRead: true }),
+  );
+  return out.Item;
+}
+
+describe('dispatchBatch on the sandbox queue and lease table', () => {
+  it('reconciles each pool once per batch, however many messages name it, and frees the lease', async () => {
+    const { deps, reconciled } = harness(() => Outcome.done('in sync'));
+    const records = [
+      ...Array.from({ length: 9 }, (_, i) => s3Record(`m${i}`, 'blue')),
+      ownRecord('r1', 'green', 'resync'),
+      ownRecord('x', 'green', 'unknown-trigger'),
+    ];
+    const result = await dispatchBatch(records, deps);
+    expect(reconciled.sort()).toEqual(['blue', 'green']);
+    expect(result.batchItemFailures).toEqual([]);
+    expect((await leaseItem('blue'))?.holder).toBeUndefined();
+    expect(await queuedBodies()).toEqual([]);
+  });
+
+  it('leaves a pool another worker holds alone, and that worker queues one more pass when it finishes', async () => {
+    const other = harness(() => Outcome.done('in sync'), 'worker-2');
+    let inner: Awaited<ReturnType<typeof dispatchBatch>> | undefined;
+    // While worker-1 reconciles blue, worker-2 receives two more events for it.
+    const first = harness(async () => {
+      inner = await dispatchBatch([s3Record('late-1', 'blue'), s3Record('late-2', 'blue')], other.deps);
+      return Outcome.done('in sync');
+    });
+    const result = await dispatchBatch([s3Record('m1', 'blue')], first.deps);
+    expect(inner?.pools.blue).toEqual({ result: 'busy' });
+    expect(inner?.batchItemFailures).toEqual([]);
+    expect(other.reconciled).toEqual([]);
+    expect(result.pools.blue).toEqual({ result: 'reconciled', outcome: Outcome.done('in sync') });
+    // One coalesced message, carrying the two late events, delayed by the queue's settle window.
+    const settle = Number(process.env.SETTLE_SECONDS ?? 5);
+    expect(await queuedBodies(settle + 0.5)).toEqual([{ poolId: 'blue', trigger: 'coalesced' }]);
+  });
+
+  it('turns a requeue outcome into one delayed message whose chain makes older requeues stale', async () => {
+    const { deps, reconciled } = harness(() => Outcome.requeue(1, 'roll in progress'));
+    await dispatchBatch([s3Record('m1', 'blue')], deps);
+    expect((await leaseItem('blue'))?.requeueToken?.S).toBe('token-worker-1-1');
+    expect(await queuedBodies(1.5)).toEqual([
+      { poolId: 'blue', trigger: 'requeue', requeueToken: 'token-worker-1-1' },
+    ]);
+
+    const stale = await dispatchBatch([ownRecord('old', 'blue', 'requeue', 'token-from-an-old-chain')], deps);
+    expect(stale.pools.blue).toEqual({ result: 'stale-requeue' });
+    expect(reconciled).toEqual(['blue']);
+  });
+
+  it('ends the requeue chain when a pass is done', async () => {
+    let outcome: ReconcileOutcome = Outcome.requeue(600, 'roll in progress');
+    const { deps } = harness(() => outcome);
+    await dispatchBatch([s3Record('m1', 'blue')], deps);
+    outcome = Outcome.done('in sync');
+    await dispatchBatch([ownRecord('m2', 'blue', 'requeue', 'token-worker-1-1')], deps);
+    expect((await leaseItem('blue'))?.requeueToken).toBeUndefined();
+  });
+
+  it('fails one message per failing pool, and on the last delivery says so in the status row', async () => {
+    const { deps } = harness((poolId) =>
+      poolId === 'blue' ? Outcome.transient('ThrottlingException: Rate exceeded') : Outcome.done('ok'),
+    );
+    const first = await dispatchBatch([s3Record('a', 'blue', 2), s3Record('b', 'blue', 3), s3Record('c', 'green')], deps);
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'b' }]);
+    expect(await new StatusTable(clients, names.statusTable).get('blue')).toBeUndefined();
+
+    const last = await dispatchBatch([s3Record('d', 'blue', 5)], deps);
+    expect(last.batchItemFailures).toEqual([{ itemIdentifier: 'd' }]);
+    const row = await new StatusTable(clients, names.statusTable).get('blue');
+    const ready = row?.conditions.find((condition) => condition.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: DEAD_LETTERED_REASON, severity: 'Error' });
+    expect(ready?.message).toContain('ThrottlingException: Rate exceeded');
+    expect(ready?.message).toContain(names.deadLetterQueue);
+  });
+
+  it('treats a crash inside reconcile like a transient failure', async () => {
+    const { deps } = harness(() => {
+      throw new Error('boom');
+    });
+    const result = await dispatchBatch([s3Record('a', 'blue')], deps);
+    expect(result.pools.blue).toEqual({ result: 'failed', error: 'boom' });
+    expect((await leaseItem('blue'))?.holder).toBeUndefined();
+  });
+});
+
+describe('PoolLeases', () => {
+  it('lets a new holder take an expired lease, and tells the old holder it lost it', async () => {
+    const leases = new PoolLeases(clients, names.leaseTable);
+    expect(await leases.acquire('blue', 'crashed-worker', 0)).toEqual({ acquired: true });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await leases.acquire('blue', 'worker-2', 60)).toEqual({ acquired: true });
+    expect(await leases.acquire('blue', 'worker-3', 60)).toEqual({ acquired: false, heldBy: 'worker-2' });
+    expect(await leases.release('blue', 'crashed-worker')).toEqual({ dirty: false, lost: true });
+    expect(await leases.release('blue', 'worker-2')).toEqual({ dirty: true, lost: false });
+  });
+});

@@ -1,0 +1,60 @@
+import { parsePoolTrigger, TriggerKind } from '../../../lib/events/pool-trigger';
+
+const context = {
+  specBucket: 'specs',
+  poolIdFromKey: (key: string) => /^pools\/([a-z0-9-]+)\.yaml$/.exec(key)?.[1],
+};
+
+const s3Event = (bucket: string, key: unknown, detailType = 'Object Created') =>
+  JSON.stringify({
+    version: '0',
+    id: '17793124-05d4-b198-2fde-7ededc63b103',
+    'detail-type': detailType,
+    source: 'aws.s3',
+    detail: { bucket: { name: bucket }, object: { key }, reason: 'ObjectCreated' },
+  });
+
+describe('parsePoolTrigger', () => {
+  it.each([
+    ['an S3 create', s3Event('specs', 'pools/blue.yaml'), { poolId: 'blue', kind: TriggerKind.SpecObject }],
+    [
+      'an S3 delete',
+      s3Event('specs', 'pools/blue.yaml', 'Object Deleted'),
+      { poolId: 'blue', kind: TriggerKind.SpecObject },
+    ],
+    [
+      'a spec-table pipe event',
+      JSON.stringify({
+        source: 'enclave-pools.spec-table',
+        'detail-type': 'Pool Spec Changed',
+        detail: { poolId: 'green', eventName: 'MODIFY' },
+      }),
+      { poolId: 'green', kind: TriggerKind.SpecItem },
+    ],
+    ['a resync message', JSON.stringify({ poolId: 'red', trigger: 'resync' }), { poolId: 'red', kind: 'resync' }],
+    [
+      'a requeue message with its token',
+      JSON.stringify({ poolId: 'red', trigger: 'requeue', requeueToken: 't-1' }),
+      { poolId: 'red', kind: 'requeue', requeueToken: 't-1' },
+    ],
+  ])('reads %s', (_name, body, expected) => {
+    expect(parsePoolTrigger(body, context)).toEqual({ trigger: expected });
+  });
+
+  it.each([
+    ['non-JSON', 'not json', 'body is not JSON'],
+    ['a JSON array', '[1,2]', 'body is not a JSON object'],
+    ['another bucket', s3Event('other', 'pools/blue.yaml'), 'object event from another bucket (other)'],
+    ['a key outside the pools prefix', s3Event('specs', 'docs/readme.md'), 'object key docs/readme.md is not a pool spec'],
+    ['an S3 event without a key', s3Event('specs', 42), 'S3 event without an object key'],
+    [
+      'a pipe event without a pool id',
+      JSON.stringify({ source: 'enclave-pools.spec-table', detail: {} }),
+      'spec-table event without a poolId',
+    ],
+    ['an unknown trigger', JSON.stringify({ poolId: 'x', trigger: 'explode' }), 'unknown trigger explode'],
+    ['an empty object', '{}', 'message names no pool'],
+  ])('ignores %s with a reason', (_name, body, reason) => {
+    expect(parsePoolTrigger(body, context)).toEqual({ ignored: reason });
+  });
+});
