@@ -37,3 +37,5 @@ process.env.AWS_REGION = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGIO
 process.env.AWS_MAX_ATTEMPTS = '1';
 process.env.AWS_ENDPOINT_URL = workerEndpoint();
 process.env.KUBERNETES_VERSION = process.env.KUBERNETES_VERSION || '1.35';
+// Spec-change messages wait this long in the reconcile queue (serverless.yml settleSeconds; 5 s deployed).
+process.env.SETTLE_SECONDS = process.env.SETTLE_SECONDS || '1';

@@ -43,7 +43,9 @@ export async function startLocalEventPath(options: LocalEventPathOptions): Promi
     new GetQueueAttributesCommand({ QueueUrl: reconcileQueueUrl, AttributeNames: ['QueueArn'] }),
   );
   const pipes = resources.pipes.map((pipe) =>
-    startPipeRunner(options.clients, pipe, { onError: (error) => options.onError?.(`pipe ${pipe.logicalId}`, error) }),
+    startPipeRunner(options.clients, pipe, {
+      onError: (error) => options.onError?.(`pipe ${pipe.logicalId}`, error),
+    }),
   );
   const eventSource = startSqsEventSource(options.clients, {
     queueUrl: reconcileQueueUrl,

@@ -30,7 +30,9 @@ export function startPipeRunner(
   const iterators = new Map<string, string | undefined>();
 
   const refreshShards = async () => {
-    const description = await clients.dynamodbStreams.send(new DescribeStreamCommand({ StreamArn: pipe.streamArn }));
+    const description = await clients.dynamodbStreams.send(
+      new DescribeStreamCommand({ StreamArn: pipe.streamArn }),
+    );
     for (const shard of description.StreamDescription?.Shards ?? []) {
       if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
       const iterator = await clients.dynamodbStreams.send(
@@ -65,7 +67,9 @@ export function startPipeRunner(
         await refreshShards();
         for (const [shardId, iterator] of iterators) {
           if (!iterator) continue;
-          const result = await clients.dynamodbStreams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+          const result = await clients.dynamodbStreams.send(
+            new GetRecordsCommand({ ShardIterator: iterator }),
+          );
           iterators.set(shardId, result.NextShardIterator);
           await forward(result.Records ?? []);
         }
@@ -90,7 +94,10 @@ export function renderInputTemplate(template: string, record: unknown): string {
   return template.replace(/<\$((?:\.[A-Za-z0-9_-]+)*)>/g, (_match, path: string) => {
     let current: unknown = record;
     for (const key of path.split('.').filter(Boolean)) {
-      current = typeof current === 'object' && current !== null ? (current as Record<string, unknown>)[key] : undefined;
+      current =
+        typeof current === 'object' && current !== null
+          ? (current as Record<string, unknown>)[key]
+          : undefined;
     }
     return JSON.stringify(current ?? null);
   });

@@ -49,7 +49,9 @@ export async function provisionResources(
 
   // IAM is not enforced by the sandbox: roles are only given the ARN others refer to.
   for (const [logicalId, resource] of byType('AWS::IAM::Role')) {
-    const name = String(resource.Properties.RoleName ?? `${definition.service}-${definition.provider.stage}-${logicalId}`);
+    const name = String(
+      resource.Properties.RoleName ?? `${definition.service}-${definition.provider.stage}-${logicalId}`,
+    );
     physicalIds[logicalId] = name;
     attributes[logicalId] = { Arn: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/${name}` };
   }
@@ -60,20 +62,30 @@ export async function provisionResources(
     await createTable(clients, logicalId, resource, physicalIds, attributes);
   }
   // Queues that others redrive into come first, so their ARNs resolve.
-  const queues = byType('AWS::SQS::Queue').sort(([, a], [, b]) =>
-    Number(Boolean(a.Properties.RedrivePolicy)) - Number(Boolean(b.Properties.RedrivePolicy)),
+  const queues = byType('AWS::SQS::Queue').sort(
+    ([, a], [, b]) =>
+      Number(Boolean(a.Properties.RedrivePolicy)) - Number(Boolean(b.Properties.RedrivePolicy)),
   );
   for (const [logicalId, resource] of queues) {
     const properties = resolve(resource.Properties) as Record<string, unknown>;
     const name = String(properties.QueueName ?? logicalId);
     const queueAttributes: Record<string, string> = {};
-    for (const key of ['VisibilityTimeout', 'DelaySeconds', 'MessageRetentionPeriod', 'ReceiveMessageWaitTimeSeconds']) {
+    for (const key of [
+      'VisibilityTimeout',
+      'DelaySeconds',
+      'MessageRetentionPeriod',
+      'ReceiveMessageWaitTimeSeconds',
+    ]) {
       if (properties[key] !== undefined) queueAttributes[key] = String(properties[key]);
     }
     if (properties.RedrivePolicy) queueAttributes.RedrivePolicy = JSON.stringify(properties.RedrivePolicy);
-    const created = await clients.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: queueAttributes }));
+    const created = await clients.sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: queueAttributes }),
+    );
     const url = created.QueueUrl ?? '';
-    const arn = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+    const arn = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+    );
     physicalIds[logicalId] = url;
     queueUrls[logicalId] = url;
     attributes[logicalId] = { Arn: arn.Attributes?.QueueArn ?? '', QueueName: name, QueueUrl: url };
@@ -211,7 +223,8 @@ export function resolveIntrinsics(
   attributes: Record<string, Attributes>,
   region: string,
 ): unknown {
-  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, physicalIds, attributes, region));
+  if (Array.isArray(value))
+    return value.map((item) => resolveIntrinsics(item, physicalIds, attributes, region));
   if (typeof value !== 'object' || value === null) return value;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
@@ -220,9 +233,12 @@ export function resolveIntrinsics(
     const argument = record[key as string];
     if (key === 'Ref') return refValue(String(argument), physicalIds, region);
     if (key === 'Fn::GetAtt') {
-      const [logicalId, attribute] = Array.isArray(argument) ? argument.map(String) : String(argument).split('.');
+      const [logicalId, attribute] = Array.isArray(argument)
+        ? argument.map(String)
+        : String(argument).split('.');
       const resolved = attributes[logicalId ?? '']?.[attribute ?? ''];
-      if (resolved === undefined) throw new Error(`cannot resolve Fn::GetAtt ${logicalId}.${attribute} locally`);
+      if (resolved === undefined)
+        throw new Error(`cannot resolve Fn::GetAtt ${logicalId}.${attribute} locally`);
       return resolved;
     }
     if (key === 'Fn::Sub') {

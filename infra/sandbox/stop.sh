@@ -16,7 +16,12 @@ elif [[ -x "$python" ]]; then
   pid="$("$python" "$here/probe.py" "$port" 2>/dev/null)" || pid=""
 fi
 
-if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
+# A pid file can outlive its process (a killed test run); never signal a pid that is no longer
+# this port's launcher.
+is_our_launcher() {
+  [[ -r "/proc/$1/cmdline" ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "launcher.py.*--port $port"
+}
+if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null || ! is_our_launcher "$pid"; then
   rm -f "$pidfile"
   echo "sandbox: not running on port $port"
   exit 0

@@ -2,10 +2,19 @@
  * `npm start`: brings up the local AWS sandbox with the seeded world and keeps it running until
  * Ctrl-C. Later steps of the local event path hook in through startLocalWorld().
  */
+import { createWriteStream, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { type AwsClients, createAwsClients } from '../../lib/aws/client-factory';
-import { resolveRegion } from '../../lib/config';
+import { S3SpecStore } from '../../lib/aws/spec-stores';
+import { resolveRegion, resolveResourceNames } from '../../lib/config';
+import { startLocalEventPath } from '../local/event-path';
+import { startOffline } from '../local/offline';
+import { followPoolStatus } from '../local/status-follower';
 import { DEFAULT_SANDBOX_PORT, type SandboxHandle, startSandbox } from '../sandbox/sandbox-process';
 import { type SeededWorld, seedWorld } from '../sandbox/seed-world';
+
+const PROJECT_ROOT = join(__dirname, '..', '..');
 
 export const SANDBOX_SERVICES = [
   'EC2',
@@ -103,27 +112,117 @@ export function describeLocalWorld(local: LocalWorld): string {
     'Use it from another shell with:',
     `  export AWS_ENDPOINT_URL=${sandbox.endpoint} AWS_REGION=${region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
     `  export KUBERNETES_VERSION=${process.env.KUBERNETES_VERSION}`,
-    '',
-    'Press Ctrl-C to stop.',
   ];
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
+/** Where the example pool comes from, and the id it gets (its MachinePool name). */
+const EXAMPLE_SPEC = join(PROJECT_ROOT, 'examples', 'enclave-pool.yaml');
+const EXAMPLE_POOL = 'my-node-pool';
+const READY_TIMEOUT_MS = 120_000;
+
+interface StartOptions {
+  /** Stop everything once the example pool is Ready (exit 0) or the timeout passed (exit 1). */
+  exitWhenReady: boolean;
+}
+
+/**
+ * The whole product on the sandbox: the functions of serverless.yml under serverless-offline, the
+ * resources and the event path built from the same file, then the example pool applied to S3 and
+ * followed until Ready.
+ */
+async function startProduct(options: StartOptions): Promise<void> {
+  const started = Date.now();
   const local = await startLocalWorld();
   console.log(describeLocalWorld(local));
+  const stack: Array<() => Promise<void>> = [() => local.stop()];
+  const stopAll = async () => {
+    for (const stop of stack.reverse()) await stop().catch(() => {});
+  };
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the sandbox...`);
-    await local.stop();
-    process.exit(0);
+    console.log(`\n${signal}: stopping the event path, the functions and the sandbox...`);
+    await stopAll();
+    process.exit(code);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  // Keep the process alive until a signal arrives.
+
+  try {
+    // A roll on the sandbox takes seconds, so check back every few seconds instead of 30.
+    process.env.RECONCILE_REQUEUE_SECONDS = process.env.RECONCILE_REQUEUE_SECONDS || '5';
+    await mkdir(join(PROJECT_ROOT, '.sandbox'), { recursive: true });
+    const offlineLog = createWriteStream(join(PROJECT_ROOT, '.sandbox', 'functions.log'));
+    const offline = await startOffline({
+      projectRoot: PROJECT_ROOT,
+      env: process.env,
+      onOutput: (line) => offlineLog.write(`${line}\n`),
+    });
+    stack.push(() => offline.stop());
+    const names = resolveResourceNames();
+    const eventPath = await startLocalEventPath({
+      projectRoot: PROJECT_ROOT,
+      region: local.region,
+      clients: local.clients,
+      invokeReconcile: offline.invoker(`enclave-pools-${process.env.STAGE || 'dev'}-reconcile`),
+      onError: (where, error) => console.error(`  ! ${where}: ${error instanceof Error ? error.message : error}`),
+    });
+    stack.push(() => eventPath.stop());
+    console.log(
+      [
+        '',
+        `Functions (serverless-offline) on ${offline.lambdaEndpoint}; their logs: .sandbox/functions.log`,
+        `Event path: s3://${names.specBucket}/${names.specPrefix}*  and DynamoDB table ${names.specTable}`,
+        `  → EventBridge → SQS ${names.reconcileQueue} → reconcile; status in DynamoDB table ${names.statusTable}`,
+        '',
+        `Applying ${relative(PROJECT_ROOT, EXAMPLE_SPEC)} as s3://${names.specBucket}/${names.specPrefix}${EXAMPLE_POOL}.yaml ...`,
+      ].join('\n'),
+    );
+    const store = new S3SpecStore(local.clients.s3, { bucket: names.specBucket, prefix: names.specPrefix });
+    await store.put(EXAMPLE_POOL, readFileSync(EXAMPLE_SPEC, 'utf8'));
+    const followed = await followPoolStatus(local.clients, names.statusTable, EXAMPLE_POOL, {
+      until: (row) => row?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      print: (line) => console.log(`  ${line}`),
+      timeoutMs: READY_TIMEOUT_MS,
+      shouldStop: () => stopping,
+    });
+    const totalSeconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (!followed.reached) {
+      console.error(
+        `\n${EXAMPLE_POOL} did not become Ready within ${READY_TIMEOUT_MS / 1000} s; see .sandbox/functions.log.`,
+      );
+      if (options.exitWhenReady) await shutdown('not ready', 1);
+    } else {
+      const lt = followed.row?.launchTemplate;
+      console.log(
+        [
+          '',
+          `${EXAMPLE_POOL} is Ready: ${(followed.elapsedMs / 1000).toFixed(1)} s after the spec was written, ` +
+            `${totalSeconds} s after npm start began.`,
+          `  launch template ${lt?.name} (${lt?.id}) version ${lt?.pinnedVersion}, node group ${followed.row?.nodegroup?.status}`,
+          '',
+          'Try, from another shell (after the exports above):',
+          '  npx enclave-pools get pools',
+          `  npx enclave-pools describe pool ${EXAMPLE_POOL}`,
+          '  npx enclave-pools plan -f examples/enclave-pool.yaml',
+          '',
+          'Press Ctrl-C to stop.',
+        ].join('\n'),
+      );
+      if (options.exitWhenReady) await shutdown('ready', 0);
+    }
+  } catch (error: unknown) {
+    await stopAll();
+    throw error;
+  }
+  // Keep serving until a signal arrives.
   setInterval(() => {}, 1 << 30);
+}
+
+async function main(): Promise<void> {
+  await startProduct({ exitWhenReady: process.argv.includes('--exit-when-ready') });
 }
 
 if (require.main === module) {

@@ -80,17 +80,8 @@ export function applyActionResult(observed: Observed, result: ActionResult): Obs
       const inProgress = result.update.status === 'InProgress';
       let next = ng;
       if (ng && result.changes) next = applyConfigChanges(ng, result.changes);
+      // The node group keeps reporting its old version until the roll succeeds.
       if (next && inProgress) next = { ...next, status: 'UPDATING' };
-      if (
-        next &&
-        result.update.launchTemplateVersion !== undefined &&
-        result.update.type === 'VersionUpdate'
-      ) {
-        next = {
-          ...next,
-          launchTemplate: { ...next.launchTemplate, version: result.update.launchTemplateVersion },
-        };
-      }
       return {
         ...observed,
         ...(next ? { nodegroup: next } : {}),

@@ -62,6 +62,13 @@ export interface DesiredPresent {
   clusterName: string;
   generation: number;
   specHash: string;
+  /**
+   * The status row revision this pass read. Part of every idempotency token: a token then
+   * protects one request and its SDK retries, and is never reused once the world has moved on
+   * (a template deleted and created again, a label put back after drift), where EC2 and EKS
+   * would answer with the old resource or update instead of acting.
+   */
+  statusRevision: number;
   launchTemplate: DesiredLaunchTemplate;
   nodegroup: DesiredNodegroup;
   policy: PlanPolicy;

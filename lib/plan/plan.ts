@@ -263,7 +263,7 @@ function planPresent(d: DesiredPresent, o: Observed): Plan {
       data: d.launchTemplate.data,
       dataHash: d.launchTemplate.dataHash,
       resourceTags: d.launchTemplate.resourceTags,
-      clientToken: idempotencyToken('lt', d.poolId, ltName, d.launchTemplate.dataHash),
+      clientToken: idempotencyToken('lt', d.poolId, ltName, d.launchTemplate.dataHash, d.statusRevision),
     });
     return b.build();
   }
@@ -358,7 +358,7 @@ function planPresent(d: DesiredPresent, o: Observed): Plan {
         capacityType: d.nodegroup.capacityType,
         amiType: d.nodegroup.amiType,
         tags: d.nodegroup.tags,
-        clientRequestToken: idempotencyToken('ng', d.poolId, d.clusterName, ngName, lt.id),
+        clientRequestToken: idempotencyToken('ng', d.poolId, d.clusterName, ngName, lt.id, d.statusRevision),
       },
       ...pruneAction,
     );
@@ -485,6 +485,7 @@ function planPresent(d: DesiredPresent, o: Observed): Plan {
           d.launchTemplate.dataHash,
           d.specHash,
           d.generation,
+          d.statusRevision,
         ),
       },
       ...pruneAction,
@@ -516,6 +517,7 @@ function planPresent(d: DesiredPresent, o: Observed): Plan {
         canonicalHash(changes),
         d.specHash,
         d.generation,
+        d.statusRevision,
       ),
     });
   }

@@ -1,10 +1,11 @@
+import { FORCE_UPDATE_ANNOTATION } from '../spec/managed-machine-pool-reader';
+
 /**
  * What a user can do about a failed EKS update, by ErrorDetail.errorCode. The codes are EKS's
  * (API_ErrorDetail); the hints come from the managed node group update behaviour.
  */
 const HINTS: Record<string, string> = {
-  PodEvictionFailure:
-    'a PodDisruptionBudget (or a pod that tolerates every taint) kept a node from draining for 15 minutes; fix the budget, or set force on the pool to evict anyway, then write the spec again to retry',
+  PodEvictionFailure: `a PodDisruptionBudget (or a pod that tolerates every taint) kept a node from draining for 15 minutes; fix the budget, or set force (annotation ${FORCE_UPDATE_ANNOTATION}: "true" on the AWSManagedMachinePool) to evict anyway, then write the spec again to retry`,
   NodeCreationFailure:
     'new nodes did not join as Ready: check the pre-nodeadm commands (they run under errexit), the AMI, instance capacity in the subnets and the node role; fix the spec to roll a new version',
   InsufficientFreeAddresses:

@@ -2,28 +2,19 @@ import type { DesiredNodegroup, DesiredPresent, PlanPolicy } from '../plan/plan-
 import type { RenderedLaunchTemplate } from '../render/launch-template-data';
 import { ownershipTags } from '../render/resource-names';
 import type { LiveFacts } from '../spec/live-facts';
+import { eligibleSubnetIds } from '../spec/live-rules';
 import type { PoolSpec } from '../spec/pool-spec';
 
 /**
  * Where the node group's nodes go: the spec's subnets when it names them; otherwise the
  * cluster's subnets that sit in regular availability zones (never a Local Zone, Wavelength Zone
  * or Outpost, where Nitro Enclaves do not run), narrowed to the spec's availability zones when it
- * names those. Subnets whose zone is unknown are left out rather than guessed about.
+ * names those. The same selection the live rules check (eligibleSubnetIds), so validation and
+ * placement cannot disagree.
  */
-export function placementSubnets(
-  spec: Pick<PoolSpec, 'subnetIds' | 'availabilityZones'>,
-  facts: LiveFacts,
-): { subnets: string[]; explicit: boolean } {
+export function placementSubnets(spec: PoolSpec, facts: LiveFacts): { subnets: string[]; explicit: boolean } {
   if (spec.subnetIds.length > 0) return { subnets: [...spec.subnetIds], explicit: true };
-  const zones = new Set(spec.availabilityZones);
-  const subnets = (facts.cluster?.subnetIds ?? []).filter((id) => {
-    const subnet = facts.subnets[id];
-    if (!subnet || subnet.outpostArn) return false;
-    const zone = facts.zones[subnet.availabilityZone];
-    if (zone?.zoneType !== 'availability-zone') return false;
-    return zones.size === 0 || zones.has(subnet.availabilityZone);
-  });
-  return { subnets: [...subnets].sort(), explicit: false };
+  return { subnets: [...eligibleSubnetIds(spec, facts)].sort(), explicit: false };
 }
 
 export function desiredNodegroup(spec: PoolSpec, facts: LiveFacts): DesiredNodegroup {
@@ -52,6 +43,7 @@ export function desiredPresent(input: {
   spec: PoolSpec;
   generation: number;
   specHash: string;
+  statusRevision: number;
   rendered: RenderedLaunchTemplate;
   facts: LiveFacts;
   policy: PlanPolicy;
@@ -62,6 +54,7 @@ export function desiredPresent(input: {
     clusterName: input.spec.clusterName,
     generation: input.generation,
     specHash: input.specHash,
+    statusRevision: input.statusRevision,
     launchTemplate: {
       name: input.rendered.name,
       data: input.rendered.data,

@@ -17,6 +17,7 @@ import { canonicalHash } from '../render/canonical-json';
 import { renderLaunchTemplateData } from '../render/launch-template-data';
 import type { Variables } from '../spec/deployment-variables';
 import type { LiveFacts } from '../spec/live-facts';
+import type { LiveRuleInput } from '../spec/live-rules';
 import type { PoolSpec, StoredSpec, Violation } from '../spec/pool-spec';
 import {
   type ConditionInput,
@@ -47,11 +48,15 @@ export interface SpecSource {
 
 /** The spec rules (lib/spec): offline validation of the document, and the rules that need AWS facts. */
 export interface SpecChecks {
+  /**
+   * `spec` only when no offline rule failed; `liveInput` whenever the manifests could be read far
+   * enough for the live rules, so one pass reports offline and live problems together.
+   */
   validate(
     text: string,
     options: { variables: Variables; poolId: string },
-  ): { spec?: PoolSpec; violations: Violation[] };
-  checkLive(spec: PoolSpec, facts: LiveFacts): Violation[];
+  ): { spec?: PoolSpec; liveInput?: LiveRuleInput; violations: Violation[] };
+  checkLive(input: PoolSpec | LiveRuleInput, facts: LiveFacts): Violation[];
   /** The resource condition a rule is reported on besides SpecValid (e.g. LaunchTemplateReady). */
   conditionTypeForRule?(rule: string): string | undefined;
 }
@@ -59,8 +64,8 @@ export interface SpecChecks {
 export interface ReconcileDeps {
   specStores: SpecSource[];
   specChecks: SpecChecks;
-  /** Reads what the live rules and the renderer need; called once per pass. */
-  readLiveFacts(spec: PoolSpec): Promise<LiveFacts>;
+  /** Reads what the live rules and the renderer need; called at most once per pass. */
+  readLiveFacts(input: PoolSpec | LiveRuleInput): Promise<LiveFacts>;
   launchTemplates: LaunchTemplatesPort;
   nodegroups: NodegroupsPort;
   amiParameters: AmiParametersPort;
@@ -233,11 +238,18 @@ class Pass {
       ...(this.previous?.nodegroupName ? { nodegroupName: this.previous.nodegroupName } : {}),
     };
     this.report.spec = specInfo;
-    const { spec, violations } = this.deps.specChecks.validate(stored.text, {
+    const { spec, liveInput, violations } = this.deps.specChecks.validate(stored.text, {
       variables: this.deps.variables,
       poolId: this.poolId,
     });
-    if (!spec || violations.some((v) => v.severity === 'Error')) return this.invalid(violations);
+    if (!spec || violations.some((v) => v.severity === 'Error')) {
+      // Report the live problems too (reads only), so one edit can fix everything.
+      if (!liveInput) return this.invalid(violations);
+      const facts = await inPhase(ConditionType.SpecValid, Reason.LiveFactsUnavailable, () =>
+        this.deps.readLiveFacts(liveInput),
+      );
+      return this.invalid([...violations, ...this.deps.specChecks.checkLive(liveInput, facts)]);
+    }
     specInfo.clusterName = spec.clusterName;
     specInfo.nodegroupName = spec.nodegroupName;
 
@@ -270,6 +282,7 @@ class Pass {
       spec,
       generation: stored.generation,
       specHash,
+      statusRevision: this.previous?.revision ?? 0,
       rendered: rendered.rendered,
       facts,
       policy: this.deps.policy,

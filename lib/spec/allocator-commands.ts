@@ -35,7 +35,10 @@ export interface AllocatorSetting<T> {
 }
 
 export interface AllocatorProblem {
-  rule: typeof Rule.AllocatorValueInvalid | typeof Rule.AllocatorDefinedTwice | typeof Rule.AllocatorCommandUnrecognised;
+  rule:
+    | typeof Rule.AllocatorValueInvalid
+    | typeof Rule.AllocatorDefinedTwice
+    | typeof Rule.AllocatorCommandUnrecognised;
   index: number;
   value: unknown;
   message: string;
@@ -85,7 +88,10 @@ export function checkCpuCount(raw: string): ValueCheck<number> {
 
 export function checkMemoryMib(raw: string): ValueCheck<number> {
   if (!/^[1-9][0-9]{0,7}$/.test(raw)) {
-    return { ok: false, message: `${explainBadValue('memory_mib', raw)}; it must be a positive whole number of MiB` };
+    return {
+      ok: false,
+      message: `${explainBadValue('memory_mib', raw)}; it must be a positive whole number of MiB`,
+    };
   }
   const value = Number(raw);
   if (value < MIN_ENCLAVE_MEMORY_MIB) {
@@ -109,15 +115,20 @@ export function parseCpuList(raw: string): ValueCheck<number[]> {
   for (const part of raw.split(',')) {
     const [from, to] = part.split('-').map(Number) as [number, number | undefined];
     const last = to ?? from;
-    if (last < from) return { ok: false, message: `cpu_pool range ${part} runs backwards; write the low CPU first` };
-    if (last > MAX_CPU_ID) return { ok: false, message: `cpu_pool names CPU ${last}; no instance has that many` };
+    if (last < from)
+      return { ok: false, message: `cpu_pool range ${part} runs backwards; write the low CPU first` };
+    if (last > MAX_CPU_ID)
+      return { ok: false, message: `cpu_pool names CPU ${last}; no instance has that many` };
     for (let id = from; id <= last; id++) {
       if (ids.has(id)) return { ok: false, message: `cpu_pool lists CPU ${id} twice` };
       ids.add(id);
     }
   }
   if (ids.has(0)) {
-    return { ok: false, message: 'cpu_pool contains CPU 0, which must stay with the parent instance; remove it' };
+    return {
+      ok: false,
+      message: 'cpu_pool contains CPU 0, which must stay with the parent instance; remove it',
+    };
   }
   return { ok: true, value: [...ids].sort((a, b) => a - b) };
 }
@@ -146,7 +157,10 @@ function sedExpressions(command: string): Array<{ matched: string; replacement: 
   const found: Array<{ matched: string; replacement: string }> = [];
   for (const d of SED_DELIMITERS) {
     const e = escapeRegex(d);
-    const pattern = new RegExp(`(?:^|[\\s'"])s${e}\\^?\\s*([A-Za-z_]+)\\s*:[^${e}]*${e}([^${e}]*)${e}[gI]*`, 'g');
+    const pattern = new RegExp(
+      `(?:^|[\\s'"])s${e}\\^?\\s*(?:#\\s*)?([A-Za-z_]+)\\s*:[^${e}]*${e}([^${e}]*)${e}[gI]*`,
+      'g',
+    );
     for (const match of command.matchAll(pattern)) {
       found.push({ matched: match[1] ?? '', replacement: match[2] ?? '' });
     }
@@ -164,10 +178,15 @@ function splitAssignment(text: string): { key: string; value: string } | undefin
   return { key: match[1] ?? '', value };
 }
 
-const PRINTF_FORM = new RegExp(`^printf\\s+'%s\\\\n'((?:\\s+'[^']*')+)\\s*>\\s*${escapeRegex(ALLOCATOR_FILE)}\\s*$`);
-const WRITE_LIKE = /(>|\btee\b|\bsed\b|\bcp\b|\bmv\b|\binstall\b|\bdd\b|\bln\b|\bperl\b|\bawk\b|\byq\b|\bcat\b.*<<)/;
+const PRINTF_FORM = new RegExp(
+  `^printf\\s+'%s\\\\n'((?:\\s+'[^']*')+)\\s*>\\s*${escapeRegex(ALLOCATOR_FILE)}\\s*$`,
+);
+const WRITE_LIKE =
+  /(>|\btee\b|\bsed\b|\bcp\b|\bmv\b|\binstall\b|\bdd\b|\bln\b|\bperl\b|\bawk\b|\byq\b|\bcat\b.*<<)/;
 const SERVICE = /\bsystemctl\b([^;&|]*)\bnitro-enclaves-allocator(?:\.service)?\b/;
-const INSTALL = new RegExp(`\\b(dnf|yum|rpm)\\b[^;&|]*\\b(install|-i|-U)\\b[^;&|]*\\b${NITRO_CLI_PACKAGE}\\b`);
+const INSTALL = new RegExp(
+  `\\b(dnf|yum|rpm)\\b[^;&|]*\\b(install|-i|-U)\\b[^;&|]*\\b${NITRO_CLI_PACKAGE}\\b`,
+);
 const AL2_ONLY = /\bamazon-linux-extras\b/;
 
 function assignmentsOf(command: string): Array<{ key: string; value: string }> | undefined {
@@ -191,7 +210,12 @@ function assignmentsOf(command: string): Array<{ key: string; value: string }> |
 }
 
 export function analyzeAllocatorCommands(commands: readonly string[]): AllocatorCommandAnalysis {
-  const analysis: AllocatorCommandAnalysis = { editIndexes: [], startIndexes: [], al2Indexes: [], problems: [] };
+  const analysis: AllocatorCommandAnalysis = {
+    editIndexes: [],
+    startIndexes: [],
+    al2Indexes: [],
+    problems: [],
+  };
   commands.forEach((command, index) => {
     if (AL2_ONLY.test(command)) analysis.al2Indexes.push(index);
     if (analysis.installIndex === undefined && (INSTALL.test(command) || AL2_ONLY.test(command))) {
@@ -202,7 +226,10 @@ export function analyzeAllocatorCommands(commands: readonly string[]): Allocator
       const verbs = service[1] ?? '';
       const enables = /\benable\b/.test(verbs);
       if (enables && analysis.enableIndex === undefined) analysis.enableIndex = index;
-      if (/\b(start|restart|reload-or-restart|try-restart)\b/.test(verbs) || (enables && /--now\b/.test(verbs))) {
+      if (
+        /\b(start|restart|reload-or-restart|try-restart)\b/.test(verbs) ||
+        (enables && /--now\b/.test(verbs))
+      ) {
         analysis.startIndexes.push(index);
       }
     }
@@ -251,7 +278,8 @@ function recordAssignment(analysis: AllocatorCommandAnalysis, key: string, raw: 
     });
     return;
   }
-  const checked = key === 'cpu_count' ? checkCpuCount(raw) : key === 'cpu_pool' ? checkCpuPool(raw) : checkMemoryMib(raw);
+  const checked =
+    key === 'cpu_count' ? checkCpuCount(raw) : key === 'cpu_pool' ? checkCpuPool(raw) : checkMemoryMib(raw);
   if (!checked.ok) {
     analysis.problems.push({ rule: Rule.AllocatorValueInvalid, index, value: raw, message: checked.message });
     return;
@@ -264,8 +292,12 @@ function recordAssignment(analysis: AllocatorCommandAnalysis, key: string, raw: 
  * The commands the structured `enclaveAllocator` block stands for. The whole file is written (with
  * the `---` line the allocator's parser needs), so nothing depends on the package's default file.
  */
-export function generateAllocatorCommands(settings: AllocatorSettings, options: { installCli: boolean }): string[] {
-  const cpuLine = settings.cpuPool !== undefined ? `'cpu_pool: ${settings.cpuPool}'` : `'cpu_count: ${settings.cpuCount}'`;
+export function generateAllocatorCommands(
+  settings: AllocatorSettings,
+  options: { installCli: boolean },
+): string[] {
+  const cpuLine =
+    settings.cpuPool !== undefined ? `'cpu_pool: ${settings.cpuPool}'` : `'cpu_count: ${settings.cpuCount}'`;
   return [
     ...(options.installCli ? [`dnf install -y ${NITRO_CLI_PACKAGE}`] : []),
     `printf '%s\\n' '---' 'memory_mib: ${settings.memoryMib}' ${cpuLine} > ${ALLOCATOR_FILE}`,

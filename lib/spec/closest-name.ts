@@ -5,10 +5,49 @@
 
 /** Common Cyrillic/Greek letters that render like Latin ones (after NFKC, which handles fullwidth). */
 const CONFUSABLES: Record<string, string> = {
-  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', і: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h', ӏ: 'l',
-  А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T', Х: 'X', І: 'I', Ј: 'J',
-  ο: 'o', ν: 'v', α: 'a', Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O',
-  Ρ: 'P', Τ: 'T', Χ: 'X', Υ: 'Y',
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  һ: 'h',
+  ӏ: 'l',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  Х: 'X',
+  І: 'I',
+  Ј: 'J',
+  ο: 'o',
+  ν: 'v',
+  α: 'a',
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Ζ: 'Z',
+  Η: 'H',
+  Ι: 'I',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ο: 'O',
+  Ρ: 'P',
+  Τ: 'T',
+  Χ: 'X',
+  Υ: 'Y',
 };
 
 /** The ASCII-looking skeleton of a string: NFKC, then confusable letters folded to Latin. */
@@ -69,7 +108,9 @@ export function suggestionText(input: string, candidates: Iterable<string>): str
   if (!match) return '';
   if (match.lookAlike) {
     const odd = firstNonAscii(input);
-    const detail = odd ? `; it contains ${odd.codePoint} "${odd.char}", which only looks like an ASCII letter` : '';
+    const detail = odd
+      ? `; it contains ${odd.codePoint} "${odd.char}", which only looks like an ASCII letter`
+      : '';
     return ` (it looks like "${match.candidate}"${detail})`;
   }
   return ` (did you mean "${match.candidate}"?)`;

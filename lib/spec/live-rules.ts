@@ -127,7 +127,8 @@ export function eligibleSubnetIds(input: PoolSpec | LiveRuleInput, facts: LiveFa
   return clusterSubnets.filter((id) => {
     const subnet = facts.subnets[id];
     if (!subnet) return false;
-    if (live.availabilityZones.length > 0 && !live.availabilityZones.includes(subnet.availabilityZone)) return false;
+    if (live.availabilityZones.length > 0 && !live.availabilityZones.includes(subnet.availabilityZone))
+      return false;
     return zoneKind(facts.zones[subnet.availabilityZone], subnet) === undefined;
   });
 }
@@ -162,7 +163,11 @@ function checkInstanceType(input: LiveRuleInput, facts: LiveFacts, violations: V
     );
     return;
   }
-  if (input.ami?.kind === 'eksLookup' && input.ami.lookupType === 'AmazonLinux2023GPU' && facet.architecture !== 'x86_64') {
+  if (
+    input.ami?.kind === 'eksLookup' &&
+    input.ami.lookupType === 'AmazonLinux2023GPU' &&
+    facet.architecture !== 'x86_64'
+  ) {
     violations.add(
       Rule.AmiArchitectureMismatch,
       paths.ami,
@@ -196,7 +201,8 @@ function checkAllocatorAgainstInstance(
 ): void {
   const cpus = reservedCpuCount(allocator);
   const tpc = Math.max(1, facet.threadsPerCore);
-  const setting = allocator.cpuPool !== undefined ? `cpu_pool ${allocator.cpuPool} (${cpus} CPUs)` : `cpu_count ${cpus}`;
+  const setting =
+    allocator.cpuPool !== undefined ? `cpu_pool ${allocator.cpuPool} (${cpus} CPUs)` : `cpu_count ${cpus}`;
   const maxCpus = facet.vcpus - tpc;
   if (cpus !== undefined) {
     if (cpus % tpc !== 0) {
@@ -308,8 +314,10 @@ function checkSubnets(input: LiveRuleInput, facts: LiveFacts, violations: Violat
         listPath,
         facts.cluster.subnetIds,
         `no spec.subnetIDs are given and none of cluster ${facts.cluster.name}'s subnets ` +
-          `(${facts.cluster.subnetIds.join(', ')}) is in a regular availability zone; ${EDGE_MESSAGE}: list ` +
-          'subnets in regular availability zones in spec.subnetIDs, or disable enclaveOptions',
+          `(${facts.cluster.subnetIds.join(', ')}) is in a regular availability zone; without explicit subnets a ` +
+          'pool uses only those (as CAPA does)' +
+          (input.enclavesEnabled ? `, and ${EDGE_MESSAGE}` : '') +
+          ': list subnets in regular availability zones in spec.subnetIDs',
       );
     }
   }

@@ -1,6 +1,6 @@
 import type { IdentifiedManifest } from './manifest-identity';
-import { ObjectReader, type ReadContext } from './object-reader';
 import { readMetadata } from './metadata-reader';
+import { ObjectReader, type ReadContext } from './object-reader';
 
 /** What this tool reads from the MachinePool (cluster.x-k8s.io). */
 export interface MachinePoolFields {
@@ -58,7 +58,10 @@ export function readMachinePool(manifest: IdentifiedManifest, ctx: ReadContext):
 
   fields.clusterName = spec.string('clusterName', { required: true });
   fields.replicas = spec.integer('replicas', { min: 0, max: 10000 });
-  spec.unsupported(['failureDomains'], 'placement comes from subnetIDs/availabilityZones of the AWSManagedMachinePool');
+  spec.unsupported(
+    ['failureDomains'],
+    'placement comes from subnetIDs/availabilityZones of the AWSManagedMachinePool',
+  );
   spec.unsupported(['minReadySeconds'], 'EKS decides node readiness');
   spec.ignore(['providerIDList']);
   const template = spec.object('template', { required: true });
@@ -67,7 +70,10 @@ export function readMachinePool(manifest: IdentifiedManifest, ctx: ReadContext):
 
   const templateMetadata = template.object('metadata');
   if (templateMetadata) {
-    templateMetadata.unsupported(['labels', 'annotations'], 'node labels come from the AWSManagedMachinePool labels');
+    templateMetadata.unsupported(
+      ['labels', 'annotations'],
+      'node labels come from the AWSManagedMachinePool labels',
+    );
     templateMetadata.finish();
   }
   const templateSpec = template.object('spec', { required: true });
@@ -88,7 +94,13 @@ export function readMachinePool(manifest: IdentifiedManifest, ctx: ReadContext):
   fields.infrastructureRef = readReference(templateSpec, 'infrastructureRef');
   templateSpec.unsupported(['failureDomain'], 'placement comes from the AWSManagedMachinePool');
   templateSpec.unsupported(
-    ['nodeDrainTimeout', 'nodeVolumeDetachTimeout', 'nodeDeletionTimeout', 'readinessGates', 'minReadySeconds'],
+    [
+      'nodeDrainTimeout',
+      'nodeVolumeDetachTimeout',
+      'nodeDeletionTimeout',
+      'readinessGates',
+      'minReadySeconds',
+    ],
     'EKS managed node groups drain and replace nodes themselves',
   );
   templateSpec.ignore(['providerID']);

@@ -110,12 +110,22 @@ function readLabels(spec: ObjectReader): Record<string, string> {
     spec.stringMap('labels', (key, value, path) => {
       const keyProblem = labelKeyProblem(key);
       if (keyProblem) {
-        spec.report(Rule.InvalidFieldValue, path, key, `label key ${showValue(key)} is invalid: ${keyProblem}; rename it`);
+        spec.report(
+          Rule.InvalidFieldValue,
+          path,
+          key,
+          `label key ${showValue(key)} is invalid: ${keyProblem}; rename it`,
+        );
         return;
       }
       const valueProblem = labelValueProblem(value);
       if (valueProblem) {
-        spec.report(Rule.InvalidFieldValue, path, value, `${path} is ${showValue(value)}: ${valueProblem}; change it`);
+        spec.report(
+          Rule.InvalidFieldValue,
+          path,
+          value,
+          `${path} is ${showValue(value)}: ${valueProblem}; change it`,
+        );
       }
     }) ?? {}
   );
@@ -145,11 +155,18 @@ function readTaints(ctx: ReadContext, spec: ObjectReader): Taint[] {
     taint.finish();
     if (key !== undefined) {
       const problem = labelKeyProblem(key);
-      if (problem) taint.report(Rule.InvalidFieldValue, taint.at('key'), key, `taint key ${showValue(key)}: ${problem}`);
+      if (problem)
+        taint.report(Rule.InvalidFieldValue, taint.at('key'), key, `taint key ${showValue(key)}: ${problem}`);
     }
     if (value !== undefined) {
       const problem = labelValueProblem(value);
-      if (problem) taint.report(Rule.InvalidFieldValue, taint.at('value'), value, `taint value ${showValue(value)}: ${problem}`);
+      if (problem)
+        taint.report(
+          Rule.InvalidFieldValue,
+          taint.at('value'),
+          value,
+          `taint value ${showValue(value)}: ${problem}`,
+        );
     }
     if (key === undefined || effect === undefined) return;
     const mapped = TAINT_EFFECTS[effect];
@@ -182,7 +199,12 @@ function readTags(spec: ObjectReader): Record<string, string> {
           `tag key ${showValue(key)} is invalid: keys are 1-128 characters and may not start with "aws:"; rename it`,
         );
       } else if (value.length > 256) {
-        spec.report(Rule.InvalidFieldValue, path, value, `${path} is ${value.length} characters; tag values hold at most 256`);
+        spec.report(
+          Rule.InvalidFieldValue,
+          path,
+          value,
+          `${path} is ${value.length} characters; tag values hold at most 256`,
+        );
       }
     }) ?? {}
   );
@@ -194,7 +216,11 @@ function readAmi(lt: ObjectReader): { ami?: AmiSource; explicit: boolean } {
     ['imageLookupFormat', 'imageLookupOrg', 'imageLookupBaseOS'],
     'AMIs come from ami.id or the EKS-optimized AL2023 SSM parameter (ami.eksLookupType)',
   );
-  if (!ami) return { ami: { kind: 'eksLookup', lookupType: 'AmazonLinux2023' }, explicit: false };
+  if (!ami) {
+    // Present but not a mapping: reported already; no default AMI stands in for a broken one.
+    if (lt.has('ami')) return { explicit: true };
+    return { ami: { kind: 'eksLookup', lookupType: 'AmazonLinux2023' }, explicit: false };
+  }
   const id = ami.string('id', { pattern: AMI_ID, describe: 'an AMI id such as ami-0123456789abcdef0' });
   const lookupRaw = ami.raw('eksLookupType');
   ami.finish();
@@ -209,14 +235,18 @@ function readAmi(lt: ObjectReader): { ami?: AmiSource; explicit: boolean } {
   }
   if (id !== undefined) return { ami: { kind: 'id', id }, explicit: true };
   if (ami.has('id')) return { explicit: true };
-  if (lookupRaw === undefined) return { ami: { kind: 'eksLookup', lookupType: 'AmazonLinux2023' }, explicit: false };
+  if (lookupRaw === undefined)
+    return { ami: { kind: 'eksLookup', lookupType: 'AmazonLinux2023' }, explicit: false };
   const path = ami.at('eksLookupType');
   if (typeof lookupRaw !== 'string') {
     reportType(lt.ctx, path, lookupRaw, 'a string');
     return { explicit: true };
   }
   if ((EKS_LOOKUP_TYPES as readonly string[]).includes(lookupRaw)) {
-    return { ami: { kind: 'eksLookup', lookupType: lookupRaw as (typeof EKS_LOOKUP_TYPES)[number] }, explicit: true };
+    return {
+      ami: { kind: 'eksLookup', lookupType: lookupRaw as (typeof EKS_LOOKUP_TYPES)[number] },
+      explicit: true,
+    };
   }
   const why = AL2_LOOKUP_TYPES.includes(lookupRaw)
     ? 'Amazon Linux 2 EKS AMIs are no longer published (none for Kubernetes 1.33+) and nodeadm is AL2023-only'
@@ -271,13 +301,18 @@ function readMetadataOptions(lt: ObjectReader): MetadataOptions {
     httpTokens: (options.string('httpTokens', { oneOf: ['required', 'optional'] }) ??
       DEFAULT_METADATA_OPTIONS.httpTokens) as MetadataOptions['httpTokens'],
     httpPutResponseHopLimit:
-      options.integer('httpPutResponseHopLimit', { min: 1, max: 64 }) ?? DEFAULT_METADATA_OPTIONS.httpPutResponseHopLimit,
+      options.integer('httpPutResponseHopLimit', { min: 1, max: 64 }) ??
+      DEFAULT_METADATA_OPTIONS.httpPutResponseHopLimit,
     instanceMetadataTags: (options.string('instanceMetadataTags', { oneOf: ['enabled', 'disabled'] }) ??
       DEFAULT_METADATA_OPTIONS.instanceMetadataTags) as MetadataOptions['instanceMetadataTags'],
   };
   options.unsupported(['httpProtocolIpv6'], 'CAPA never sends it to EC2 either');
   options.finish();
-  if (result.httpTokens === 'required' && result.httpPutResponseHopLimit < 2 && result.httpEndpoint === 'enabled') {
+  if (
+    result.httpTokens === 'required' &&
+    result.httpPutResponseHopLimit < 2 &&
+    result.httpEndpoint === 'enabled'
+  ) {
     lt.report(
       Rule.MetadataHopLimitTooLow,
       options.at('httpPutResponseHopLimit'),
@@ -457,7 +492,10 @@ function readLaunchTemplate(ctx: ReadContext, spec: ObjectReader): LaunchTemplat
   const metadataOptions = readMetadataOptions(lt);
   const rootVolume = readRootVolume(lt);
   lt.unsupported(['nonRootVolumes'], 'only the root volume is configured');
-  lt.unsupported(['name', 'versionNumber'], 'the launch template is named after the cluster and pool, and versions are managed');
+  lt.unsupported(
+    ['name', 'versionNumber'],
+    'the launch template is named after the cluster and pool, and versions are managed',
+  );
   lt.unsupported(
     ['privateDnsName', 'capacityReservationId', 'capacityReservationPreference'],
     'not rendered into the launch template',
@@ -561,16 +599,22 @@ export function readManagedMachinePool(manifest: IdentifiedManifest, ctx: ReadCo
   if (nodegroupName !== undefined) fields.nodegroupName = nodegroupName;
   const amiType = spec.raw('amiType');
   if (amiType !== undefined) {
-    if (typeof amiType !== 'string') reportType(ctx, spec.at('amiType'), amiType, 'a string', '; write CUSTOM');
+    if (typeof amiType !== 'string')
+      reportType(ctx, spec.at('amiType'), amiType, 'a string', '; write CUSTOM');
     else fields.amiType = amiType;
   }
   fields.labels = readLabels(spec);
   fields.taints = readTaints(ctx, spec);
   fields.subnetIds =
-    spec.stringList('subnetIDs', { pattern: SUBNET_ID, describe: 'a subnet id such as subnet-0123456789abcdef0' }) ?? [];
+    spec.stringList('subnetIDs', {
+      pattern: SUBNET_ID,
+      describe: 'a subnet id such as subnet-0123456789abcdef0',
+    }) ?? [];
   fields.availabilityZones =
-    spec.stringList('availabilityZones', { pattern: AVAILABILITY_ZONE, describe: 'an availability zone name such as eu-west-1a' }) ??
-    [];
+    spec.stringList('availabilityZones', {
+      pattern: AVAILABILITY_ZONE,
+      describe: 'an availability zone name such as eu-west-1a',
+    }) ?? [];
   fields.additionalTags = readTags(spec);
   const roleName = spec.string('roleName', { pattern: IAM_ROLE_NAME, describe: 'an IAM role name' });
   if (roleName !== undefined) fields.roleName = roleName;
@@ -579,7 +623,10 @@ export function readManagedMachinePool(manifest: IdentifiedManifest, ctx: ReadCo
     const minSize = scaling.integer('minSize', { min: 0, max: 10000 });
     const maxSize = scaling.integer('maxSize', { min: 0, max: 10000 });
     scaling.finish();
-    fields.scaling = { ...(minSize !== undefined ? { minSize } : {}), ...(maxSize !== undefined ? { maxSize } : {}) };
+    fields.scaling = {
+      ...(minSize !== undefined ? { minSize } : {}),
+      ...(maxSize !== undefined ? { maxSize } : {}),
+    };
   }
   const capacityType = spec.string('capacityType', { oneOf: ['onDemand', 'spot'] });
   fields.capacityType = capacityType === 'spot' ? 'SPOT' : 'ON_DEMAND';
@@ -597,10 +644,19 @@ export function readManagedMachinePool(manifest: IdentifiedManifest, ctx: ReadCo
     );
   };
   forbidWithTemplate('diskSize', 'remove it and size the disk with awsLaunchTemplate.rootVolume.size');
-  forbidWithTemplate('remoteAccess', 'remove it and set awsLaunchTemplate.sshKeyName (and security groups) instead');
+  forbidWithTemplate(
+    'remoteAccess',
+    'remove it and set awsLaunchTemplate.sshKeyName (and security groups) instead',
+  );
   forbidWithTemplate('instanceType', 'move it to spec.awsLaunchTemplate.instanceType');
-  forbidWithTemplate('amiVersion', 'remove it: a launch template with an AMI pins the release (roll by changing the AMI)');
-  spec.unsupported(['availabilityZoneSubnetType'], 'explicit subnetIDs or the cluster subnets in availabilityZones are used');
+  forbidWithTemplate(
+    'amiVersion',
+    'remove it: a launch template with an AMI pins the release (roll by changing the AMI)',
+  );
+  spec.unsupported(
+    ['availabilityZoneSubnetType'],
+    'explicit subnetIDs or the cluster subnets in availabilityZones are used',
+  );
   spec.unsupported(
     ['roleAdditionalPolicies', 'rolePath', 'rolePermissionsBoundary'],
     'enclave-pools does not create IAM roles; name an existing role in roleName',

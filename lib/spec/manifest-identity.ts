@@ -40,7 +40,10 @@ const KINDS = Object.values(ManifestKind);
  * Checks that a manifest is a mapping with a known kind, an accepted apiVersion and a name.
  * Returns undefined (after reporting) when it cannot be used.
  */
-export function identifyManifest(manifest: RawManifest, violations: ViolationList): IdentifiedManifest | undefined {
+export function identifyManifest(
+  manifest: RawManifest,
+  violations: ViolationList,
+): IdentifiedManifest | undefined {
   const { value, label, position } = manifest;
   if (!isRecord(value)) {
     violations.add(
@@ -127,7 +130,11 @@ export function identifyManifest(manifest: RawManifest, violations: ViolationLis
     }
     const rawNamespace = metadata.namespace;
     if (rawNamespace !== undefined && rawNamespace !== null) {
-      if (typeof rawNamespace !== 'string' || rawNamespace.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(rawNamespace)) {
+      if (
+        typeof rawNamespace !== 'string' ||
+        rawNamespace.length > 63 ||
+        !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(rawNamespace)
+      ) {
         violations.add(
           Rule.InvalidFieldValue,
           violationPath(label, 'metadata.namespace'),

@@ -35,26 +35,47 @@ function readStructuredAllocator(spec: ObjectReader): StructuredAllocator | unde
     result.valid = false;
   };
   const asText = (value: unknown): string | undefined =>
-    typeof value === 'number' && Number.isInteger(value) ? String(value) : typeof value === 'string' ? value : undefined;
+    typeof value === 'number' && Number.isInteger(value)
+      ? String(value)
+      : typeof value === 'string'
+        ? value
+        : undefined;
 
   const cpuCount = block.raw('cpuCount');
   if (cpuCount !== undefined) {
-    const checked = typeof cpuCount === 'number' ? checkCpuCount(asText(cpuCount) ?? String(cpuCount)) : undefined;
+    const checked =
+      typeof cpuCount === 'number' ? checkCpuCount(asText(cpuCount) ?? String(cpuCount)) : undefined;
     if (checked?.ok) result.cpuCount = checked.value;
-    else reject('cpuCount', cpuCount, checked && !checked.ok ? checked.message : 'must be a whole number, e.g. 2');
+    else
+      reject(
+        'cpuCount',
+        cpuCount,
+        checked && !checked.ok ? checked.message : 'must be a whole number, e.g. 2',
+      );
   }
   const cpuPool = block.raw('cpuPool');
   if (cpuPool !== undefined) {
     const text = asText(cpuPool);
     const checked = text !== undefined ? checkCpuPool(text) : undefined;
     if (checked?.ok) result.cpuPool = checked.value;
-    else reject('cpuPool', cpuPool, checked && !checked.ok ? checked.message : 'must be a CPU list string, e.g. "2,3"');
+    else
+      reject(
+        'cpuPool',
+        cpuPool,
+        checked && !checked.ok ? checked.message : 'must be a CPU list string, e.g. "2,3"',
+      );
   }
   const memoryMib = block.raw('memoryMib');
   if (memoryMib !== undefined) {
-    const checked = typeof memoryMib === 'number' ? checkMemoryMib(asText(memoryMib) ?? String(memoryMib)) : undefined;
+    const checked =
+      typeof memoryMib === 'number' ? checkMemoryMib(asText(memoryMib) ?? String(memoryMib)) : undefined;
     if (checked?.ok) result.memoryMib = checked.value;
-    else reject('memoryMib', memoryMib, checked && !checked.ok ? checked.message : 'must be a whole number of MiB');
+    else
+      reject(
+        'memoryMib',
+        memoryMib,
+        checked && !checked.ok ? checked.message : 'must be a whole number of MiB',
+      );
   }
   const installCli = block.boolean('installCli');
   if (installCli !== undefined) result.installCli = installCli;

@@ -132,7 +132,11 @@ export class ObjectReader {
   }
 
   /** A list of strings; invalid items are reported and dropped (the result is only used when valid). */
-  stringList(key: string, item: StringOptions = {}, options: { required?: boolean } = {}): string[] | undefined {
+  stringList(
+    key: string,
+    item: StringOptions = {},
+    options: { required?: boolean } = {},
+  ): string[] | undefined {
     const list = this.list(key, options);
     if (!list) return undefined;
     const result: string[] = [];
@@ -207,7 +211,13 @@ function describeString(options: StringOptions): string {
   return options.describe ?? 'a string';
 }
 
-export function reportType(ctx: ReadContext, path: string, value: unknown, expected: string, hint = ''): void {
+export function reportType(
+  ctx: ReadContext,
+  path: string,
+  value: unknown,
+  expected: string,
+  hint = '',
+): void {
   ctx.violations.add(
     Rule.InvalidFieldType,
     violationPath(ctx.label, path),
@@ -216,7 +226,12 @@ export function reportType(ctx: ReadContext, path: string, value: unknown, expec
   );
 }
 
-export function checkString(ctx: ReadContext, path: string, value: unknown, options: StringOptions): string | undefined {
+export function checkString(
+  ctx: ReadContext,
+  path: string,
+  value: unknown,
+  options: StringOptions,
+): string | undefined {
   if (typeof value !== 'string') {
     const hint =
       typeof value === 'number' || typeof value === 'boolean'

@@ -73,7 +73,7 @@ function checkKubernetesVersion(input: OfflineRuleInput, violations: ViolationLi
     violationPath(input.machinePoolLabel, 'spec.template.spec.version'),
     undefined,
     'spec.template.spec.version is missing, but the AMI comes from the EKS-optimized AL2023 parameter, which is per ' +
-      'Kubernetes version; set version (e.g. "${KUBERNETES_VERSION}") or pin an AMI with awsLaunchTemplate.ami.id',
+      `Kubernetes version; set version (e.g. "\${KUBERNETES_VERSION}") or pin an AMI with awsLaunchTemplate.ami.id`,
   );
 }
 
@@ -124,7 +124,12 @@ function checkAllocator(input: OfflineRuleInput, violations: ViolationList): Off
   const at = (index: number) => violationPath(label, commandPath(index));
   const analysis = analyzeAllocatorCommands(bootstrap.commands);
   for (const problem of analysis.problems) {
-    violations.add(problem.rule, at(problem.index), problem.value, `${commandPath(problem.index)} ${problem.message}`);
+    violations.add(
+      problem.rule,
+      at(problem.index),
+      problem.value,
+      `${commandPath(problem.index)} ${problem.message}`,
+    );
   }
   for (const index of analysis.al2Indexes) {
     violations.add(
@@ -157,7 +162,11 @@ function checkAllocator(input: OfflineRuleInput, violations: ViolationList): Off
   let conflict = false;
   if (structured) {
     const structuredPath = violationPath(label, structured.path);
-    const clash = [...analysis.editIndexes, ...analysis.startIndexes, ...(analysis.enableIndex !== undefined ? [analysis.enableIndex] : [])];
+    const clash = [
+      ...analysis.editIndexes,
+      ...analysis.startIndexes,
+      ...(analysis.enableIndex !== undefined ? [analysis.enableIndex] : []),
+    ];
     if (clash.length > 0) {
       const first = Math.min(...clash);
       violations.add(
@@ -198,7 +207,10 @@ function checkAllocator(input: OfflineRuleInput, violations: ViolationList): Off
       }
     }
     output.allocatorPaths = {
-      cpu: violationPath(label, `${structured.path}.${structured.cpuPool !== undefined ? 'cpuPool' : 'cpuCount'}`),
+      cpu: violationPath(
+        label,
+        `${structured.path}.${structured.cpuPool !== undefined ? 'cpuPool' : 'cpuCount'}`,
+      ),
       memory: violationPath(label, `${structured.path}.memoryMib`),
     };
   } else {
@@ -246,7 +258,9 @@ function checkAllocator(input: OfflineRuleInput, violations: ViolationList): Off
   if (complete && settings.memoryMib !== undefined) {
     output.allocator = {
       memoryMib: settings.memoryMib,
-      ...(settings.cpuPool !== undefined ? { cpuPool: settings.cpuPool } : { cpuCount: settings.cpuCount ?? 0 }),
+      ...(settings.cpuPool !== undefined
+        ? { cpuPool: settings.cpuPool }
+        : { cpuCount: settings.cpuCount ?? 0 }),
     };
     if (structured) {
       output.preNodeadmCommands.push(
@@ -257,7 +271,8 @@ function checkAllocator(input: OfflineRuleInput, violations: ViolationList): Off
     }
   }
 
-  if (enclaves === true) checkEnclaveBootstrap(input, analysis, structured !== undefined, usesAllocator, violations);
+  if (enclaves === true)
+    checkEnclaveBootstrap(input, analysis, structured !== undefined, usesAllocator, violations);
   return output;
 }
 

@@ -104,7 +104,8 @@ function firstInvalidUtf8Offset(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i] ?? 0;
-    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    const len =
+      b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
     if (len === 0) return i;
     try {
       decoder.decode(bytes.subarray(i, i + len));
@@ -134,7 +135,6 @@ export function firstForbiddenCharacter(text: string): { index: number; codePoin
       return { index: i, codePoint: c };
     }
     if (c === 0x85 || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffc)) continue;
-    if (c === 0xfeff && i === 0) continue;
     return { index: i, codePoint: c };
   }
   return undefined;
@@ -263,7 +263,12 @@ export function parsePoolDocument(text: string, options: { format?: DocumentForm
     }
   }
 
-  const parsed = parseAllDocuments(text, { uniqueKeys: true, merge: false, prettyErrors: true, version: '1.2' });
+  const parsed = parseAllDocuments(text, {
+    uniqueKeys: true,
+    merge: false,
+    prettyErrors: true,
+    version: '1.2',
+  });
   const documents = Array.isArray(parsed) ? parsed : [];
   if (documents.length > MAX_DOCUMENTS) {
     violations.add(
@@ -301,7 +306,11 @@ export function parsePoolDocument(text: string, options: { format?: DocumentForm
   return { document: { format, manifests }, violations: violations.items };
 }
 
-function reportYamlProblems(problems: readonly YAMLError[], position: string, violations: ViolationList): void {
+function reportYamlProblems(
+  problems: readonly YAMLError[],
+  position: string,
+  violations: ViolationList,
+): void {
   for (const problem of problems.slice(0, MAX_ERRORS_PER_DOCUMENT)) {
     const where = problem.linePos?.[0];
     const path = where ? `${position} (line ${where.line}, column ${where.col})` : position;

@@ -20,6 +20,11 @@ import { showValue, ViolationList } from './violation-list';
 export interface ResolveOptions {
   /** The store key. When given, it must equal MachinePool metadata.name. */
   poolId?: string;
+  /**
+   * Violation paths whose placeholders could not be substituted. Rules that would judge those
+   * values through a default (replicas → scaling, enclaveOptions → label/allocator rules) stay quiet.
+   */
+  unresolvedPaths?: ReadonlySet<string>;
 }
 
 export interface ResolveResult {
@@ -31,7 +36,10 @@ export interface ResolveResult {
 
 type Candidates = Record<ManifestKind, IdentifiedManifest[]>;
 
-export function resolvePoolSpec(manifests: readonly RawManifest[], options: ResolveOptions = {}): ResolveResult {
+export function resolvePoolSpec(
+  manifests: readonly RawManifest[],
+  options: ResolveOptions = {},
+): ResolveResult {
   const violations = new ViolationList();
   if (options.poolId !== undefined) {
     const problem = poolIdProblem(options.poolId);
@@ -61,7 +69,9 @@ export function resolvePoolSpec(manifests: readonly RawManifest[], options: Reso
 
   const machinePool = pickSingle(ManifestKind.MachinePool, candidates, undefined, violations);
   const ctxFor = (m: IdentifiedManifest) => ({ label: m.label, violations });
-  const mp: MachinePoolFields | undefined = machinePool ? readMachinePool(machinePool, ctxFor(machinePool)) : undefined;
+  const mp: MachinePoolFields | undefined = machinePool
+    ? readMachinePool(machinePool, ctxFor(machinePool))
+    : undefined;
   if (machinePool) checkPoolName(machinePool, options, violations);
 
   const infrastructure = pickReferenced(
@@ -101,7 +111,12 @@ export function resolvePoolSpec(manifests: readonly RawManifest[], options: Reso
     : undefined;
 
   const lt = infra?.launchTemplate;
-  const enclavesEnabled = lt ? (lt.enclaveOptionsValid ? lt.enclavesEnabled : undefined) : undefined;
+  const unresolved = options.unresolvedPaths ?? new Set<string>();
+  const enclavesUnknown =
+    infrastructure !== undefined &&
+    unresolved.has(violationPath(infrastructure.label, 'spec.awsLaunchTemplate.enclaveOptions.enabled'));
+  const enclavesEnabled =
+    lt && lt.enclaveOptionsValid && !enclavesUnknown ? lt.enclavesEnabled : undefined;
   const offline = applyOfflineRules(
     {
       infraLabel: infrastructure?.label ?? ManifestKind.AWSManagedMachinePool,
@@ -110,18 +125,25 @@ export function resolvePoolSpec(manifests: readonly RawManifest[], options: Reso
       enclavesEnabled,
       ...(lt?.ami ? { ami: lt.ami } : {}),
       ...(infra?.amiType !== undefined ? { amiType: infra.amiType } : {}),
-      kubernetesVersionPresent: machinePool !== undefined ? mp?.version !== undefined || hasRawVersion(machinePool) : true,
+      kubernetesVersionPresent:
+        machinePool !== undefined ? mp?.version !== undefined || hasRawVersion(machinePool) : true,
       labels: infra?.labels ?? {},
       taints: infra?.taints ?? [],
       ...(boot ? { bootstrap: boot } : {}),
     },
     violations,
   );
-  const scaling = resolveScaling(mp, infra, machinePool, infrastructure, violations);
+  const replicasUnknown =
+    machinePool !== undefined && unresolved.has(violationPath(machinePool.label, 'spec.replicas'));
+  const scaling = replicasUnknown ? undefined : resolveScaling(mp, infra, machinePool, infrastructure, violations);
 
   const names =
     machinePool && infrastructure && bootstrapManifest
-      ? { machinePool: machinePool.name, infrastructure: infrastructure.name, bootstrap: bootstrapManifest.name }
+      ? {
+          machinePool: machinePool.name,
+          infrastructure: infrastructure.name,
+          bootstrap: bootstrapManifest.name,
+        }
       : undefined;
   const paths = defaultLiveRulePaths(names);
   if (offline.allocatorPaths) {
@@ -197,7 +219,11 @@ function hasRawVersion(machinePool: IdentifiedManifest): boolean {
   return version !== undefined && version !== null;
 }
 
-function checkPoolName(machinePool: IdentifiedManifest, options: ResolveOptions, violations: ViolationList): void {
+function checkPoolName(
+  machinePool: IdentifiedManifest,
+  options: ResolveOptions,
+  violations: ViolationList,
+): void {
   const path = violationPath(machinePool.label, 'metadata.name');
   const problem = poolIdProblem(machinePool.name);
   if (problem) {
@@ -312,7 +338,10 @@ function pickReferenced(
         'make them equal',
     );
   }
-  if (ref.namespace !== undefined && ref.namespace !== (match.namespace ?? machinePool.namespace ?? ref.namespace)) {
+  if (
+    ref.namespace !== undefined &&
+    ref.namespace !== (match.namespace ?? machinePool.namespace ?? ref.namespace)
+  ) {
     violations.add(
       Rule.NamespaceMismatch,
       violationPath(machinePool.label, `${refPath}.namespace`),

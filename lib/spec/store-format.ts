@@ -26,7 +26,8 @@ export const MAX_POOL_ID_LENGTH = 63;
 /** Why a string cannot be a pool id, or undefined when it can. */
 export function poolIdProblem(poolId: string): string | undefined {
   if (poolId.length === 0) return 'is empty';
-  if (poolId.length > MAX_POOL_ID_LENGTH) return `is ${poolId.length} characters long (at most ${MAX_POOL_ID_LENGTH})`;
+  if (poolId.length > MAX_POOL_ID_LENGTH)
+    return `is ${poolId.length} characters long (at most ${MAX_POOL_ID_LENGTH})`;
   if (!POOL_ID_PATTERN.test(poolId)) {
     return 'must be lower-case letters, digits and "-", starting and ending with a letter or digit';
   }
@@ -64,7 +65,8 @@ export function classifyS3Key(key: string, prefix: string): S3KeyClassification 
   for (const candidate of decoded === key ? [key] : [key, decoded]) {
     if (!candidate.startsWith(prefix)) continue;
     const rest = candidate.slice(prefix.length);
-    if (rest.includes('/')) return { kind: 'ignored', reason: `"${candidate}" is in a sub-folder of "${prefix}"` };
+    if (rest.includes('/'))
+      return { kind: 'ignored', reason: `"${candidate}" is in a sub-folder of "${prefix}"` };
     const extension = S3_SPEC_EXTENSIONS.find((ext) => rest.endsWith(ext));
     if (!extension) {
       return { kind: 'ignored', reason: `"${candidate}" does not end in ${S3_SPEC_EXTENSIONS.join(', ')}` };
@@ -136,7 +138,8 @@ export function storedSpecFromItem(item: Record<string, unknown>, table: string)
     };
   }
   const generation = item[SpecItemAttribute.generation];
-  const numeric = typeof generation === 'number' ? generation : typeof generation === 'string' ? Number(generation) : 0;
+  const numeric =
+    typeof generation === 'number' ? generation : typeof generation === 'string' ? Number(generation) : 0;
   return {
     ok: true,
     stored: {

@@ -38,7 +38,8 @@ export interface UserDataSizeCheck {
 
 export function checkUserDataSize(userData: string | Uint8Array): UserDataSizeCheck {
   const bytes = typeof userData === 'string' ? Buffer.from(userData, 'utf8') : userData;
-  if (bytes.byteLength <= USER_DATA_LIMIT_BYTES) return { rawBytes: bytes.byteLength, fits: true, encoding: 'raw' };
+  if (bytes.byteLength <= USER_DATA_LIMIT_BYTES)
+    return { rawBytes: bytes.byteLength, fits: true, encoding: 'raw' };
   const gzipBytes = gzipSync(bytes, { level: 9 }).byteLength;
   return {
     rawBytes: bytes.byteLength,
@@ -73,7 +74,9 @@ function specDerivedText(parts: UserDataParts): string {
   if (labels.length > 0) lines.push(`--node-labels=${labels.map(([k, v]) => `${k}=${v}`).join(',')}\n`);
   const taints = parts.taints ?? [];
   if (taints.length > 0) {
-    lines.push(`--register-with-taints=${taints.map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`).join(',')}\n`);
+    lines.push(
+      `--register-with-taints=${taints.map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`).join(',')}\n`,
+    );
   }
   for (const flag of parts.kubelet?.flags ?? []) lines.push(`${flag}\n`);
   if (parts.kubelet?.config) lines.push(`${JSON.stringify(parts.kubelet.config)}\n`);
@@ -87,5 +90,10 @@ export function estimateUserDataSize(parts: UserDataParts): UserDataEstimate {
   if (estimatedRawBytes <= USER_DATA_LIMIT_BYTES) {
     return { estimatedRawBytes, estimatedGzipBytes, fits: true, encoding: 'raw' };
   }
-  return { estimatedRawBytes, estimatedGzipBytes, fits: estimatedGzipBytes <= USER_DATA_LIMIT_BYTES, encoding: 'gzip' };
+  return {
+    estimatedRawBytes,
+    estimatedGzipBytes,
+    fits: estimatedGzipBytes <= USER_DATA_LIMIT_BYTES,
+    encoding: 'gzip',
+  };
 }

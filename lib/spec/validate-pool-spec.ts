@@ -3,6 +3,7 @@ import type { LiveRuleInput } from './live-rules';
 import { type DocumentFormat, decodeSpecBytes, parsePoolDocument } from './pool-document';
 import type { PoolSpec, Violation } from './pool-spec';
 import { resolvePoolSpec } from './pool-spec-resolver';
+import { Rule } from './rules';
 import { substituteVariables } from './variable-substitution';
 import { hasErrors } from './violation-list';
 
@@ -46,11 +47,20 @@ export function validatePoolSpec(text: string, options: ValidateOptions): Valida
   const parsed = parsePoolDocument(text, options.format ? { format: options.format } : {});
   if (!parsed.document) return { violations: parsed.violations };
   const substituted = substituteVariables(parsed.document, options.variables);
-  const resolved = resolvePoolSpec(
-    substituted.manifests,
-    options.poolId !== undefined ? { poolId: options.poolId } : {},
-  );
-  const violations = [...parsed.violations, ...substituted.violations, ...resolved.violations];
+  const unresolved = new Set(substituted.unresolvedPaths);
+  const resolved = resolvePoolSpec(substituted.manifests, {
+    unresolvedPaths: unresolved,
+    ...(options.poolId !== undefined ? { poolId: options.poolId } : {}),
+  });
+  // A document that could not be parsed is why a manifest is "missing": saying so again is noise.
+  const documentsRejected = hasErrors(parsed.violations);
+  const violations = [
+    ...parsed.violations,
+    ...substituted.violations,
+    ...resolved.violations.filter(
+      (v) => !unresolved.has(v.path) && !(documentsRejected && v.rule === Rule.MissingManifest),
+    ),
+  ];
   const spec = resolved.spec && !hasErrors(violations) ? resolved.spec : undefined;
   return {
     ...(spec ? { spec } : {}),

@@ -1,7 +1,12 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Node, parse as parseYamlScalar, Scalar } from 'yaml';
 import { isCredentialLikeName, type Variables } from './deployment-variables';
 import { fieldPath, indexPath, manifestLabel, violationPath } from './field-path';
-import { codePointName, firstForbiddenCharacter, MAX_ALIAS_COUNT, type ParsedPoolDocument } from './pool-document';
+import {
+  codePointName,
+  firstForbiddenCharacter,
+  MAX_ALIAS_COUNT,
+  type ParsedPoolDocument,
+} from './pool-document';
 import type { Violation } from './pool-spec';
 import { Rule } from './rules';
 import { ViolationList } from './violation-list';
@@ -34,6 +39,11 @@ export interface RawManifest {
 export interface SubstitutionResult {
   manifests: RawManifest[];
   violations: Violation[];
+  /**
+   * Violation paths of values that could not be substituted (unset variable, bad syntax). Later
+   * steps' complaints about those same values are noise and are dropped by validatePoolSpec.
+   */
+  unresolvedPaths: string[];
 }
 
 interface ExpandOutcome {
@@ -144,9 +154,10 @@ export function substituteVariables(parsed: ParsedPoolDocument, variables: Varia
   const violations = new ViolationList();
   const jsCache = new Map<object, unknown>();
   const manifests: RawManifest[] = [];
+  const unresolvedPaths = new Set<string>();
   for (const manifest of parsed.manifests) {
     const rawLabel = labelFromNode(manifest.node, manifest.position);
-    walk(manifest.node, '', (scalar, path) => {
+    walk(manifest.node, '', (scalar, path, isKey) => {
       if (typeof scalar.value !== 'string' || !scalar.value.includes('${')) return;
       const original = scalar.value;
       const where = violationPath(rawLabel, path || undefined);
@@ -163,8 +174,15 @@ export function substituteVariables(parsed: ParsedPoolDocument, variables: Varia
             'or $${ for a literal "${"',
         );
       }
+      if (expanded.unset.length > 0 || expanded.syntaxErrors.length > 0) {
+        unresolvedPaths.add(where);
+        // An unresolved value reads as absent, so later rules do not also complain about "" (a key stays a string).
+        if (!isKey) scalar.value = null;
+        return;
+      }
       const bad = firstForbiddenCharacter(expanded.text);
       if (bad) {
+        unresolvedPaths.add(where);
         violations.add(
           Rule.InvalidFieldValue,
           where,
@@ -181,10 +199,11 @@ export function substituteVariables(parsed: ParsedPoolDocument, variables: Varia
       documentValue = manifest.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       jsCache.set(manifest.document, documentValue);
     }
-    const value = manifest.itemIndex === undefined ? documentValue : listItem(documentValue, manifest.itemIndex);
+    const value =
+      manifest.itemIndex === undefined ? documentValue : listItem(documentValue, manifest.itemIndex);
     manifests.push({ position: manifest.position, label: labelFromValue(value, manifest.position), value });
   }
-  return { manifests, violations: violations.items };
+  return { manifests, violations: violations.items, unresolvedPaths: [...unresolvedPaths] };
 }
 
 function unsetMessage(name: string, path: string): string {
@@ -233,20 +252,28 @@ function labelFromNode(node: Node | null, position: string): string {
   const metadata = node.get('metadata', true);
   const name = isMap(metadata) ? metadata.get('name', true) : undefined;
   const kind = node.get('kind', true);
-  return manifestLabel(isScalar(kind) ? kind.value : undefined, isScalar(name) ? name.value : undefined, position);
+  return manifestLabel(
+    isScalar(kind) ? kind.value : undefined,
+    isScalar(name) ? name.value : undefined,
+    position,
+  );
 }
 
 /** Visits every scalar (keys included) with its field path. Depth is bounded by the parser's checks. */
-function walk(node: unknown, path: string, visit: (scalar: Scalar, path: string) => void): void {
+function walk(
+  node: unknown,
+  path: string,
+  visit: (scalar: Scalar, path: string, isKey: boolean) => void,
+): void {
   if (node === null || node === undefined || isAlias(node)) return;
   if (isScalar(node)) {
-    visit(node, path);
+    visit(node, path, false);
     return;
   }
   if (isMap(node)) {
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
-      if (isScalar(pair.key)) visit(pair.key, path);
+      if (isScalar(pair.key)) visit(pair.key, path, true);
       const keyName = isScalar(pair.key) ? String(pair.key.value) : '?';
       walk(pair.value, fieldPath(path, keyName), visit);
     }

@@ -16,7 +16,10 @@ export interface DeadLetterReport {
  * condition carries it: every reconcile pass recomputes Ready, so the next pass that gets through
  * replaces it without anyone having to remember to clear a flag.
  */
-export function statusRowAfterDeadLetter(previous: StatusRow | undefined, report: DeadLetterReport): StatusRow {
+export function statusRowAfterDeadLetter(
+  previous: StatusRow | undefined,
+  report: DeadLetterReport,
+): StatusRow {
   const base = previous ?? emptyStatusRow(report.poolId);
   const message =
     `reconciling failed ${report.attempts} times (last error: ${report.error}); the message moved to the ` +

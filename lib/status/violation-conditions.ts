@@ -61,8 +61,10 @@ export function conditionsForViolations(
   ];
   const byType = new Map<string, Violation[]>();
   for (const violation of errors) {
-    const type = conditionTypeForRule(violation.rule) ?? defaultConditionTypeForRule(violation.rule);
-    if (!type || type === ConditionType.SpecValid) continue;
+    const mapped = conditionTypeForRule(violation.rule);
+    const type =
+      mapped && mapped !== ConditionType.SpecValid ? mapped : defaultConditionTypeForRule(violation.rule);
+    if (!type) continue;
     byType.set(type, [...(byType.get(type) ?? []), violation]);
   }
   for (const [type, list] of byType) {

@@ -20,7 +20,16 @@ def install() -> None:
             "the pinned version into infra/sandbox/.venv, and start the sandbox with that venv's python."
         )
 
-    from . import control, edge_zones, eks_clusters, eks_updates, launch_templates, s3_event_ids, ssm_public_parameters
+    from . import (
+        control,
+        edge_zones,
+        eks_clusters,
+        eks_updates,
+        launch_templates,
+        s3_delete_markers,
+        s3_event_ids,
+        ssm_public_parameters,
+    )
 
     control.install()
     edge_zones.install()
@@ -29,3 +38,4 @@ def install() -> None:
     launch_templates.install()
     ssm_public_parameters.install()
     s3_event_ids.install()
+    s3_delete_markers.install()

@@ -14,10 +14,12 @@ AWS behaviour reproduced (EKS API reference):
     (LabelsToAdd, LabelsToRemove, TaintsToAdd, TaintsToRemove, MinSize, MaxSize, DesiredSize,
     MaxUnavailable, MaxUnavailablePercentage, UpdateStrategy, NodeRepairEnabled) that
     DescribeUpdate and ListUpdates find later (moto: `Successful`, repr() values, not stored).
-  * CreateNodegroup: `version` defaults to the cluster's Kubernetes version (moto: "1.19"); the
-    launch template must exist and its version is resolved to a number (default version when
-    omitted); with a launch template, `instanceTypes`/`diskSize` are not invented, and
-    `remoteAccess` is never invented; for a CUSTOM AMI, `releaseVersion` is the AMI id.
+  * CreateNodegroup: `version` defaults to the cluster's Kubernetes version, the only accepted
+    value, and must be left out for a custom AMI (moto: "1.19", anything accepted); the launch
+    template must exist and its version is resolved to a number (default version when omitted);
+    `instanceTypes` is not invented when the template names an instance type (and both at once
+    are refused), `diskSize` is not invented with a template, `remoteAccess` never; for a CUSTOM
+    AMI, `releaseVersion` is the AMI id ("Nodegroup" in the API reference).
   * Optional CREATING / DELETING phases for CreateNodegroup / DeleteNodegroup.
 
 The update `params` value encoding (scalars as strings, lists and maps as compact JSON) is the
@@ -479,13 +481,36 @@ def _wrap_create_nodegroup(original: Callable[..., Any]) -> Callable[..., Any]:
 
             launch_template = kwargs.get("launch_template")
             image_id = None
+            template_instance_type = None
             if launch_template:
                 template, resolved = _resolve_launch_template(
                     self.account_id, self.region_name, launch_template, cluster_name, nodegroup_name
                 )
                 kwargs["launch_template"] = {"name": template.name, "version": str(resolved.number), "id": template.id}
                 image_id = resolved.image_id or None
-            if not kwargs.get("version"):
+                template_instance_type = resolved.instance_type or None
+                if template_instance_type and kwargs.get("instance_types"):
+                    raise _invalid(
+                        "The launch template sets InstanceType, so instanceTypes must not be given as well.",
+                        cluster_name,
+                        nodegroup_name,
+                    )
+            requested_version = kwargs.get("version")
+            if requested_version:
+                if requested_version != cluster.version:
+                    raise _invalid(
+                        f"Node group version {requested_version} must be the cluster's version {cluster.version} "
+                        "(or be left out).",
+                        cluster_name,
+                        nodegroup_name,
+                    )
+                if launch_template and image_id and kwargs.get("ami_type") == "CUSTOM":
+                    raise _invalid(
+                        "Do not specify version when the launch template uses a custom AMI.",
+                        cluster_name,
+                        nodegroup_name,
+                    )
+            else:
                 kwargs["version"] = cluster.version
             nodegroup = original(self, **kwargs)
 
@@ -495,7 +520,8 @@ def _wrap_create_nodegroup(original: Callable[..., Any]) -> Callable[..., Any]:
             if not kwargs.get("remote_access"):
                 nodegroup.remote_access = None
             if launch_template:
-                if not kwargs.get("instance_types"):
+                # EKS falls back to t3.medium only when neither the template nor the request names a type.
+                if template_instance_type:
                     nodegroup.instance_types = None
                 if not kwargs.get("disk_size"):
                     nodegroup.disk_size = None

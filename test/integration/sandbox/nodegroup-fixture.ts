@@ -1,8 +1,15 @@
 import { Buffer } from 'node:buffer';
 import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
-import { CreateNodegroupCommand, DescribeNodegroupCommand, type Nodegroup } from '@aws-sdk/client-eks';
+import {
+  CreateNodegroupCommand,
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  type Nodegroup,
+  type Update,
+  UpdateNodegroupVersionCommand,
+} from '@aws-sdk/client-eks';
 import type { AwsClients } from '../../../lib/aws/client-factory';
-import type { SeededWorld } from '../../support/sandbox';
+import { type SeededWorld, sandboxClients, seedWorld } from '../../support/sandbox';
 
 /** A node group on a launch template with an Enclave-enabled custom AMI, as the product makes them. */
 export interface LaunchTemplateNodegroup {
@@ -69,4 +76,55 @@ export async function describeNodegroup(
   const { nodegroup } = await clients.eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }));
   if (!nodegroup) throw new Error(`DescribeNodegroup returned no node group for ${nodegroupName}`);
   return nodegroup;
+}
+
+/** Before each test: a seeded world, a custom-AMI node group on launch template version 1, and a
+ * version 2 with the Kubernetes 1.36 AMI to roll to. */
+export interface RollScenario {
+  clients: AwsClients;
+  world: SeededWorld;
+  pool: LaunchTemplateNodegroup;
+  newVersion: string;
+  describeUpdate(updateId: string, nodegroupName?: string): Promise<Update>;
+  rollTo(version: string, extra?: { clientRequestToken?: string; force?: boolean }): Promise<Update>;
+}
+
+export function useRollScenario(): RollScenario {
+  const scenario = {} as RollScenario;
+  beforeEach(async () => {
+    const world = await seedWorld();
+    const clients = sandboxClients();
+    const pool = await createLaunchTemplateNodegroup(clients, world);
+    const newVersion = await addLaunchTemplateVersion(
+      clients,
+      pool.launchTemplateId,
+      world.amis['1.36']?.x86_64.imageId ?? '',
+    );
+    Object.assign(scenario, {
+      clients,
+      world,
+      pool,
+      newVersion,
+      async describeUpdate(updateId: string, nodegroupName = pool.nodegroupName): Promise<Update> {
+        const { update } = await clients.eks.send(
+          new DescribeUpdateCommand({ name: world.cluster.name, updateId, nodegroupName }),
+        );
+        if (!update) throw new Error('DescribeUpdate returned no update');
+        return update;
+      },
+      async rollTo(version: string, extra: { clientRequestToken?: string; force?: boolean } = {}) {
+        const { update } = await clients.eks.send(
+          new UpdateNodegroupVersionCommand({
+            clusterName: world.cluster.name,
+            nodegroupName: pool.nodegroupName,
+            launchTemplate: { id: pool.launchTemplateId, version },
+            ...extra,
+          }),
+        );
+        if (!update?.id) throw new Error('UpdateNodegroupVersion returned no update id');
+        return update;
+      },
+    });
+  });
+  return scenario;
 }

@@ -29,7 +29,12 @@ const DATA: LaunchTemplateData = {
   InstanceType: 'm5.xlarge',
   UserData: 'dXNlcmRhdGE=',
   EnclaveOptions: { Enabled: true },
-  MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 2, InstanceMetadataTags: 'disabled' },
+  MetadataOptions: {
+    HttpEndpoint: 'enabled',
+    HttpTokens: 'required',
+    HttpPutResponseHopLimit: 2,
+    InstanceMetadataTags: 'disabled',
+  },
   TagSpecifications: [],
 };
 
@@ -46,6 +51,7 @@ export function desired(
     clusterName: 'my-cluster',
     generation: 1,
     specHash: SPEC_HASH,
+    statusRevision: 3,
     launchTemplate: {
       name: 'enclave-pools-my-cluster-my-node-pool',
       data: DATA,
@@ -84,7 +90,10 @@ export function absent(overrides: Partial<DesiredAbsent> = {}): DesiredAbsent {
 }
 
 /** A launch template with versions 1..n; `hashes[i]` is version i+1's data hash. */
-export function launchTemplate(hashes: string[], overrides: Partial<ObservedLaunchTemplate> = {}): ObservedLaunchTemplate {
+export function launchTemplate(
+  hashes: string[],
+  overrides: Partial<ObservedLaunchTemplate> = {},
+): ObservedLaunchTemplate {
   return {
     id: LT_ID,
     name: 'enclave-pools-my-cluster-my-node-pool',
@@ -96,7 +105,9 @@ export function launchTemplate(hashes: string[], overrides: Partial<ObservedLaun
   };
 }
 
-export function nodegroup(overrides: Partial<ObservedNodegroup> & { version?: number } = {}): ObservedNodegroup {
+export function nodegroup(
+  overrides: Partial<ObservedNodegroup> & { version?: number } = {},
+): ObservedNodegroup {
   const { version, ...rest } = overrides;
   return {
     name: 'my-node-pool',

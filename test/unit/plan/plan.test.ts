@@ -37,7 +37,10 @@ const rollUpdate = (status: string, extra: Partial<UpdateRecord> = {}): UpdateRe
   ...extra,
 });
 
-const podEviction = { code: 'PodEvictionFailure', message: 'Reached max retries while trying to evict pods from nodes' };
+const podEviction = {
+  code: 'PodEvictionFailure',
+  message: 'Reached max retries while trying to evict pods from nodes',
+};
 
 const failedRoll = (overrides: Partial<FailedRollRecord> = {}): FailedRollRecord => ({
   updateId: 'upd-1',
@@ -82,7 +85,10 @@ const cases: Case[] = [
     desired: desired(),
     observed: observed({ launchTemplate: launchTemplate([HASH_V1]), nodeRoleArn: ROLE_ARN }),
     actions: ['CreateNodegroup'],
-    conditions: { LaunchTemplateReady: 'True/LaunchTemplateUpToDate', EKSNodegroupReady: 'False/NodegroupCreating' },
+    conditions: {
+      LaunchTemplateReady: 'True/LaunchTemplateUpToDate',
+      EKSNodegroupReady: 'False/NodegroupCreating',
+    },
   },
   {
     name: 'node role missing: a condition, no create',
@@ -138,7 +144,10 @@ const cases: Case[] = [
   {
     name: 'node group CREATING: wait',
     desired: desired(),
-    observed: observed({ launchTemplate: launchTemplate([HASH_V1]), nodegroup: nodegroup({ status: 'CREATING' }) }),
+    observed: observed({
+      launchTemplate: launchTemplate([HASH_V1]),
+      nodegroup: nodegroup({ status: 'CREATING' }),
+    }),
     actions: [],
     requeue: POLICY.requeueSeconds.creating,
     conditions: { EKSNodegroupReady: 'False/NodegroupCreating' },
@@ -203,7 +212,10 @@ const cases: Case[] = [
     desired: desired({ dataHash: HASH_V2 }),
     observed: observed({
       launchTemplate: launchTemplate([HASH_V1, HASH_V2]),
-      nodegroup: nodegroup({ status: 'DEGRADED', healthIssues: [{ code: 'AsgInstanceLaunchFailures', message: 'x' }] }),
+      nodegroup: nodegroup({
+        status: 'DEGRADED',
+        healthIssues: [{ code: 'AsgInstanceLaunchFailures', message: 'x' }],
+      }),
     }),
     actions: ['UpdateNodegroupVersion'],
   },
@@ -212,7 +224,10 @@ const cases: Case[] = [
     desired: desired(),
     observed: observed({
       launchTemplate: launchTemplate([HASH_V1]),
-      nodegroup: nodegroup({ status: 'DEGRADED', healthIssues: [{ code: 'AsgInstanceLaunchFailures', message: 'x' }] }),
+      nodegroup: nodegroup({
+        status: 'DEGRADED',
+        healthIssues: [{ code: 'AsgInstanceLaunchFailures', message: 'x' }],
+      }),
     }),
     actions: [],
     conditions: { EKSNodegroupReady: 'False/NodegroupDegraded' },
@@ -220,7 +235,10 @@ const cases: Case[] = [
   {
     name: 'CREATE_FAILED: a terminal condition with the health issues',
     desired: desired(),
-    observed: observed({ launchTemplate: launchTemplate([HASH_V1]), nodegroup: nodegroup({ status: 'CREATE_FAILED' }) }),
+    observed: observed({
+      launchTemplate: launchTemplate([HASH_V1]),
+      nodegroup: nodegroup({ status: 'CREATE_FAILED' }),
+    }),
     actions: [],
     terminal: 'NodegroupCreateFailed',
   },
@@ -254,13 +272,17 @@ describe('plan', () => {
   it.each(cases)('$name', (c) => {
     const result = plan(c.desired, c.observed);
     expect(kinds(result)).toEqual(c.actions);
-    for (const [type, expected] of Object.entries(c.conditions ?? {})) expect(condition(result, type)).toBe(expected);
+    for (const [type, expected] of Object.entries(c.conditions ?? {}))
+      expect(condition(result, type)).toBe(expected);
     expect(result.requeueAfterSeconds).toBe(c.requeue);
     expect(result.terminal?.reason).toBe(c.terminal);
   });
 
   it('creates the node group with the launch template id, a numeric version, CUSTOM and the spec fields', () => {
-    const result = plan(desired(), observed({ launchTemplate: launchTemplate([HASH_V1]), nodeRoleArn: ROLE_ARN }));
+    const result = plan(
+      desired(),
+      observed({ launchTemplate: launchTemplate([HASH_V1]), nodeRoleArn: ROLE_ARN }),
+    );
     expect(result.actions[0]).toMatchObject({
       kind: 'CreateNodegroup',
       launchTemplateId: LT_ID,
@@ -293,9 +315,14 @@ describe('plan', () => {
   it('reuses an existing version with the same data instead of creating another (a retried pass)', () => {
     const result = plan(
       desired({ dataHash: HASH_V2 }),
-      observed({ launchTemplate: launchTemplate([HASH_V1, HASH_V2, HASH_V3]), nodegroup: nodegroup({ version: 3 }) }),
+      observed({
+        launchTemplate: launchTemplate([HASH_V1, HASH_V2, HASH_V3]),
+        nodegroup: nodegroup({ version: 3 }),
+      }),
     );
-    expect(result.actions).toEqual([expect.objectContaining({ kind: 'UpdateNodegroupVersion', launchTemplateVersion: 2 })]);
+    expect(result.actions).toEqual([
+      expect.objectContaining({ kind: 'UpdateNodegroupVersion', launchTemplateVersion: 2 }),
+    ]);
   });
 
   it('computes the config changes: labels to add and remove, taints, scaling', () => {
@@ -339,11 +366,18 @@ describe('plan', () => {
       }),
     );
     const prune = result.actions.find((a) => a.kind === 'PruneLaunchTemplateVersions');
-    expect(prune).toEqual({ kind: 'PruneLaunchTemplateVersions', launchTemplateId: LT_ID, versions: [2, 4, 5, 6] });
+    expect(prune).toEqual({
+      kind: 'PruneLaunchTemplateVersions',
+      launchTemplateId: LT_ID,
+      versions: [2, 4, 5, 6],
+    });
   });
 
   it('records the pinned version as last known good when the node group is ACTIVE on the target', () => {
-    const result = plan(desired(), observed({ launchTemplate: launchTemplate([HASH_V1]), nodegroup: nodegroup() }));
+    const result = plan(
+      desired(),
+      observed({ launchTemplate: launchTemplate([HASH_V1]), nodegroup: nodegroup() }),
+    );
     expect(result.record.lastKnownGoodVersion).toBe(1);
   });
 
@@ -446,7 +480,9 @@ describe('plan', () => {
           previous: { failedRoll: failedRoll() },
         }),
       );
-      expect(result.actions).toEqual([expect.objectContaining({ kind: 'UpdateNodegroupVersion', launchTemplateVersion: 3 })]);
+      expect(result.actions).toEqual([
+        expect.objectContaining({ kind: 'UpdateNodegroupVersion', launchTemplateVersion: 3 }),
+      ]);
     });
 
     it('a failed roll does not block config updates', () => {
@@ -481,9 +517,14 @@ describe('plan', () => {
       expect(result.actions).toEqual([]);
       expect(result.record.failedConfigUpdate).toMatchObject({ errorCode: 'InvalidRequest' });
       expect(result.terminal?.reason).toBe('NodegroupUpdateFailed');
-      expect(kinds(plan({ ...d, generation: 3 }, { ...o, previous: { failedConfigUpdate: result.record.failedConfigUpdate ?? undefined } }))).toEqual([
-        'UpdateNodegroupConfig',
-      ]);
+      expect(
+        kinds(
+          plan(
+            { ...d, generation: 3 },
+            { ...o, previous: { failedConfigUpdate: result.record.failedConfigUpdate ?? undefined } },
+          ),
+        ),
+      ).toEqual(['UpdateNodegroupConfig']);
     });
   });
 
@@ -496,7 +537,10 @@ describe('plan', () => {
       },
       {
         name: 'waits while it is DELETING',
-        observed: observed({ launchTemplate: launchTemplate([HASH_V1]), nodegroup: nodegroup({ status: 'DELETING' }) }),
+        observed: observed({
+          launchTemplate: launchTemplate([HASH_V1]),
+          nodegroup: nodegroup({ status: 'DELETING' }),
+        }),
         actions: [],
         requeue: POLICY.requeueSeconds.deleting,
       },
@@ -529,13 +573,22 @@ describe('plan', () => {
         actions: [],
         deleted: true,
       },
-    ])('$name', (c: { observed: Observed; actions: string[]; requeue?: number; terminal?: string; deleted?: boolean }) => {
-      const result = plan(absent(), c.observed);
-      expect(kinds(result)).toEqual(c.actions);
-      expect(result.requeueAfterSeconds).toBe(c.requeue);
-      expect(result.terminal?.reason).toBe(c.terminal);
-      expect(result.record.deleted).toBe(c.deleted);
-    });
+    ])(
+      '$name',
+      (c: {
+        observed: Observed;
+        actions: string[];
+        requeue?: number;
+        terminal?: string;
+        deleted?: boolean;
+      }) => {
+        const result = plan(absent(), c.observed);
+        expect(kinds(result)).toEqual(c.actions);
+        expect(result.requeueAfterSeconds).toBe(c.requeue);
+        expect(result.terminal?.reason).toBe(c.terminal);
+        expect(result.record.deleted).toBe(c.deleted);
+      },
+    );
   });
 
   it('is pure: the same input gives the same plan and is not modified', () => {

@@ -38,7 +38,11 @@ describe('renderLaunchTemplateData', () => {
     const userData = Buffer.from(rendered.data.UserData, 'base64').toString('utf8');
     expect(userData).toContain(`boundary="${USER_DATA_BOUNDARY}"`);
     expect(userData).toContain('apiServerEndpoint: https://ABCDEF0123456789.gr7.eu-west-1.eks.amazonaws.com');
-    expect(rendered.userData).toEqual({ rawBytes: Buffer.byteLength(userData), storedBytes: Buffer.byteLength(userData), gzipped: false });
+    expect(rendered.userData).toEqual({
+      rawBytes: Buffer.byteLength(userData),
+      storedBytes: Buffer.byteLength(userData),
+      gzipped: false,
+    });
     const instanceTags = rendered.data.TagSpecifications.find((t) => t.ResourceType === 'instance')?.Tags;
     expect(Object.fromEntries((instanceTags ?? []).map((t) => [t.Key, t.Value]))).toEqual({
       Name: 'enclave-pools-my-cluster-my-node-pool',
@@ -99,15 +103,27 @@ describe('renderLaunchTemplateData', () => {
     expect(withDefault.data.BlockDeviceMappings).toEqual([
       {
         DeviceName: '/dev/xvda',
-        Ebs: { VolumeSize: 50, VolumeType: 'gp3', Iops: 3000, Throughput: 125, Encrypted: true, KmsKeyId: 'k', DeleteOnTermination: true },
+        Ebs: {
+          VolumeSize: 50,
+          VolumeType: 'gp3',
+          Iops: 3000,
+          Throughput: 125,
+          Encrypted: true,
+          KmsKeyId: 'k',
+          DeleteOnTermination: true,
+        },
       },
     ]);
-    expect(render(spec, { rootDeviceName: '/dev/sda1' }).data.BlockDeviceMappings?.[0]?.DeviceName).toBe('/dev/sda1');
+    expect(render(spec, { rootDeviceName: '/dev/sda1' }).data.BlockDeviceMappings?.[0]?.DeviceName).toBe(
+      '/dev/sda1',
+    );
   });
 
   it('gzips user data that only fits gzipped, and refuses user data that does not fit at all', () => {
     const compressible = seedPoolSpec({
-      bootstrap: { preNodeadmCommands: Array.from({ length: 900 }, (_, i) => `echo line-${i % 10} >> /tmp/x`) },
+      bootstrap: {
+        preNodeadmCommands: Array.from({ length: 900 }, (_, i) => `echo line-${i % 10} >> /tmp/x`),
+      },
     });
     const rendered = render(compressible);
     expect(rendered.userData.rawBytes).toBeGreaterThan(USER_DATA_LIMIT_BYTES);
@@ -118,7 +134,9 @@ describe('renderLaunchTemplateData', () => {
     expect(render(compressible).data.UserData).toBe(rendered.data.UserData);
 
     // Hash output barely compresses.
-    const noise = Array.from({ length: 800 }, (_, i) => createHash('sha256').update(String(i)).digest('base64')).join('');
+    const noise = Array.from({ length: 800 }, (_, i) =>
+      createHash('sha256').update(String(i)).digest('base64'),
+    ).join('');
     const huge = seedPoolSpec({ bootstrap: { preNodeadmCommands: [`echo ${noise}`] } });
     const result = renderLaunchTemplateData(huge, CLUSTER_FACTS, AMI);
     expect(result.ok).toBe(false);

@@ -69,10 +69,12 @@ describe('amiParameterFor', () => {
 
   it('names the standard AL2023 parameter for the minor version and architecture', () => {
     expect(amiParameterFor(lookup, 'v1.35.2', 'arm64')).toEqual({
-      parameterName: '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/arm64/standard/recommended/image_id',
+      parameterName:
+        '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/arm64/standard/recommended/image_id',
     });
     expect(amiParameterFor({ ...lookup, lookupType: 'AmazonLinux2023GPU' }, '1.34', 'x86_64')).toEqual({
-      parameterName: '/aws/service/eks/optimized-ami/1.34/amazon-linux-2023/x86_64/nvidia/recommended/image_id',
+      parameterName:
+        '/aws/service/eks/optimized-ami/1.34/amazon-linux-2023/x86_64/nvidia/recommended/image_id',
     });
   });
 

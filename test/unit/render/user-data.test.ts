@@ -40,7 +40,10 @@ function parseMultipart(text: string): { headers: Record<string, string>; parts:
     if (line === delimiter || line === `${delimiter}--`) {
       if (current) {
         const blank = current.indexOf('');
-        parts.push({ headers: readHeaders(current.slice(0, blank)), body: current.slice(blank + 1).join('\n') });
+        parts.push({
+          headers: readHeaders(current.slice(0, blank)),
+          body: current.slice(blank + 1).join('\n'),
+        });
       }
       if (line === `${delimiter}--`) {
         closed = true;
@@ -124,7 +127,11 @@ describe('renderUserData', () => {
     const parsed = parse((nodeConfig?.body ?? '').replace(/^---\n/, ''));
     expect(parsed.spec.kubelet).toEqual({
       config: { maxPods: 58 },
-      flags: ['--v=2', '--node-labels=aws-nitro-enclaves-k8s-dp=enabled', '--register-with-taints=enclave=true:NoSchedule'],
+      flags: [
+        '--v=2',
+        '--node-labels=aws-nitro-enclaves-k8s-dp=enabled',
+        '--register-with-taints=enclave=true:NoSchedule',
+      ],
     });
   });
 });
@@ -188,7 +195,10 @@ describe('boundaryCollisions', () => {
       bootstrap: { preNodeadmCommands: ['echo ok', `cat <<EOF\n--${USER_DATA_BOUNDARY}\nEOF`] },
     });
     expect(boundaryCollisions(spec)).toEqual([
-      expect.objectContaining({ rule: 'UserDataBoundaryCollision', path: 'NodeadmConfig: spec.preNodeadmCommands[1]' }),
+      expect.objectContaining({
+        rule: 'UserDataBoundaryCollision',
+        path: 'NodeadmConfig: spec.preNodeadmCommands[1]',
+      }),
     ]);
     expect(boundaryCollisions(seedPoolSpec())).toEqual([]);
   });

@@ -1,0 +1,21 @@
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createEventPath } from '../lib/dispatch/event-path-deps';
+import { dispatchBatch } from '../lib/dispatch/reconcile-batch';
+
+/**
+ * Reconcile queue consumer: each record names a pool (an S3 or spec-table event, a resync, a
+ * requeue); each pool is reconciled once per batch. Partial batch failures report only the pools
+ * whose reconcile failed transiently; SQS retries those, then moves them to the DLQ.
+ */
+const eventPath = createEventPath();
+
+export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
+  const records = event.Records.map((record) => ({
+    messageId: record.messageId,
+    body: record.body,
+    receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+  }));
+  const result = await dispatchBatch(records, eventPath.dispatchDeps(context.awsRequestId));
+  return { batchItemFailures: result.batchItemFailures };
+});

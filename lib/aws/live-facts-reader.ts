@@ -1,0 +1,273 @@
+import {
+  type _InstanceType,
+  DescribeAvailabilityZonesCommand,
+  DescribeInstanceTypesCommand,
+  DescribeSubnetsCommand,
+  type InstanceTypeInfo,
+  type Subnet,
+} from '@aws-sdk/client-ec2';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import type { ClusterFacts, InstanceTypeFacts, LiveFacts, SubnetFacts, ZoneFacts } from '../spec/live-facts';
+import type { LiveFactsRequest } from '../spec/live-rules';
+import type { AwsClients } from './client-factory';
+import { awsErrorName, translateAwsError } from './translate-error';
+
+/**
+ * The AWS reads behind the live validation rules and the renderer, made once per reconcile: create
+ * one reader per reconcile and every DescribeInstanceTypes / DescribeSubnets /
+ * DescribeAvailabilityZones / DescribeCluster result is reused for its lifetime (concurrent callers
+ * share one in-flight call). Read-only: it never writes.
+ *
+ * "Not found" is data (absent from the result), never an exception; any other failure is translated
+ * to TransientAwsError / TerminalAwsError.
+ *
+ * NitroEnclavesSupport is read per type and filtered on our side: the `nitro-enclaves-support`
+ * server-side filter is not implemented by moto, and reading the field works everywhere.
+ */
+export interface LiveFactsReader {
+  instanceTypes(names: readonly string[]): Promise<Record<string, InstanceTypeFacts>>;
+  subnets(ids: readonly string[]): Promise<Record<string, SubnetFacts>>;
+  /** Every zone of the region, including Local/Wavelength zones not opted into (AllAvailabilityZones). */
+  zones(): Promise<Record<string, ZoneFacts>>;
+  cluster(name: string): Promise<ClusterFacts | undefined>;
+  /** Everything the live rules need for one pool: the cluster first, then its and the pool's subnets. */
+  gather(request: LiveFactsRequest): Promise<LiveFacts>;
+}
+
+export function createLiveFactsReader(clients: Pick<AwsClients, 'ec2' | 'eks'>): LiveFactsReader {
+  return new CachingLiveFactsReader(clients);
+}
+
+/** DescribeInstanceTypes accepts up to 100 names per call; DescribeSubnets far more, 100 keeps it small. */
+const BATCH = 100;
+
+class CachingLiveFactsReader implements LiveFactsReader {
+  private readonly instanceTypeCache = new Map<string, Promise<InstanceTypeFacts | undefined>>();
+  private readonly subnetCache = new Map<string, Promise<SubnetFacts | undefined>>();
+  private readonly clusterCache = new Map<string, Promise<ClusterFacts | undefined>>();
+  private zoneCache: Promise<Record<string, ZoneFacts>> | undefined;
+
+  constructor(private readonly clients: Pick<AwsClients, 'ec2' | 'eks'>) {}
+
+  async instanceTypes(names: readonly string[]): Promise<Record<string, InstanceTypeFacts>> {
+    return this.cached(names, this.instanceTypeCache, (missing) => this.describeInstanceTypes(missing));
+  }
+
+  async subnets(ids: readonly string[]): Promise<Record<string, SubnetFacts>> {
+    return this.cached(ids, this.subnetCache, (missing) => this.describeSubnets(missing));
+  }
+
+  zones(): Promise<Record<string, ZoneFacts>> {
+    if (!this.zoneCache) {
+      this.zoneCache = this.describeZones();
+      this.zoneCache.catch(() => {
+        this.zoneCache = undefined;
+      });
+    }
+    return this.zoneCache;
+  }
+
+  cluster(name: string): Promise<ClusterFacts | undefined> {
+    let pending = this.clusterCache.get(name);
+    if (!pending) {
+      pending = this.describeCluster(name);
+      this.clusterCache.set(name, pending);
+      pending.catch(() => this.clusterCache.delete(name));
+    }
+    return pending;
+  }
+
+  async gather(request: LiveFactsRequest): Promise<LiveFacts> {
+    const cluster = request.clusterName ? await this.cluster(request.clusterName) : undefined;
+    const subnetIds = [...new Set([...request.subnetIds, ...(cluster?.subnetIds ?? [])])];
+    const [instanceTypes, subnets, zones] = await Promise.all([
+      this.instanceTypes(request.instanceTypes),
+      this.subnets(subnetIds),
+      this.zones(),
+    ]);
+    return { instanceTypes, subnets, zones, ...(cluster ? { cluster } : {}) };
+  }
+
+  /** Resolves `keys` through `cache`, fetching the missing ones in one batch. */
+  private async cached<T>(
+    keys: readonly string[],
+    cache: Map<string, Promise<T | undefined>>,
+    fetch: (missing: string[]) => Promise<Map<string, T>>,
+  ): Promise<Record<string, T>> {
+    const unique = [...new Set(keys)];
+    const missing = unique.filter((key) => !cache.has(key));
+    if (missing.length > 0) {
+      const batch = fetch(missing);
+      for (const key of missing) {
+        const entry = batch.then((found) => found.get(key));
+        cache.set(key, entry);
+        entry.catch(() => cache.delete(key));
+      }
+    }
+    const result: Record<string, T> = {};
+    for (const key of unique) {
+      const value = await cache.get(key);
+      if (value !== undefined) result[key] = value;
+    }
+    return result;
+  }
+
+  /**
+   * One call per batch; a batch with an unknown type fails as a whole (InvalidInstanceType), so it
+   * is retried one type at a time to tell the unknown ones apart.
+   */
+  private async describeInstanceTypes(names: string[]): Promise<Map<string, InstanceTypeFacts>> {
+    const found = new Map<string, InstanceTypeFacts>();
+    for (let i = 0; i < names.length; i += BATCH) {
+      const batch = names.slice(i, i + BATCH);
+      try {
+        for (const info of await this.fetchInstanceTypes(batch)) addInstanceType(found, info);
+      } catch (error: unknown) {
+        if (!isAwsErrorNamed(error, 'InvalidInstanceType')) {
+          throw translateAwsError(error, { resourceId: batch.join(',') });
+        }
+        if (batch.length === 1) continue;
+        for (const name of batch) {
+          try {
+            for (const info of await this.fetchInstanceTypes([name])) addInstanceType(found, info);
+          } catch (single: unknown) {
+            if (!isAwsErrorNamed(single, 'InvalidInstanceType')) {
+              throw translateAwsError(single, { resourceId: name });
+            }
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  private async fetchInstanceTypes(names: string[]): Promise<InstanceTypeInfo[]> {
+    const infos: InstanceTypeInfo[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.clients.ec2.send(
+        new DescribeInstanceTypesCommand({ InstanceTypes: names as _InstanceType[], NextToken: nextToken }),
+      );
+      infos.push(...(page.InstanceTypes ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return infos;
+  }
+
+  private async describeSubnets(ids: string[]): Promise<Map<string, SubnetFacts>> {
+    const found = new Map<string, SubnetFacts>();
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const batch = ids.slice(i, i + BATCH);
+      try {
+        for (const subnet of await this.fetchSubnets(batch)) addSubnet(found, subnet);
+      } catch (error: unknown) {
+        if (!isSubnetNotFound(error)) throw translateAwsError(error, { resourceId: batch.join(',') });
+        for (const id of batch) {
+          try {
+            for (const subnet of await this.fetchSubnets([id])) addSubnet(found, subnet);
+          } catch (single: unknown) {
+            if (!isSubnetNotFound(single)) throw translateAwsError(single, { resourceId: id });
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  private async fetchSubnets(ids: string[]): Promise<Subnet[]> {
+    const subnets: Subnet[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.clients.ec2.send(
+        new DescribeSubnetsCommand({ SubnetIds: ids, NextToken: nextToken }),
+      );
+      subnets.push(...(page.Subnets ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return subnets;
+  }
+
+  private async describeZones(): Promise<Record<string, ZoneFacts>> {
+    try {
+      const response = await this.clients.ec2.send(
+        new DescribeAvailabilityZonesCommand({ AllAvailabilityZones: true }),
+      );
+      const zones: Record<string, ZoneFacts> = {};
+      for (const zone of response.AvailabilityZones ?? []) {
+        if (!zone.ZoneName) continue;
+        zones[zone.ZoneName] = {
+          zoneName: zone.ZoneName,
+          zoneId: zone.ZoneId ?? '',
+          zoneType: zone.ZoneType ?? 'availability-zone',
+          ...(zone.ParentZoneName ? { parentZoneName: zone.ParentZoneName } : {}),
+          ...(zone.OptInStatus ? { optInStatus: zone.OptInStatus } : {}),
+        };
+      }
+      return zones;
+    } catch (error: unknown) {
+      throw translateAwsError(error);
+    }
+  }
+
+  private async describeCluster(name: string): Promise<ClusterFacts | undefined> {
+    try {
+      const { cluster } = await this.clients.eks.send(new DescribeClusterCommand({ name }));
+      if (!cluster) return undefined;
+      const network = cluster.kubernetesNetworkConfig;
+      return {
+        name: cluster.name ?? name,
+        status: cluster.status ?? 'UNKNOWN',
+        ...(cluster.endpoint ? { endpoint: cluster.endpoint } : {}),
+        ...(cluster.certificateAuthority?.data
+          ? { certificateAuthority: cluster.certificateAuthority.data }
+          : {}),
+        ...(network?.serviceIpv4Cidr ? { serviceIpv4Cidr: network.serviceIpv4Cidr } : {}),
+        ...(network?.serviceIpv6Cidr ? { serviceIpv6Cidr: network.serviceIpv6Cidr } : {}),
+        ...(cluster.version ? { kubernetesVersion: cluster.version } : {}),
+        subnetIds: cluster.resourcesVpcConfig?.subnetIds ?? [],
+      };
+    } catch (error: unknown) {
+      if (isAwsErrorNamed(error, 'ResourceNotFoundException')) return undefined;
+      throw translateAwsError(error, { resourceId: name });
+    }
+  }
+}
+
+function isSubnetNotFound(error: unknown): boolean {
+  return isAwsErrorNamed(
+    error,
+    'InvalidSubnetID.NotFound',
+    'InvalidSubnetID.Malformed',
+    'InvalidSubnetId.NotFound',
+  );
+}
+
+function addInstanceType(found: Map<string, InstanceTypeFacts>, info: InstanceTypeInfo): void {
+  if (!info.InstanceType) return;
+  const architectures = info.ProcessorInfo?.SupportedArchitectures ?? [];
+  found.set(info.InstanceType, {
+    instanceType: info.InstanceType,
+    nitroEnclavesSupported: info.NitroEnclavesSupport === 'supported',
+    vcpus: info.VCpuInfo?.DefaultVCpus ?? 0,
+    threadsPerCore: info.VCpuInfo?.DefaultThreadsPerCore ?? 1,
+    memoryMib: info.MemoryInfo?.SizeInMiB ?? 0,
+    architecture: architectures.find((a) => a === 'x86_64' || a === 'arm64') ?? architectures[0] ?? 'x86_64',
+    hibernationSupported: info.HibernationSupported === true,
+  });
+}
+
+function addSubnet(found: Map<string, SubnetFacts>, subnet: Subnet): void {
+  if (!subnet.SubnetId) return;
+  found.set(subnet.SubnetId, {
+    subnetId: subnet.SubnetId,
+    vpcId: subnet.VpcId ?? '',
+    availabilityZone: subnet.AvailabilityZone ?? '',
+    ...(subnet.AvailabilityZoneId ? { availabilityZoneId: subnet.AvailabilityZoneId } : {}),
+    ...(subnet.OutpostArn ? { outpostArn: subnet.OutpostArn } : {}),
+  });
+}
+
+function isAwsErrorNamed(error: unknown, ...names: string[]): boolean {
+  const name = awsErrorName(error);
+  return name !== undefined && names.includes(name);
+}

@@ -1,0 +1,121 @@
+import { createInterface } from 'node:readline/promises';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { DynamoDbSpecStore, S3SpecStore, type SpecStore } from '../aws/spec-stores';
+import { type ResourceNames, resolveResourceNames } from '../config';
+import { UsageError } from '../errors';
+import { isVariableName } from '../spec/deployment-variables';
+import type { CliContext, OutputStream } from './cli-command';
+import { colourEnabled, type Styler, styler } from './terminal';
+
+/**
+ * What the pool commands share: argument parsing that fails as a usage error, styling that
+ * follows the terminal, the clock and pauses (replaceable in tests), prompts, and the spec stores
+ * and resource names of the deployment the environment points at.
+ */
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs, with its errors turned into one-line usage errors. */
+export function parseCommandArgs<const O extends OptionsConfig>(
+  args: readonly string[],
+  options: O,
+  positionals = true,
+) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { ...options, debug: { type: 'boolean' } },
+      allowPositionals: positionals,
+      strict: true,
+    });
+  } catch (error: unknown) {
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
+    throw new UsageError(message);
+  }
+}
+
+/** `--var NAME=VALUE` assignments as overrides for `${VAR}` substitution. */
+export function parseVariableOverrides(assignments: readonly string[] | undefined): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const assignment of assignments ?? []) {
+    const eq = assignment.indexOf('=');
+    const name = eq === -1 ? assignment : assignment.slice(0, eq);
+    if (eq === -1 || !isVariableName(name)) {
+      throw new UsageError(`--var expects NAME=VALUE with NAME like KUBERNETES_VERSION, got "${assignment}"`);
+    }
+    overrides[name] = assignment.slice(eq + 1);
+  }
+  return overrides;
+}
+
+/** A positive number of seconds (`--interval 5`, `--timeout 30m`, `--timeout 2h`). */
+export function parseSeconds(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!match) throw new UsageError(`${flag} ${value} is not a duration; write seconds (30) or 30s, 10m, 2h`);
+  const unit = match[2] ?? 's';
+  const factor = unit === 'ms' ? 0.001 : unit === 'm' ? 60 : unit === 'h' ? 3600 : 1;
+  const seconds = Number(match[1]) * factor;
+  if (seconds <= 0) throw new UsageError(`${flag} must be more than 0`);
+  return seconds;
+}
+
+export function styleFor(stream: OutputStream, context: CliContext): Styler {
+  return styler(colourEnabled(stream, context.io.env));
+}
+
+export function now(context: CliContext): Date {
+  return context.services.clock ? context.services.clock() : new Date();
+}
+
+export function pause(context: CliContext, milliseconds: number): Promise<void> {
+  if (context.services.sleep) return context.services.sleep(milliseconds);
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+/** Asks on the terminal; undefined when stdin is not a terminal (scripts must pass --yes). */
+export async function ask(context: CliContext, question: string): Promise<string | undefined> {
+  if (context.services.prompt) return context.services.prompt(question);
+  const stdin = context.io.stdin;
+  if (!stdin?.isTTY) return undefined;
+  const rl = createInterface({
+    input: stdin,
+    output: context.io.stderr as NodeJS.WritableStream,
+    terminal: true,
+  });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+export function resourceNames(context: CliContext): ResourceNames {
+  return resolveResourceNames(context.io.env);
+}
+
+export const StoreKind = { S3: 's3', DynamoDb: 'dynamodb' } as const;
+export type StoreKind = (typeof StoreKind)[keyof typeof StoreKind];
+
+export function parseStoreKind(value: string | undefined, env: CliContext['io']['env']): StoreKind {
+  const chosen = value ?? env.ENCLAVE_POOLS_STORE ?? StoreKind.S3;
+  if (chosen === StoreKind.S3 || chosen === StoreKind.DynamoDb) return chosen;
+  throw new UsageError(`--store ${chosen} is not a spec store; use s3 or dynamodb`);
+}
+
+/** Both spec stores of the deployment (bucket, prefix and table from the environment, lib/config.ts). */
+export function specStores(context: CliContext): Record<StoreKind, SpecStore> {
+  const names = resourceNames(context);
+  const clients = context.services.awsClients();
+  return {
+    s3: new S3SpecStore(clients.s3, { bucket: names.specBucket, prefix: names.specPrefix }),
+    dynamodb: new DynamoDbSpecStore(clients.documents, { table: names.specTable }),
+  };
+}
+
+/** Where a store keeps its specs, for messages. */
+export function storeLocation(kind: StoreKind, names: ResourceNames): string {
+  return kind === StoreKind.S3
+    ? `s3://${names.specBucket}/${names.specPrefix}`
+    : `dynamodb://${names.specTable}`;
+}

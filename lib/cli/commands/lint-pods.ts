@@ -1,0 +1,193 @@
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../../errors';
+import { describeHugepagePlan } from '../../workloads/hugepage-plan';
+import {
+  ENCLAVE_CPU_ANNOTATION,
+  ENCLAVE_MEMORY_ANNOTATION,
+  lintPodTemplates,
+  type WorkloadFinding,
+} from '../../workloads/lint-pods';
+import { extractPodTemplates } from '../../workloads/pod-templates';
+import type { PoolWorkloadProfile } from '../../workloads/pool-profile';
+import type { CliCommand, CliContext } from '../cli-command';
+import { parseCommandArgs, parseVariableOverrides, styleFor } from '../command-runtime';
+import type { Styler } from '../terminal';
+import { writeHumanReport } from '../violation-report';
+import { resolveWorkloadPool } from '../workload-pool';
+
+/**
+ * `enclave-pools lint-pods -f WORKLOAD.yaml... (--pool NAME | --pool-file SPEC.yaml)`
+ * Checks enclave workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob)
+ * against what the pool's allocator reserves. Exit 0 when no error (warnings allowed unless
+ * --strict), 1 when any, 2 on usage errors.
+ */
+
+const USAGE =
+  '-f WORKLOAD.yaml... (--pool NAME | --pool-file SPEC.yaml) [--var NAME=VALUE]... [-o human|json] [--strict]';
+
+const HELP = `Checks every pod template in the files against the pool:
+  - the hugepages resource names and sizes match the pages the allocator reserves for memory_mib
+    (x86_64: 2 MiB pages below 1024, 1 GiB pages for multiples of 1024, both otherwise; arm64 also 32 MiB);
+  - the amount fits one node, requests equal limits, cpu or memory is requested alongside;
+  - aws.ec2.nitro/nitro_enclaves is requested (whole numbers, at most 4, at most what the pool runs at once);
+  - enclave CPUs fit cpu_count in full cores; enclave memory fits the pod's hugepages;
+  - the nodeSelector / required node affinity can match the pool's node labels;
+  - the pool's taints are tolerated (and not by a tolerate-everything toleration);
+  - a HugePages emptyDir volume is mounted at /dev/hugepages.
+Enclave sizes are read from aws.ec2.nitro/nitro_enclaves_cpus, from "nitro-cli run-enclave --cpu-count N
+--memory M" in a container's command or args, or from the pod annotations
+  ${ENCLAVE_CPU_ANNOTATION}: "<CPUs per enclave>"
+  ${ENCLAVE_MEMORY_ANNOTATION}: "<MiB per enclave>"
+Pod templates with nothing enclave-related (no nitro resource, hugepages, annotation or pool selector)
+are listed and skipped.
+
+Options:
+  -f, --filename FILE   workload manifests (multi-document YAML); repeat for more files
+  --pool NAME           a pool whose spec is in the deployment's S3 or DynamoDB store
+  --pool-file FILE      a pool spec file (offline; architecture guessed from the instance type)
+  --var NAME=VALUE      value for a \${NAME} placeholder in the pool spec (else the environment)
+  -o, --output FORMAT   human (default) or json
+  --strict              exit 1 on warnings too
+
+Example:
+  enclave-pools lint-pods -f deploy/signer.yaml --pool-file pools/my-node-pool.yaml`;
+
+function describePool(pool: PoolWorkloadProfile): string {
+  const hardware = `${pool.instanceType} (${pool.architecture}, ${pool.threadsPerCore} thread${pool.threadsPerCore === 1 ? '' : 's'} per core${pool.hardwareSource === 'live' ? '' : ', guessed from the type name'})`;
+  if (!pool.hugepages || pool.enclaveCpus === undefined)
+    return `pool ${pool.poolName}: ${hardware}, no allocator sizes`;
+  return `pool ${pool.poolName}: ${hardware}, cpu_count ${pool.enclaveCpus}, memory_mib ${pool.memoryMib} → ${describeHugepagePlan(pool.hugepages)}, at most ${pool.maxEnclavesPerNode} enclave${pool.maxEnclavesPerNode === 1 ? '' : 's'} per node, ${pool.maxNodes} node${pool.maxNodes === 1 ? '' : 's'} at most`;
+}
+
+interface FileResult {
+  file: string;
+  findings: WorkloadFinding[];
+  checked: string[];
+  skipped: string[];
+  errors: string[];
+}
+
+function writeFinding(out: CliContext['io']['stdout'], finding: WorkloadFinding, style: Styler): void {
+  const severity = finding.severity === 'Error' ? style.red('ERROR') : style.yellow('WARNING');
+  out.write(`${severity} ${style.bold(finding.rule)} ${finding.path}: ${finding.message}\n`);
+}
+
+export const lintPodsCommand: CliCommand = {
+  name: 'lint-pods',
+  summary:
+    "check enclave workloads (hugepages, enclave device, CPUs, selectors, taints) against a pool's allocator",
+  usage: USAGE,
+  help: HELP,
+  async run(args: readonly string[], context: CliContext): Promise<number> {
+    const { values, positionals } = parseCommandArgs(args, {
+      filename: { type: 'string', short: 'f', multiple: true },
+      pool: { type: 'string' },
+      'pool-file': { type: 'string' },
+      var: { type: 'string', multiple: true },
+      output: { type: 'string', short: 'o' },
+      strict: { type: 'boolean' },
+    });
+    const files = [...(values.filename ?? []), ...positionals];
+    if (files.length === 0)
+      throw new UsageError('lint-pods needs at least one workload file: -f WORKLOAD.yaml');
+    const output = values.output ?? 'human';
+    if (output !== 'human' && output !== 'json')
+      throw new UsageError(`--output must be "human" or "json", not "${output}"`);
+    if (values.pool === undefined && values['pool-file'] === undefined) {
+      throw new UsageError('lint-pods needs the pool to check against: --pool NAME or --pool-file SPEC.yaml');
+    }
+    const resolved = await resolveWorkloadPool(context, {
+      ...(values.pool !== undefined ? { pool: values.pool } : {}),
+      ...(values['pool-file'] !== undefined ? { poolFile: values['pool-file'] } : {}),
+      overrides: parseVariableOverrides(values.var),
+    });
+    if (!resolved) throw new UsageError('lint-pods needs --pool NAME or --pool-file SPEC.yaml');
+    if (!resolved.ok) {
+      context.io.stderr.write(
+        `error: the pool spec ${resolved.source} is invalid, so workloads cannot be checked against it; fix it first (enclave-pools validate):\n`,
+      );
+      writeHumanReport(context.io.stderr, [{ file: resolved.source, violations: resolved.violations }]);
+      return 1;
+    }
+    const pool = resolved.profile;
+
+    const results: FileResult[] = [];
+    for (const file of files) {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error: unknown) {
+        const code = (error as { code?: string }).code;
+        throw new UsageError(
+          `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`,
+        );
+      }
+      const scan = extractPodTemplates(text);
+      const lint = lintPodTemplates(scan.templates, pool);
+      results.push({
+        file,
+        findings: lint.findings,
+        checked: lint.usage.map((u) => u.workload),
+        skipped: [...lint.notEnclaveWorkloads, ...scan.skipped.map((s) => `${s.kind}/${s.name}`)],
+        errors: scan.errors,
+      });
+    }
+    const findings = results.flatMap((r) => r.findings);
+    const errors =
+      findings.filter((f) => f.severity === 'Error').length +
+      results.reduce((n, r) => n + r.errors.length, 0);
+    const warnings = findings.filter((f) => f.severity === 'Warning').length;
+    const failed = errors > 0 || (values.strict === true && warnings > 0);
+
+    if (output === 'json') {
+      const body = {
+        valid: !failed,
+        pool: {
+          name: pool.poolName,
+          source: resolved.source,
+          instanceType: pool.instanceType,
+          architecture: pool.architecture,
+          threadsPerCore: pool.threadsPerCore,
+          hardwareSource: pool.hardwareSource,
+          enclaveCpus: pool.enclaveCpus,
+          memoryMib: pool.memoryMib,
+          hugepages: pool.hugepages?.allocations,
+          maxEnclavesPerNode: pool.maxEnclavesPerNode,
+        },
+        files: results.map((r) => ({
+          file: r.file,
+          checked: r.checked,
+          skipped: r.skipped,
+          yamlErrors: r.errors,
+          findings: r.findings,
+        })),
+      };
+      context.io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+      return failed ? 1 : 0;
+    }
+
+    const style = styleFor(context.io.stdout, context);
+    const out = context.io.stdout;
+    out.write(`${style.dim(describePool(pool))}\n`);
+    for (const result of results) {
+      for (const error of result.errors)
+        out.write(
+          `${style.red('ERROR')} ${style.bold('YamlSyntax')} ${result.file}: ${error}; fix the YAML\n`,
+        );
+      for (const finding of result.findings) writeFinding(out, finding, style);
+      const fileErrors = result.findings.filter((f) => f.severity === 'Error').length + result.errors.length;
+      const fileWarnings = result.findings.filter((f) => f.severity === 'Warning').length;
+      const skipped = result.skipped.length > 0 ? `; skipped ${result.skipped.join(', ')}` : '';
+      const verdict =
+        fileErrors > 0
+          ? style.red('does not fit')
+          : fileWarnings > 0
+            ? style.yellow('fits, with warnings')
+            : style.green('fits');
+      out.write(
+        `${result.file}: ${verdict} pool ${pool.poolName} (${result.checked.length} enclave workload${result.checked.length === 1 ? '' : 's'} checked, ${fileErrors} error${fileErrors === 1 ? '' : 's'}, ${fileWarnings} warning${fileWarnings === 1 ? '' : 's'}${skipped})\n`,
+      );
+    }
+    return failed ? 1 : 0;
+  },
+};

@@ -1,0 +1,138 @@
+import { open } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createLiveFactsReader, type LiveFactsReader } from '../../aws/live-facts-reader';
+import { UsageError } from '../../errors';
+import { isVariableName, variablesFromEnvironment } from '../../spec/deployment-variables';
+import { checkLiveRules, liveFactsRequest } from '../../spec/live-rules';
+import { MAX_DOCUMENT_BYTES } from '../../spec/pool-document';
+import { validatePoolSpecBytes } from '../../spec/validate-pool-spec';
+import type { CliCommand, CliContext } from '../cli-command';
+import { type FileReport, isValid, writeHumanReport, writeJsonReport } from '../violation-report';
+
+/**
+ * `enclave-pools validate FILE... [--live] [--output json] [--var NAME=VALUE]... [--pool-id ID]`
+ *
+ * Offline by default (no AWS call at all). With --live it also reads the instance types, subnets,
+ * zones and cluster from the configured AWS endpoint; it never writes.
+ * Exit 0 when every file is valid (warnings allowed), 1 when any has an Error, 2 on usage errors.
+ */
+
+export const USAGE = 'FILE... [--live] [--output human|json] [--var NAME=VALUE]... [--pool-id ID]';
+
+interface ValidateArgs {
+  files: string[];
+  live: boolean;
+  output: 'human' | 'json';
+  overrides: Record<string, string>;
+  poolId?: string;
+}
+
+export function parseValidateArgs(args: readonly string[]): ValidateArgs {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(args);
+  } catch (error: unknown) {
+    throw new UsageError(
+      error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error),
+    );
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError('validate needs at least one FILE');
+  const output = values.output ?? 'human';
+  if (output !== 'human' && output !== 'json') {
+    throw new UsageError(`--output must be "human" or "json", not "${output}"`);
+  }
+  const overrides: Record<string, string> = {};
+  for (const assignment of values.var ?? []) {
+    const eq = assignment.indexOf('=');
+    const name = eq === -1 ? assignment : assignment.slice(0, eq);
+    if (eq === -1 || !isVariableName(name)) {
+      throw new UsageError(`--var expects NAME=VALUE with NAME like KUBERNETES_VERSION, got "${assignment}"`);
+    }
+    overrides[name] = assignment.slice(eq + 1);
+  }
+  if (values['pool-id'] !== undefined && positionals.length > 1) {
+    throw new UsageError('--pool-id applies to one FILE; validate the files one at a time');
+  }
+  return {
+    files: positionals,
+    live: values.live === true,
+    output,
+    overrides,
+    ...(values['pool-id'] !== undefined ? { poolId: values['pool-id'] } : {}),
+  };
+}
+
+function parseOptions(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      live: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      var: { type: 'string', multiple: true },
+      'pool-id': { type: 'string' },
+      debug: { type: 'boolean' },
+    },
+  });
+}
+
+/** Reads at most one byte more than the limit, so an oversized file is reported without loading it. */
+export async function readBounded(file: string): Promise<Uint8Array> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'r');
+  } catch (error: unknown) {
+    const code = (error as { code?: string }).code;
+    throw new UsageError(
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`,
+    );
+  }
+  try {
+    const buffer = Buffer.alloc(MAX_DOCUMENT_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.subarray(0, length);
+  } catch (error: unknown) {
+    const code = (error as { code?: string }).code;
+    throw new UsageError(
+      `cannot read ${file}: ${code === 'EISDIR' ? 'it is a directory' : (code ?? String(error))}`,
+    );
+  } finally {
+    await handle.close();
+  }
+}
+
+export const validateCommand: CliCommand = {
+  name: 'validate',
+  summary: 'check pool spec files and print every violation (--live also checks against AWS)',
+  usage: USAGE,
+  async run(args: readonly string[], context: CliContext): Promise<number> {
+    const options = parseValidateArgs(args);
+    const variables = variablesFromEnvironment(context.io.env, options.overrides);
+    let reader: LiveFactsReader | undefined;
+    const reports: FileReport[] = [];
+    for (const file of options.files) {
+      const bytes = await readBounded(file);
+      const result = validatePoolSpecBytes(bytes, {
+        variables,
+        ...(options.poolId !== undefined ? { poolId: options.poolId } : {}),
+      });
+      const violations = [...result.violations];
+      if (options.live && result.liveInput) {
+        reader ??= createLiveFactsReader(context.services.awsClients());
+        const facts = await reader.gather(liveFactsRequest(result.liveInput));
+        violations.push(...checkLiveRules(result.liveInput, facts));
+      }
+      reports.push({ file, violations });
+    }
+    if (options.output === 'json') writeJsonReport(context.io.stdout, reports);
+    else writeHumanReport(context.io.stdout, reports);
+    return reports.every((r) => isValid(r.violations)) ? 0 : 1;
+  },
+};

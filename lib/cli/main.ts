@@ -1,0 +1,86 @@
+import { clientSettingsFromEnv, createAwsClients } from '../aws/client-factory';
+import { UsageError } from '../errors';
+import type { CliCommand, CliIo, CliServices } from './cli-command';
+import { describeCommand } from './commands/describe';
+import { getCommand } from './commands/get';
+import { lintPodsCommand } from './commands/lint-pods';
+import { manifestsCommand } from './commands/manifests';
+import { planCommand } from './commands/plan';
+import { validateCommand } from './commands/validate';
+
+/**
+ * `enclave-pools <command> [args]`. To add a command, write a `CliCommand` in lib/cli/commands/ and
+ * append it to COMMANDS; runCli does help, unknown commands, usage errors (exit 2, one line and a
+ * hint) and unexpected errors (exit 1, stack trace only with --debug).
+ */
+export const COMMANDS: CliCommand[] = [
+  planCommand,
+  getCommand,
+  describeCommand,
+  validateCommand,
+  lintPodsCommand,
+  manifestsCommand,
+];
+
+const PROGRAM = 'enclave-pools';
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    `usage: ${PROGRAM} <command> [arguments] [--debug]`,
+    '',
+    'commands:',
+    ...lines,
+    '',
+    `Run "${PROGRAM} <command> --help" for a command's arguments.`,
+    '',
+  ].join('\n');
+}
+
+function defaultServices(io: CliIo): CliServices {
+  return { awsClients: () => createAwsClients(clientSettingsFromEnv(io.env)) };
+}
+
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  services: CliServices = defaultServices(io),
+): Promise<number> {
+  const debug = argv.includes('--debug');
+  const [name, ...rest] = argv.filter((a) => a !== '--debug');
+  if (name === undefined) {
+    io.stderr.write(`error: no command given\n${usage()}`);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(
+      `error: unknown command "${name}"\nhint: run "${PROGRAM} --help" for the list of commands\n`,
+    );
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(
+      `usage: ${PROGRAM} ${command.name} ${command.usage}\n${command.summary}\n${command.help ? `\n${command.help.replace(/\n*$/, '\n')}` : ''}`,
+    );
+    return 0;
+  }
+  try {
+    return await command.run(rest, { io, services, debug });
+  } catch (error: unknown) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`error: ${error.message}\nhint: usage: ${PROGRAM} ${command.name} ${command.usage}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`error: ${message}\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    else io.stderr.write('hint: run again with --debug for details\n');
+    return 1;
+  }
+}

@@ -1,0 +1,77 @@
+import type { SpecStore } from '../aws/spec-stores';
+import { EnclavePoolError } from '../errors';
+import { variablesFromEnvironment } from '../spec/deployment-variables';
+import type { PoolSpec, StoredSpec, Violation } from '../spec/pool-spec';
+import { validatePoolSpec } from '../spec/validate-pool-spec';
+import type { CliContext } from './cli-command';
+import { type StoreKind, specStores } from './command-runtime';
+
+/**
+ * Reads pool specs back from the deployment's stores, the way the reconciler does (both stores;
+ * a pool in both is a conflict), and validates them offline with the same variables.
+ */
+
+/** A store whose bucket or table does not exist holds no pools (nothing deployed there yet). */
+const MISSING_STORE = new Set(['NoSuchBucket', 'ResourceNotFoundException']);
+
+export function isMissingStore(error: unknown): boolean {
+  return error instanceof EnclavePoolError && MISSING_STORE.has(error.context.awsCode ?? '');
+}
+
+async function orEmpty<T>(work: () => Promise<T>, empty: T): Promise<T> {
+  try {
+    return await work();
+  } catch (error: unknown) {
+    if (isMissingStore(error)) return empty;
+    throw error;
+  }
+}
+
+export interface LoadedPool {
+  stored: StoredSpec;
+  spec?: PoolSpec;
+  violations: Violation[];
+}
+
+export function validateStored(
+  stored: StoredSpec,
+  context: CliContext,
+  overrides: Record<string, string> = {},
+): LoadedPool {
+  const result = validatePoolSpec(stored.text, {
+    variables: variablesFromEnvironment(context.io.env, overrides),
+    poolId: stored.poolId,
+  });
+  return { stored, ...(result.spec ? { spec: result.spec } : {}), violations: result.violations };
+}
+
+/** The pool's stored spec from whichever store holds it; undefined when none does. */
+export async function loadStoredSpec(
+  context: CliContext,
+  poolId: string,
+): Promise<{ stored: StoredSpec; kind: StoreKind } | undefined> {
+  const stores = specStores(context);
+  const found: Array<{ stored: StoredSpec; kind: StoreKind }> = [];
+  for (const kind of Object.keys(stores) as StoreKind[]) {
+    const store: SpecStore = stores[kind];
+    const stored = await orEmpty(() => store.load(poolId), undefined);
+    if (stored) found.push({ stored, kind });
+  }
+  if (found.length > 1) {
+    throw new EnclavePoolError(
+      `pool ${poolId} is defined in more than one store (${found.map((f) => f.stored.location).join(' and ')}); delete it from all but one`,
+      { poolId },
+    );
+  }
+  return found[0];
+}
+
+/** Pool ids with a spec in either store. */
+export async function listStoredPoolIds(context: CliContext): Promise<string[]> {
+  const stores = specStores(context);
+  const ids = new Set<string>();
+  for (const store of Object.values(stores)) {
+    for (const id of await orEmpty(() => store.list(), [] as string[])) ids.add(id);
+  }
+  return [...ids].sort();
+}

@@ -1,0 +1,90 @@
+import { readLaunchTemplateVersionData } from '../aws/launch-template-version-data';
+import { createLiveFactsReader } from '../aws/live-facts-reader';
+import { Nodegroups } from '../aws/nodegroups';
+import { buildPlanReport, type PlanReport } from '../preview/plan-report';
+import { PLANNED_ID, previewReconcile, type ReconcilePreview } from '../preview/reconcile-preview';
+import { createReconcileDeps } from '../reconcile/create-reconcile-deps';
+import { variablesFromEnvironment } from '../spec/deployment-variables';
+import type { PoolSpec, StoredSpec } from '../spec/pool-spec';
+import type { CliContext } from './cli-command';
+import type { StoreKind } from './command-runtime';
+import { loadStoredSpec } from './pool-spec-loader';
+
+/**
+ * What reconciling a spec file would do to its pool now, for `plan` and `apply`: a dry reconcile
+ * pass (the real pipeline, writes recorded instead of made) plus the reads the diff needs.
+ */
+export interface SpecPreview {
+  report: PlanReport;
+  preview: ReconcilePreview;
+  /** The store that holds the pool now, if any. */
+  storedIn?: StoreKind;
+}
+
+export async function previewSpec(
+  context: CliContext,
+  input: {
+    spec: PoolSpec;
+    text: string;
+    source: string;
+    overrides: Record<string, string>;
+    store?: StoreKind;
+  },
+): Promise<SpecPreview> {
+  const clients = context.services.awsClients();
+  const env = context.io.env as NodeJS.ProcessEnv;
+  const deps = {
+    ...createReconcileDeps(env, clients),
+    variables: variablesFromEnvironment(env, input.overrides),
+  };
+  const poolId = input.spec.name;
+  const existing = await loadStoredSpec(context, poolId);
+  const stored: StoredSpec = {
+    poolId,
+    source: existing?.kind ?? input.store ?? 's3',
+    location: input.source,
+    text: input.text,
+    // Writing the file makes a new generation; a failed roll of the old one does not block it.
+    generation: (existing?.stored.generation ?? 0) + 1,
+  };
+  const preview = await previewReconcile(poolId, stored, deps);
+
+  const nodegroup = await new Nodegroups(clients).describe(input.spec.clusterName, input.spec.nodegroupName);
+  const pinned = nodegroup?.launchTemplate;
+  const pinnedData =
+    pinned?.id && pinned.version !== undefined
+      ? await readLaunchTemplateVersionData(clients, pinned.id, pinned.version)
+      : undefined;
+  const creates = preview.writes.some(
+    (w) => w.kind === 'CreateLaunchTemplate' || w.kind === 'CreateLaunchTemplateVersion',
+  );
+  const target = preview.next?.launchTemplate;
+  const existingTargetData =
+    !creates &&
+    target?.id &&
+    target.id !== PLANNED_ID &&
+    target.targetVersion !== undefined &&
+    target.targetVersion !== pinned?.version
+      ? await readLaunchTemplateVersionData(clients, target.id, target.targetVersion)
+      : undefined;
+  const createWrite = preview.writes.find((w) => w.kind === 'CreateNodegroup');
+  const subnetIds =
+    nodegroup?.subnets ?? (createWrite?.kind === 'CreateNodegroup' ? createWrite.subnets : []);
+  const subnets = subnetIds.length > 0 ? await createLiveFactsReader(clients).subnets(subnetIds) : {};
+  const zones = [...new Set(Object.values(subnets).map((s) => s.availabilityZone))].sort();
+
+  const report = buildPlanReport({
+    poolId,
+    outcome: preview.outcome,
+    writes: preview.writes,
+    ...(preview.previous ? { previous: preview.previous } : {}),
+    ...(preview.next ? { next: preview.next } : {}),
+    ...(pinnedData ? { pinnedData } : {}),
+    ...(existingTargetData ? { existingTargetData } : {}),
+    ...(nodegroup ? { nodegroup } : {}),
+    availabilityZones: zones,
+    updateConfig: input.spec.updateConfig,
+    force: input.spec.forceUpdate,
+  });
+  return { report, preview, ...(existing ? { storedIn: existing.kind } : {}) };
+}

@@ -1,0 +1,207 @@
+import type { ReconcileOutcome } from '../outcome';
+import type { NodegroupConfigChanges, ObservedNodegroup } from '../plan/plan-types';
+import type { LaunchTemplateData } from '../render/launch-template-data';
+import type { UpdateConfig } from '../spec/pool-spec';
+import { type Condition, ConditionStatus } from '../status/conditions';
+import type { StatusRow } from '../status/status-row';
+import { diffFields, type FieldChange } from './field-diff';
+import type { PlannedWrite } from './reconcile-preview';
+import { type RollImpact, rollImpact } from './roll-impact';
+import { type TextDiff, unifiedDiff } from './text-diff';
+import { decodeUserData } from './user-data-parts';
+
+/**
+ * What `plan` shows, assembled from a dry reconcile pass (reconcile-preview.ts) and the data of
+ * the launch template version the node group is pinned to: the field-level diff of the launch
+ * template data, the user data decoded and diffed per part, whether a new version and a roll
+ * follow, and what the roll does to the fleet. Pure.
+ */
+
+export interface UserDataPartDiff {
+  label: string;
+  contentType: string;
+  status: 'unchanged' | 'changed' | 'added' | 'removed';
+  diff: TextDiff;
+}
+
+export interface PlanReport {
+  poolId: string;
+  outcome: ReconcileOutcome;
+  /** Conditions the pass would leave False (spec or live rule violations, ownership, ...). */
+  problems: Condition[];
+  launchTemplate: {
+    name?: string;
+    id?: string;
+    exists: boolean;
+    pinnedVersion?: number;
+    /** The version the node group would run: a new one, or an existing one whose data matches. */
+    targetVersion?: number;
+    newVersion: boolean;
+    changes: FieldChange[];
+    userData: UserDataPartDiff[];
+  };
+  nodegroup: {
+    name?: string;
+    exists: boolean;
+    status?: string;
+    nodes?: number;
+    create?: { desiredSize: number; launchTemplateVersion: number; subnets: string[] };
+    configChanges?: NodegroupConfigChanges;
+    delete: boolean;
+  };
+  roll: boolean;
+  /** Why a roll does or does not follow, in words. */
+  rollReason: string;
+  impact?: RollImpact;
+  /** An update already in flight (the plan applies after it). */
+  inFlight?: { id: string; type: string; status: string };
+  writes: PlannedWrite[];
+}
+
+export interface PlanReportInput {
+  poolId: string;
+  outcome: ReconcileOutcome;
+  writes: PlannedWrite[];
+  previous?: StatusRow;
+  next?: StatusRow;
+  /** Data of the version the node group is pinned to, when there is a node group. */
+  pinnedData?: LaunchTemplateData;
+  /** Data the node group would run when no version is created (an existing matching version). */
+  existingTargetData?: LaunchTemplateData;
+  /** The node group as AWS reports it now. */
+  nodegroup?: ObservedNodegroup;
+  availabilityZones: string[];
+  /** The spec's update settings (what the roll will use once the config converges). */
+  updateConfig: UpdateConfig;
+  force: boolean;
+}
+
+function userDataDiff(before: string | undefined, after: string | undefined): UserDataPartDiff[] {
+  const a = decodeUserData(before).parts;
+  const b = decodeUserData(after).parts;
+  const labels = [...new Set([...a.map((p) => p.label), ...b.map((p) => p.label)])];
+  return labels.map((label) => {
+    const left = a.find((p) => p.label === label);
+    const right = b.find((p) => p.label === label);
+    const diff = unifiedDiff(left?.body ?? '', right?.body ?? '');
+    const status = !left ? 'added' : !right ? 'removed' : diff.changed ? 'changed' : 'unchanged';
+    return { label, contentType: (right ?? left)?.contentType ?? label, status, diff };
+  });
+}
+
+/**
+ * The members compared field by field. UserData is shown decoded, part by part, instead of as two
+ * base64 strings. Tag specifications for the `launch-template` resource are the template's own
+ * tags, which some EC2 implementations (moto) echo into version data; instances never get them.
+ */
+function comparable(data: LaunchTemplateData | undefined): Omit<LaunchTemplateData, 'UserData'> | undefined {
+  if (!data) return undefined;
+  const { UserData: _userData, TagSpecifications, ...rest } = data;
+  return {
+    ...rest,
+    TagSpecifications: TagSpecifications.filter((t) => t.ResourceType !== 'launch-template'),
+  };
+}
+
+function problemsOf(row: StatusRow | undefined): Condition[] {
+  return (row?.conditions ?? []).filter(
+    (c) => c.type !== 'Ready' && c.status === ConditionStatus.False && c.severity === 'Error',
+  );
+}
+
+export function buildPlanReport(input: PlanReportInput): PlanReport {
+  const { writes, next, nodegroup } = input;
+  const createdTemplate = writes.find((w) => w.kind === 'CreateLaunchTemplate');
+  const createdVersion = writes.find((w) => w.kind === 'CreateLaunchTemplateVersion');
+  const rollWrite = writes.find((w) => w.kind === 'UpdateNodegroupVersion');
+  const createNodegroup = writes.find((w) => w.kind === 'CreateNodegroup');
+  const configWrite = writes.find((w) => w.kind === 'UpdateNodegroupConfig');
+  const deleteNodegroup = writes.some((w) => w.kind === 'DeleteNodegroup');
+
+  const desiredData =
+    createdVersion?.data ?? createdTemplate?.data ?? input.existingTargetData ?? input.pinnedData;
+  const pinnedVersion = nodegroup?.launchTemplate?.version;
+  const targetVersion =
+    createdVersion?.version ?? (createdTemplate ? 1 : undefined) ?? next?.launchTemplate?.targetVersion;
+  const before = input.pinnedData;
+  const changes = before || desiredData ? diffFields(comparable(before), comparable(desiredData)) : [];
+  const userDataParts = userDataDiff(before?.UserData, desiredData?.UserData);
+  const dataDiffers = changes.length > 0 || userDataParts.some((p) => p.status !== 'unchanged');
+
+  const update = next?.update ?? input.previous?.update;
+  const inFlight =
+    update && update.status === 'InProgress' && update.id !== '(planned)'
+      ? { id: update.id, type: update.type, status: update.status }
+      : undefined;
+
+  let roll = false;
+  let rollReason: string;
+  if (deleteNodegroup) {
+    rollReason = 'the spec is gone: the node group and launch template are deleted, nothing is rolled';
+  } else if (!nodegroup) {
+    rollReason = createNodegroup
+      ? `no node group yet: it is created on launch template version ${createNodegroup.launchTemplateVersion} with ${createNodegroup.desiredSize} node${createNodegroup.desiredSize === 1 ? '' : 's'}`
+      : 'no node group yet: it is created once the spec is valid and the launch template exists';
+  } else if (rollWrite) {
+    roll = true;
+    rollReason = `the node group runs version ${pinnedVersion ?? '?'} and the spec renders ${createdVersion ? `a new version ${rollWrite.launchTemplateVersion}` : `version ${rollWrite.launchTemplateVersion}`}`;
+  } else if (dataDiffers && pinnedVersion !== undefined && targetVersion !== pinnedVersion) {
+    roll = true;
+    rollReason = inFlight
+      ? `the node group runs version ${pinnedVersion}; the roll to the new data starts after update ${inFlight.id} (${inFlight.type}) ends`
+      : `the node group runs version ${pinnedVersion}, which differs from the spec; the roll follows ${configWrite ? 'the config update' : 'once the pool can be updated'}`;
+  } else {
+    rollReason = `the node group already runs version ${pinnedVersion ?? '?'}, whose data matches the spec`;
+  }
+
+  const nodes = nodegroup?.scaling?.desiredSize;
+  const impact = roll
+    ? rollImpact({
+        nodes: nodes ?? 0,
+        availabilityZones: input.availabilityZones,
+        updateConfig: { ...(nodegroup?.updateConfig ?? {}), ...input.updateConfig },
+        force: input.force,
+      })
+    : undefined;
+
+  const ltRecord = next?.launchTemplate ?? input.previous?.launchTemplate;
+  return {
+    poolId: input.poolId,
+    outcome: input.outcome,
+    problems: problemsOf(next),
+    launchTemplate: {
+      ...(ltRecord?.name || createdTemplate ? { name: ltRecord?.name ?? createdTemplate?.name } : {}),
+      ...(ltRecord?.id && ltRecord.id !== '(planned)' ? { id: ltRecord.id } : {}),
+      exists: !createdTemplate && ltRecord !== undefined,
+      ...(pinnedVersion !== undefined ? { pinnedVersion } : {}),
+      ...(targetVersion !== undefined ? { targetVersion } : {}),
+      newVersion: Boolean(createdVersion || createdTemplate),
+      changes,
+      userData: userDataParts,
+    },
+    nodegroup: {
+      ...(nodegroup?.name || createNodegroup
+        ? { name: nodegroup?.name ?? createNodegroup?.nodegroupName }
+        : {}),
+      exists: nodegroup !== undefined,
+      ...(nodegroup ? { status: nodegroup.status } : {}),
+      ...(nodes !== undefined ? { nodes } : {}),
+      ...(createNodegroup
+        ? {
+            create: {
+              desiredSize: createNodegroup.desiredSize,
+              launchTemplateVersion: createNodegroup.launchTemplateVersion,
+              subnets: createNodegroup.subnets,
+            },
+          }
+        : {}),
+      ...(configWrite ? { configChanges: configWrite.changes } : {}),
+      delete: deleteNodegroup,
+    },
+    roll,
+    rollReason,
+    ...(impact ? { impact } : {}),
+    ...(inFlight ? { inFlight } : {}),
+    writes,
+  };
+}

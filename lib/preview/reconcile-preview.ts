@@ -1,0 +1,204 @@
+import { setLogSink } from '../log';
+import type { ReconcileOutcome } from '../outcome';
+import type { NodegroupConfigChanges, ObservedLaunchTemplate } from '../plan/plan-types';
+import type { LaunchTemplatesPort, NodegroupsPort } from '../reconcile/execute-action';
+import { type ReconcileDeps, reconcile } from '../reconcile/reconcile';
+import type { LaunchTemplateData } from '../render/launch-template-data';
+import type { StoredSpec } from '../spec/pool-spec';
+import type { StatusRow, UpdateRecord } from '../status/status-row';
+
+/**
+ * A reconcile pass that writes nothing: the real pipeline (load, validate, observe, render, plan,
+ * fold) runs against live reads, while every write port records what it would have done and
+ * answers as AWS would. `plan` and `apply` show this instead of a second implementation of the
+ * reconcile's decisions.
+ */
+
+/** A write the reconciler would make, in order. */
+export type PlannedWrite =
+  | { kind: 'CreateLaunchTemplate'; name: string; data: LaunchTemplateData; dataHash: string }
+  | {
+      kind: 'CreateLaunchTemplateVersion';
+      launchTemplateId: string;
+      version: number;
+      data: LaunchTemplateData;
+      dataHash: string;
+    }
+  | { kind: 'DeleteLaunchTemplateVersions'; launchTemplateId: string; versions: number[] }
+  | { kind: 'DeleteLaunchTemplate'; launchTemplateId: string }
+  | {
+      kind: 'CreateNodegroup';
+      nodegroupName: string;
+      launchTemplateVersion: number;
+      desiredSize: number;
+      subnets: string[];
+    }
+  | { kind: 'UpdateNodegroupVersion'; nodegroupName: string; launchTemplateVersion: number; force: boolean }
+  | { kind: 'UpdateNodegroupConfig'; nodegroupName: string; changes: NodegroupConfigChanges }
+  | { kind: 'TagNodegroup'; tags: Record<string, string> }
+  | { kind: 'DeleteNodegroup'; nodegroupName: string };
+
+export interface ReconcilePreview {
+  outcome: ReconcileOutcome;
+  writes: PlannedWrite[];
+  /** The status row before (as stored) and the one this pass would write. */
+  previous?: StatusRow;
+  next?: StatusRow;
+  /** The reconciler's own log lines, for --debug. */
+  logs: string[];
+}
+
+/** Stands for ids AWS would assign; never sent anywhere. */
+export const PLANNED_ID = '(planned)';
+
+function plannedUpdate(type: string, version?: number): UpdateRecord {
+  return {
+    id: PLANNED_ID,
+    type,
+    status: 'InProgress',
+    ...(version !== undefined ? { launchTemplateVersion: version } : {}),
+    errors: [],
+  };
+}
+
+function dryLaunchTemplates(real: LaunchTemplatesPort, writes: PlannedWrite[]): LaunchTemplatesPort {
+  const latest = new Map<string, number>();
+  const remember = (lt: ObservedLaunchTemplate | undefined) => {
+    if (lt) latest.set(lt.id, lt.latestVersion);
+    return lt;
+  };
+  return {
+    describe: async (name) => remember(await real.describe(name)),
+    findByPool: async (poolId) => remember(await real.findByPool(poolId)),
+    async create(input) {
+      writes.push({
+        kind: 'CreateLaunchTemplate',
+        name: input.name,
+        data: input.data,
+        dataHash: input.dataHash,
+      });
+      latest.set(PLANNED_ID, 1);
+      return {
+        id: PLANNED_ID,
+        name: input.name,
+        tags: input.resourceTags,
+        defaultVersion: 1,
+        latestVersion: 1,
+        versions: [{ number: 1, dataHash: input.dataHash, imageId: input.data.ImageId }],
+      };
+    },
+    async createVersion(input) {
+      const number = (latest.get(input.launchTemplateId) ?? 0) + 1;
+      latest.set(input.launchTemplateId, number);
+      writes.push({
+        kind: 'CreateLaunchTemplateVersion',
+        launchTemplateId: input.launchTemplateId,
+        version: number,
+        data: input.data,
+        dataHash: input.dataHash,
+      });
+      return { number, dataHash: input.dataHash, imageId: input.data.ImageId };
+    },
+    async deleteVersions(launchTemplateId, versions) {
+      writes.push({ kind: 'DeleteLaunchTemplateVersions', launchTemplateId, versions });
+      return versions;
+    },
+    async delete(launchTemplateId) {
+      writes.push({ kind: 'DeleteLaunchTemplate', launchTemplateId });
+    },
+  };
+}
+
+function dryNodegroups(real: NodegroupsPort, writes: PlannedWrite[]): NodegroupsPort {
+  return {
+    describe: (cluster, name) => real.describe(cluster, name),
+    describeUpdate: (cluster, name, id) => real.describeUpdate(cluster, name, id),
+    findInProgressUpdate: (cluster, name) => real.findInProgressUpdate(cluster, name),
+    async create(input) {
+      writes.push({
+        kind: 'CreateNodegroup',
+        nodegroupName: input.nodegroupName,
+        launchTemplateVersion: input.launchTemplateVersion,
+        desiredSize: input.scaling.desiredSize,
+        subnets: input.subnets,
+      });
+      return {
+        name: input.nodegroupName,
+        status: 'CREATING',
+        tags: input.tags,
+        launchTemplate: { id: input.launchTemplateId, version: input.launchTemplateVersion },
+        labels: input.labels,
+        taints: input.taints,
+        scaling: input.scaling,
+        updateConfig: input.updateConfig,
+        capacityType: input.capacityType,
+        subnets: input.subnets,
+        amiType: input.amiType,
+        healthIssues: [],
+      };
+    },
+    async updateVersion(input) {
+      writes.push({
+        kind: 'UpdateNodegroupVersion',
+        nodegroupName: input.nodegroupName,
+        launchTemplateVersion: input.launchTemplateVersion,
+        force: input.force,
+      });
+      return { started: plannedUpdate('VersionUpdate', input.launchTemplateVersion) };
+    },
+    async updateConfig(input) {
+      writes.push({
+        kind: 'UpdateNodegroupConfig',
+        nodegroupName: input.nodegroupName,
+        changes: input.changes,
+      });
+      return { started: plannedUpdate('ConfigUpdate') };
+    },
+    async tag(_arn, tags) {
+      writes.push({ kind: 'TagNodegroup', tags });
+    },
+    async delete(_cluster, nodegroupName) {
+      writes.push({ kind: 'DeleteNodegroup', nodegroupName });
+      return { deleting: true };
+    },
+  };
+}
+
+/**
+ * What reconciling `stored` (a spec not necessarily written yet) would do to the pool now.
+ * Reads go to AWS and the status table through `deps`; nothing is written.
+ */
+export async function previewReconcile(
+  poolId: string,
+  stored: StoredSpec | undefined,
+  deps: ReconcileDeps,
+): Promise<ReconcilePreview> {
+  const writes: PlannedWrite[] = [];
+  const logs: string[] = [];
+  let previous: StatusRow | undefined;
+  let next: StatusRow | undefined;
+  const dryDeps: ReconcileDeps = {
+    ...deps,
+    specStores: [{ load: async (id) => (id === poolId ? stored : undefined) }],
+    launchTemplates: dryLaunchTemplates(deps.launchTemplates, writes),
+    nodegroups: dryNodegroups(deps.nodegroups, writes),
+    statusTable: {
+      get: async (id) => {
+        previous = await deps.statusTable.get(id);
+        return previous;
+      },
+      put: async (row) => {
+        next = row;
+        return row;
+      },
+    },
+  };
+  // The reconciler logs for operators; a preview keeps those lines for --debug instead.
+  const restore = setLogSink((line) => logs.push(line));
+  try {
+    const outcome = await reconcile(poolId, dryDeps);
+    return { outcome, writes, ...(previous ? { previous } : {}), ...(next ? { next } : {}), logs };
+  } finally {
+    setLogSink(restore);
+  }
+}

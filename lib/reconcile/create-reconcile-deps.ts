@@ -1,0 +1,52 @@
+import { AmiParameters } from '../aws/ami-parameters';
+import { type AwsClients, clientSettingsFromEnv, createAwsClients } from '../aws/client-factory';
+import { LaunchTemplates } from '../aws/launch-templates';
+import { createLiveFactsReader } from '../aws/live-facts-reader';
+import { NodeRoles } from '../aws/node-roles';
+import { Nodegroups } from '../aws/nodegroups';
+import { DynamoDbSpecStore, S3SpecStore } from '../aws/spec-stores';
+import { StatusTable } from '../aws/status-table';
+import { resolveResourceNames } from '../config';
+import { variablesFromEnvironment } from '../spec/deployment-variables';
+import { checkLiveRules, liveFactsRequest } from '../spec/live-rules';
+import { conditionForRule } from '../spec/rule-conditions';
+import { validatePoolSpec } from '../spec/validate-pool-spec';
+import type { ReconcileDeps } from './reconcile';
+import { planPolicyFromEnv } from './reconcile-settings';
+
+/**
+ * The real dependencies of reconcile(): SDK clients from the one client factory, both spec stores
+ * (S3 and DynamoDB), the status table, the deployment's `${VAR}` variables and the requeue policy,
+ * all from the environment (resource names as in lib/config.ts). Pass `clients` to share clients
+ * built elsewhere (a test that counts calls, a handler that built them at cold start).
+ *
+ * @example
+ *   const outcome = await reconcile(poolId, createReconcileDeps());
+ */
+export function createReconcileDeps(
+  env: NodeJS.ProcessEnv = process.env,
+  clients: AwsClients = createAwsClients(clientSettingsFromEnv(env)),
+): ReconcileDeps {
+  const names = resolveResourceNames(env);
+  return {
+    specStores: [
+      new S3SpecStore(clients.s3, { bucket: names.specBucket, prefix: names.specPrefix }),
+      new DynamoDbSpecStore(clients.documents, { table: names.specTable }),
+    ],
+    specChecks: {
+      validate: (text, options) => validatePoolSpec(text, options),
+      checkLive: checkLiveRules,
+      conditionTypeForRule: conditionForRule,
+    },
+    // A new reader per pass: its cache must never serve one pass's facts to the next.
+    readLiveFacts: (input) => createLiveFactsReader(clients).gather(liveFactsRequest(input)),
+    launchTemplates: new LaunchTemplates(clients),
+    nodegroups: new Nodegroups(clients),
+    amiParameters: new AmiParameters(clients),
+    nodeRoles: new NodeRoles(clients),
+    statusTable: new StatusTable(clients, names.statusTable),
+    variables: variablesFromEnvironment(env),
+    policy: planPolicyFromEnv(env),
+    clock: () => new Date(),
+  };
+}

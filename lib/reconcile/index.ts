@@ -1,0 +1,7 @@
+/**
+ * Reconcile one pool: `reconcile(poolId, createReconcileDeps())`. docs/reconcile.md describes the
+ * pass; docs/status.md the status row it writes.
+ */
+export { createReconcileDeps } from './create-reconcile-deps';
+export { type ReconcileDeps, reconcile, type SpecChecks, type SpecSource } from './reconcile';
+export { planPolicyFromEnv } from './reconcile-settings';

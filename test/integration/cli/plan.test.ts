@@ -1,0 +1,134 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setLogSink } from '../../../lib/log';
+import { runCliCaptured } from '../../support/run-cli';
+import {
+  type Harness,
+  launchTemplateVersions,
+  SEED_SPEC,
+  specWith,
+  startHarness,
+  statusRow,
+  withMemoryMib,
+} from '../reconcile/reconcile-harness';
+
+let restoreLog: ReturnType<typeof setLogSink>;
+beforeAll(() => {
+  restoreLog = setLogSink(() => {});
+});
+afterAll(() => setLogSink(restoreLog));
+
+const env = { KUBERNETES_VERSION: '1.35', NO_COLOR: '1', RECONCILE_REQUEUE_SECONDS: '1' };
+let h: Harness;
+let dir: string;
+
+function specFile(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+beforeEach(async () => {
+  h = await startHarness();
+  dir = mkdtempSync(join(tmpdir(), 'plan-'));
+});
+
+async function plan(file: string, ...extra: string[]) {
+  h.counter.reset();
+  const run = await runCliCaptured(['plan', '-f', file, ...extra], { env, clients: h.clients });
+  return { ...run, writes: h.counter.writes() };
+}
+
+describe('enclave-pools plan (sandbox)', () => {
+  it('for a new pool: creates the template and the node group, no roll, and writes nothing', async () => {
+    const run = await plan(specFile('pool.yaml', SEED_SPEC));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.writes).toEqual([]);
+    expect(run.stdout).toContain('Launch template enclave-pools-my-cluster-my-node-pool: created');
+    expect(run.stdout).toMatch(
+      /roll: no \(no node group yet: it is created on launch template version 1 with 1 node\)/,
+    );
+    expect(run.stdout).toContain(
+      '1. create launch template enclave-pools-my-cluster-my-node-pool (version 1)',
+    );
+    expect(run.stdout).toContain('2. create node group my-node-pool on version 1 with 1 node');
+    expect(await launchTemplateVersions(h.clients)).toEqual([]);
+    expect(await statusRow(h.clients)).toBeUndefined();
+  });
+
+  it('after an edit: field and user-data diff against the pinned version, roll yes with its impact', async () => {
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    await h.settle();
+    const before = await statusRow(h.clients);
+
+    const edited = specWith([
+      ...withMemoryMib(1024),
+      ['instanceType: m5.xlarge', 'instanceType: m5.2xlarge'],
+    ]);
+    const run = await plan(specFile('edited.yaml', edited));
+    if (process.env.SHOW_CLI_OUTPUT) process.stderr.write(run.stdout);
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.writes).toEqual([]);
+    expect(run.stdout).toContain('node group pinned to version 1');
+    expect(run.stdout).toContain('new version: yes (version 2)');
+    expect(run.stdout).toContain('~ InstanceType: "m5.xlarge" → "m5.2xlarge"');
+    expect(run.stdout).toMatch(/User data, shell part \(text\/x-shellscript\): changed, \+1 -1 lines/);
+    expect(run.stdout).toContain(
+      '-sed -i "s/memory_mib:.*/memory_mib: 768/" /etc/nitro_enclaves/allocator.yaml',
+    );
+    expect(run.stdout).toContain(
+      '+sed -i "s/memory_mib:.*/memory_mib: 1024/" /etc/nitro_enclaves/allocator.yaml',
+    );
+    expect(run.stdout).toContain('User data, NodeConfig (application/node.eks.aws): unchanged');
+    expect(run.stdout).toMatch(
+      /roll: yes \(the node group runs version 1 and the spec renders a new version 2\)/,
+    );
+    expect(run.stdout).toMatch(
+      /nodes to replace: 1; AZs: eu-west-1[a-c](, eu-west-1[a-c])*; update strategy: DEFAULT; max unavailable: 1/,
+    );
+    expect(run.stdout).toContain(
+      '2. roll node group my-node-pool to launch template version 2 (UpdateNodegroupVersion)',
+    );
+
+    // Nothing changed in the world: one version, the same status row.
+    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1]);
+    expect(await statusRow(h.clients)).toEqual(before);
+  });
+
+  it('for the spec the pool already runs: no new version, no roll', async () => {
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    await h.settle();
+    const run = await plan(specFile('same.yaml', SEED_SPEC), '-o', 'json');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({
+      roll: false,
+      launchTemplate: { newVersion: false, pinnedVersion: 1, changes: [] },
+      writes: [],
+    });
+    expect(report.launchTemplate.userData.map((p: { status: string }) => p.status)).toEqual([
+      'unchanged',
+      'unchanged',
+    ]);
+  });
+
+  it('reports a live rule violation as a problem and exits 1', async () => {
+    const run = await plan(
+      specFile('t3.yaml', specWith([['instanceType: m5.xlarge', 'instanceType: t3.large']])),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('The reconciler would stop here:');
+    expect(run.stdout).toMatch(/t3\.large/);
+    expect(run.writes).toEqual([]);
+  });
+
+  it('refuses an offline-invalid file before any AWS call', async () => {
+    const run = await plan(specFile('bad.yaml', SEED_SPEC.replace('memory_mib: 768', 'memory_mib: lots')));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('is invalid; fix the errors above, nothing was planned');
+  });
+});

@@ -1,0 +1,88 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { resolveResourceNames } from '../../../lib/config';
+import { setLogSink } from '../../../lib/log';
+import { configureSandbox } from '../../support/sandbox';
+import {
+  conditionOf,
+  describeNodegroup,
+  type Harness,
+  launchTemplateExists,
+  POOL_ID,
+  SEED_SPEC,
+  startHarness,
+  statusRow,
+} from './reconcile-harness';
+
+let restoreLog: ReturnType<typeof setLogSink>;
+beforeAll(() => {
+  restoreLog = setLogSink(() => {});
+});
+afterAll(() => setLogSink(restoreLog));
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+  await h.s3Specs.put(POOL_ID, SEED_SPEC);
+  expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
+});
+
+describe('reconcile: a deleted spec', () => {
+  it('deletes the node group, waits until it is gone, deletes the template and marks the row deleted', async () => {
+    // Prepare
+    await configureSandbox({ nodegroupDeleteSeconds: 1 });
+    await h.s3Specs.delete(POOL_ID);
+
+    // Act
+    const first = await h.run();
+    const deleting = await statusRow(h.clients);
+    const rest = await h.settle();
+
+    // Assess
+    expect(first).toMatchObject({ kind: 'requeue' });
+    expect(conditionOf(deleting, 'EKSNodegroupReady')).toBe('False/NodegroupDeleting');
+    expect(rest.at(-1)).toMatchObject({ kind: 'done' });
+    expect(await describeNodegroup(h.clients, h.world.cluster.name)).toBeUndefined();
+    expect(await launchTemplateExists(h.clients)).toBe(false);
+    const row = await statusRow(h.clients);
+    expect(row).toMatchObject({ deleted: true });
+    expect(row?.expiresAt).toBeGreaterThan(Date.now() / 1000);
+    expect(conditionOf(row, 'Ready')).toBe('False/Deleted');
+    expect(row?.history.map((e) => e.event).slice(-2)).toEqual([
+      'NodegroupDeleteStarted',
+      'LaunchTemplateDeleted',
+    ]);
+
+    // Nothing left to do, nothing written.
+    h.counter.reset();
+    expect(await h.run()).toMatchObject({ kind: 'done' });
+    expect(h.counter.writes()).toEqual([]);
+  });
+
+  it('finds what to delete from the template tags when the status row is gone too', async () => {
+    await h.s3Specs.delete(POOL_ID);
+    await h.clients.documents.send(
+      new DeleteCommand({ TableName: resolveResourceNames().statusTable, Key: { poolId: POOL_ID } }),
+    );
+
+    const outcomes = await h.settle();
+
+    expect(outcomes.at(-1)).toMatchObject({ kind: 'done' });
+    expect(await describeNodegroup(h.clients, h.world.cluster.name)).toBeUndefined();
+    expect(await launchTemplateExists(h.clients)).toBe(false);
+    expect((await statusRow(h.clients))?.deleted).toBe(true);
+  });
+
+  it('brings a pool back when its spec is written again', async () => {
+    await h.s3Specs.delete(POOL_ID);
+    await h.settle();
+    await h.s3Specs.put(POOL_ID, SEED_SPEC);
+
+    const outcomes = await h.settle();
+    expect(outcomes.at(-1)).toMatchObject({ kind: 'done' });
+
+    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.status).toBe('ACTIVE');
+    const row = await statusRow(h.clients);
+    expect(row?.deleted).toBe(false);
+    expect(conditionOf(row, 'Ready')).toBe('True/Ready');
+  });
+});

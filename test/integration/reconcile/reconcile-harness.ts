@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import { DescribeNodegroupCommand, type Nodegroup } from '@aws-sdk/client-eks';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
+import { provisionResources } from '../../../infra/local/provision';
+import { loadServiceDefinition } from '../../../infra/local/service-definition';
+import { type AwsClients, clientSettingsFromEnv, createAwsClients } from '../../../lib/aws/client-factory';
+import { DynamoDbSpecStore, S3SpecStore } from '../../../lib/aws/spec-stores';
+import { resolveResourceNames } from '../../../lib/config';
+import type { ReconcileOutcome } from '../../../lib/outcome';
+import { createReconcileDeps, type ReconcileDeps, reconcile } from '../../../lib/reconcile';
+import type { StatusRow } from '../../../lib/status/status-row';
+import { type SeededWorld, seedWorld } from '../../support/sandbox';
+
+/**
+ * A seeded sandbox with the deployment's tables, queue and bucket, real reconcile dependencies on
+ * clients that count every AWS call, and readers for the state of the world.
+ */
+
+export const POOL_ID = 'my-node-pool';
+export const LAUNCH_TEMPLATE_NAME = 'enclave-pools-my-cluster-my-node-pool';
+export const SEED_SPEC = readFileSync(join(__dirname, '../../../examples/enclave-pool.yaml'), 'utf8');
+
+/** The one middlewareStack.add overload this uses (the clients' stacks differ only in their I/O types). */
+interface CountableStack {
+  add(
+    middleware: InitializeMiddleware<object, MetadataBearer>,
+    options: { step: 'initialize'; name: string },
+  ): void;
+}
+
+const READ_PREFIXES = ['Describe', 'Get', 'List', 'Head'];
+
+export class CallCounter {
+  readonly calls: string[] = [];
+
+  constructor(clients: AwsClients) {
+    const count: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+      this.calls.push(String(context.commandName ?? 'Unknown').replace(/Command$/, ''));
+      return next(args);
+    };
+    for (const client of [clients.ec2, clients.eks, clients.ssm, clients.iam, clients.dynamodb, clients.s3]) {
+      (client.middlewareStack as unknown as CountableStack).add(count, {
+        step: 'initialize',
+        name: 'enclavePoolsTestCallCounter',
+      });
+    }
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+  }
+
+  /** Everything that is not a Describe*, Get*, List* or Head* call. */
+  writes(): string[] {
+    return this.calls.filter((name) => !READ_PREFIXES.some((prefix) => name.startsWith(prefix)));
+  }
+
+  /** Writes to EC2 / EKS (everything but the status table). */
+  awsResourceWrites(): string[] {
+    return this.writes().filter((name) => !['PutItem', 'UpdateItem', 'DeleteItem'].includes(name));
+  }
+
+  count(name: string): number {
+    return this.calls.filter((c) => c === name).length;
+  }
+
+  summary(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const call of this.calls) counts[call] = (counts[call] ?? 0) + 1;
+    return counts;
+  }
+}
+
+export interface Harness {
+  world: SeededWorld;
+  clients: AwsClients;
+  counter: CallCounter;
+  deps: ReconcileDeps;
+  s3Specs: S3SpecStore;
+  dynamoSpecs: DynamoDbSpecStore;
+  run(): Promise<ReconcileOutcome>;
+  /** Reconciles until the outcome is no longer a requeue, waiting a little between passes. */
+  settle(options?: { maxPasses?: number; waitMs?: number }): Promise<ReconcileOutcome[]>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const world = await seedWorld();
+  const env = { ...process.env, KUBERNETES_VERSION: '1.35', RECONCILE_REQUEUE_SECONDS: '1' };
+  // Set-up and spec writes go through their own clients: the counter sees only reconcile's calls.
+  const setupClients = createAwsClients(clientSettingsFromEnv(env));
+  const definition = await loadServiceDefinition(join(__dirname, '../../..'));
+  await provisionResources(setupClients, definition, world.region);
+  const clients = createAwsClients(clientSettingsFromEnv(env));
+  const counter = new CallCounter(clients);
+  const deps = createReconcileDeps(env, clients);
+  const names = resolveResourceNames(env);
+  const run = () => reconcile(POOL_ID, deps);
+  return {
+    world,
+    clients,
+    counter,
+    deps,
+    s3Specs: new S3SpecStore(setupClients.s3, { bucket: names.specBucket, prefix: names.specPrefix }),
+    dynamoSpecs: new DynamoDbSpecStore(setupClients.documents, { table: names.specTable }),
+    run,
+    async settle({ maxPasses = 15, waitMs = 250 } = {}) {
+      const outcomes: ReconcileOutcome[] = [];
+      for (let pass = 0; pass < maxPasses; pass++) {
+        const outcome = await run();
+        outcomes.push(outcome);
+        if (outcome.kind !== 'requeue') return outcomes;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+      throw new Error(`not settled after ${maxPasses} passes: ${JSON.stringify(outcomes.at(-1))}`);
+    },
+  };
+}
+
+export function specWith(replacements: Array<[string | RegExp, string]>): string {
+  let text = SEED_SPEC;
+  for (const [from, to] of replacements) {
+    const next = text.replace(from, to);
+    if (next === text) throw new Error(`specWith: ${String(from)} not found in the seed spec`);
+    text = next;
+  }
+  return text;
+}
+
+export const withMemoryMib = (mib: number): Array<[string, string]> => [
+  ['memory_mib: 768', `memory_mib: ${mib}`],
+];
+
+/** The seed pool without enclaves: no enclaveOptions, no device-plugin label, no allocator commands. */
+export const withoutEnclaves: Array<[string | RegExp, string]> = [
+  ['    enclaveOptions:\n      enabled: true\n', ''],
+  [
+    '  labels:\n    # The device plugin DaemonSet selects on this label; as a node-group label, replaced nodes keep it.\n    aws-nitro-enclaves-k8s-dp: enabled\n',
+    '',
+  ],
+  [/ {2}preNodeadmCommands:\n( {4}- .*\n)+/, '  preNodeadmCommands:\n    - echo no enclaves here\n'],
+];
+
+export async function statusRow(clients: AwsClients): Promise<StatusRow | undefined> {
+  const out = await clients.documents.send(
+    new GetCommand({ TableName: resolveResourceNames().statusTable, Key: { poolId: POOL_ID } }),
+  );
+  return out.Item as StatusRow | undefined;
+}
+
+export function conditionOf(row: StatusRow | undefined, type: string): string | undefined {
+  const c = row?.conditions.find((x) => x.type === type);
+  return c ? `${c.status}/${c.reason}` : undefined;
+}
+
+export async function launchTemplateVersions(clients: AwsClients) {
+  try {
+    const out = await clients.ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: LAUNCH_TEMPLATE_NAME }),
+    );
+    return (out.LaunchTemplateVersions ?? []).sort((a, b) => (a.VersionNumber ?? 0) - (b.VersionNumber ?? 0));
+  } catch (error: unknown) {
+    if (error instanceof Error && error.name.includes('NotFound')) return [];
+    throw error;
+  }
+}
+
+export async function launchTemplateExists(clients: AwsClients): Promise<boolean> {
+  try {
+    const out = await clients.ec2.send(
+      new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [LAUNCH_TEMPLATE_NAME] }),
+    );
+    return (out.LaunchTemplates ?? []).length > 0;
+  } catch (error: unknown) {
+    if (error instanceof Error && error.name.includes('NotFound')) return false;
+    throw error;
+  }
+}
+
+export async function describeNodegroup(
+  clients: AwsClients,
+  clusterName: string,
+): Promise<Nodegroup | undefined> {
+  try {
+    const out = await clients.eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName: POOL_ID }));
+    return out.nodegroup;
+  } catch (error: unknown) {
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** Prints the call counts when RECONCILE_CALL_REPORT is set (for the report of measured figures). */
+export function reportCalls(label: string, counter: CallCounter): void {
+  if (process.env.RECONCILE_CALL_REPORT) {
+    process.stderr.write(
+      `${label}: ${counter.calls.length} calls, writes ${JSON.stringify(counter.writes())}, ${JSON.stringify(counter.summary())}\n`,
+    );
+  }
+}

@@ -1,0 +1,135 @@
+import { CreateLaunchTemplateCommand } from '@aws-sdk/client-ec2';
+import { CreateNodegroupCommand } from '@aws-sdk/client-eks';
+import { setLogSink } from '../../../lib/log';
+import {
+  conditionOf,
+  describeNodegroup,
+  type Harness,
+  LAUNCH_TEMPLATE_NAME,
+  launchTemplateVersions,
+  SEED_SPEC,
+  specWith,
+  startHarness,
+  statusRow,
+} from './reconcile-harness';
+
+let restoreLog: ReturnType<typeof setLogSink>;
+beforeAll(() => {
+  restoreLog = setLogSink(() => {});
+});
+afterAll(() => setLogSink(restoreLog));
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+
+const withSubnets = (ids: string[]): Array<[string, string]> => [
+  ['  awsLaunchTemplate:\n', `  subnetIDs: [${ids.join(', ')}]\n  awsLaunchTemplate:\n`],
+];
+
+describe('reconcile: what it refuses to do', () => {
+  it('refuses an edge-zone subnet with NitroEnclaveEdgeZoneUnsupported and no writes, then converges once it is removed', async () => {
+    // Prepare
+    const edge = h.world.localZoneSubnet.subnetId;
+    const regular = h.world.privateSubnetIds[0] ?? '';
+    await h.s3Specs.put('my-node-pool', specWith(withSubnets([regular, edge])));
+
+    // Act
+    const refused = await h.run();
+
+    // Assess
+    expect(refused).toMatchObject({ kind: 'terminal', reason: 'NitroEnclaveEdgeZoneUnsupported' });
+    expect(h.counter.awsResourceWrites()).toEqual([]);
+    expect(await launchTemplateVersions(h.clients)).toEqual([]);
+    const row = await statusRow(h.clients);
+    const condition = row?.conditions.find((c) => c.type === 'LaunchTemplateReady');
+    expect(condition).toMatchObject({
+      status: 'False',
+      reason: 'NitroEnclaveEdgeZoneUnsupported',
+      severity: 'Error',
+    });
+    expect(condition?.message).toContain(
+      'Nitro Enclaves are not supported in Local Zones or Wavelength Zones',
+    );
+    expect(condition?.message).toContain(edge);
+    expect(conditionOf(row, 'Ready')).toBe('False/NitroEnclaveEdgeZoneUnsupported');
+
+    // Act: the user removes the edge subnet.
+    await h.s3Specs.put('my-node-pool', specWith(withSubnets([regular])));
+    const outcomes = await h.settle();
+
+    // Assess
+    expect(outcomes.at(-1)).toMatchObject({ kind: 'done' });
+    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.subnets).toEqual([regular]);
+    const converged = await statusRow(h.clients);
+    expect(conditionOf(converged, 'LaunchTemplateReady')).toBe('True/LaunchTemplateUpToDate');
+    expect(conditionOf(converged, 'Ready')).toBe('True/Ready');
+  });
+
+  it('does not adopt a launch template of its name that lacks its tags, and says so', async () => {
+    // Prepare
+    await h.clients.ec2.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: LAUNCH_TEMPLATE_NAME,
+        LaunchTemplateData: { InstanceType: 't3.large' },
+      }),
+    );
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    h.counter.reset();
+
+    // Act
+    const outcome = await h.run();
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'terminal', reason: 'LaunchTemplateNotOwned' });
+    expect(h.counter.awsResourceWrites()).toEqual([]);
+    const versions = await launchTemplateVersions(h.clients);
+    expect(versions.map((v) => v.LaunchTemplateData?.InstanceType)).toEqual(['t3.large']);
+    expect(await describeNodegroup(h.clients, h.world.cluster.name)).toBeUndefined();
+    const condition = (await statusRow(h.clients))?.conditions.find((c) => c.type === 'LaunchTemplateReady');
+    expect(condition).toMatchObject({ status: 'False', reason: 'LaunchTemplateNotOwned' });
+    expect(condition?.message).toContain('enclave-pools:managed-by=enclave-pools');
+  });
+
+  it('does not adopt a node group of its name that lacks its tags', async () => {
+    // Prepare: someone else's node group with the pool's name.
+    await h.clients.eks.send(
+      new CreateNodegroupCommand({
+        clusterName: h.world.cluster.name,
+        nodegroupName: 'my-node-pool',
+        nodeRole: h.world.nodeRoleArn,
+        subnets: h.world.privateSubnetIds,
+        scalingConfig: { minSize: 1, maxSize: 1, desiredSize: 1 },
+      }),
+    );
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    h.counter.reset();
+
+    // Act
+    const outcome = await h.run();
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'terminal', reason: 'NodegroupNotOwned' });
+    expect(h.counter.awsResourceWrites()).toEqual([]);
+    expect(await launchTemplateVersions(h.clients)).toEqual([]);
+    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate).toBeUndefined();
+    expect(conditionOf(await statusRow(h.clients), 'EKSNodegroupReady')).toBe('False/NodegroupNotOwned');
+  });
+
+  it('reports every spec error at once and writes nothing to AWS', async () => {
+    await h.s3Specs.put(
+      'my-node-pool',
+      specWith([
+        ['instanceType: m5.xlarge', 'instanceType: t3.large'],
+        ...withSubnets([h.world.wavelengthZoneSubnet.subnetId]),
+      ]),
+    );
+    const outcome = await h.run();
+    expect(outcome).toMatchObject({ kind: 'terminal', reason: 'SpecInvalid' });
+    expect(h.counter.awsResourceWrites()).toEqual([]);
+    const specValid = (await statusRow(h.clients))?.conditions.find((c) => c.type === 'SpecValid');
+    expect(specValid?.message).toContain('t3.large');
+    expect(specValid?.message).toContain(h.world.wavelengthZoneSubnet.subnetId);
+  });
+});

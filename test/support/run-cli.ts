@@ -1,0 +1,43 @@
+import type { AwsClients } from '../../lib/aws/client-factory';
+import { clientSettingsFromEnv, createAwsClients } from '../../lib/aws/client-factory';
+import type { CliServices } from '../../lib/cli/cli-command';
+import { runCli } from '../../lib/cli/main';
+
+/**
+ * Runs the CLI in-process with captured output, as a test would type it:
+ * `await cli('get', 'pools', '-o', 'json')`. The clients point at this worker's sandbox.
+ */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  tty?: boolean;
+  services?: Partial<CliServices>;
+  clients?: AwsClients;
+}
+
+export async function runCliCaptured(argv: string[], options: CliOptions = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const tty = options.tty === true;
+  const env = { ...process.env, ...(options.env ?? {}) };
+  const clients = options.clients ?? createAwsClients(clientSettingsFromEnv(env));
+  const code = await runCli(
+    argv,
+    {
+      stdout: { write: (chunk: string) => (stdout += chunk), isTTY: tty, columns: 200 },
+      stderr: { write: (chunk: string) => (stderr += chunk), isTTY: tty },
+      env,
+    },
+    { awsClients: () => clients, ...(options.services ?? {}) },
+  );
+  return { code, stdout, stderr };
+}
+
+export function cli(...argv: string[]): Promise<CliRun> {
+  return runCliCaptured(argv);
+}

@@ -1,0 +1,224 @@
+import {
+  CreateLaunchTemplateVersionCommand,
+  DeleteLaunchTemplateCommand,
+  DeleteLaunchTemplateVersionsCommand,
+  DescribeImagesCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  DeleteNodegroupCommand,
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  ListUpdatesCommand,
+  UpdateNodegroupConfigCommand,
+  UpdateNodegroupVersionCommand,
+} from '@aws-sdk/client-eks';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AmiParameters } from '../../../lib/aws/ami-parameters';
+import { createAwsClients } from '../../../lib/aws/client-factory';
+import { LaunchTemplates } from '../../../lib/aws/launch-templates';
+import { NodeRoles } from '../../../lib/aws/node-roles';
+import { Nodegroups } from '../../../lib/aws/nodegroups';
+import { StatusTable } from '../../../lib/aws/status-table';
+import { ConcurrentUpdateError, TerminalAwsError, TransientAwsError } from '../../../lib/errors';
+import { dataHashDescription } from '../../../lib/render/resource-names';
+import { emptyStatusRow } from '../../../lib/status/status-row';
+
+/** Adapter error paths only: the happy paths run against the sandbox in test/integration/reconcile. */
+
+function awsError(name: string, status = 400, fault: 'client' | 'server' = 'client'): Error {
+  return Object.assign(new Error(`${name} happened`), {
+    name,
+    $fault: fault,
+    $metadata: { httpStatusCode: status },
+  });
+}
+
+const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+const ec2 = mockClient(clients.ec2);
+const eks = mockClient(clients.eks);
+const ssm = mockClient(clients.ssm);
+const iam = mockClient(clients.iam);
+const documents = mockClient(clients.documents);
+
+beforeEach(() => {
+  for (const mock of [ec2, eks, ssm, iam, documents]) mock.reset();
+});
+
+describe('LaunchTemplates', () => {
+  const templates = new LaunchTemplates(clients);
+
+  it('reports a missing template as undefined', async () => {
+    ec2.on(DescribeLaunchTemplatesCommand).rejects(awsError('InvalidLaunchTemplateName.NotFoundException'));
+    await expect(templates.describe('x')).resolves.toBeUndefined();
+  });
+
+  it('translates throttling into TransientAwsError and a permission error into TerminalAwsError', async () => {
+    ec2.on(DescribeLaunchTemplatesCommand).rejectsOnce(awsError('RequestLimitExceeded', 503, 'server'));
+    await expect(templates.describe('x')).rejects.toBeInstanceOf(TransientAwsError);
+    ec2.on(DescribeLaunchTemplatesCommand).rejectsOnce(awsError('UnauthorizedOperation', 403));
+    await expect(templates.describe('x')).rejects.toBeInstanceOf(TerminalAwsError);
+  });
+
+  it('reads every page of versions, with the hash from the description or the data', async () => {
+    ec2.on(DescribeLaunchTemplatesCommand).resolves({
+      LaunchTemplates: [
+        {
+          LaunchTemplateId: 'lt-1',
+          LaunchTemplateName: 'x',
+          DefaultVersionNumber: 1,
+          LatestVersionNumber: 2,
+        },
+      ],
+    });
+    ec2
+      .on(DescribeLaunchTemplateVersionsCommand)
+      .resolvesOnce({
+        LaunchTemplateVersions: [
+          { VersionNumber: 2, VersionDescription: dataHashDescription('a'.repeat(64)) },
+        ],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        LaunchTemplateVersions: [{ VersionNumber: 1, LaunchTemplateData: { ImageId: 'ami-1' } }],
+      });
+    const observed = await templates.describe('x');
+    expect(observed?.versions.map((v) => v.number)).toEqual([1, 2]);
+    expect(observed?.versions[1]?.dataHash).toBe('a'.repeat(64));
+    expect(observed?.versions[0]?.dataHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('refuses a created version without a number', async () => {
+    ec2.on(CreateLaunchTemplateVersionCommand).resolves({ LaunchTemplateVersion: {} });
+    await expect(
+      templates.createVersion({
+        launchTemplateId: 'lt-1',
+        data: {} as never,
+        dataHash: 'h',
+        clientToken: 't',
+      }),
+    ).rejects.toBeInstanceOf(TerminalAwsError);
+  });
+
+  it('counts a version that is already gone as deleted, and tolerates a template already gone', async () => {
+    ec2.on(DeleteLaunchTemplateVersionsCommand).resolves({
+      SuccessfullyDeletedLaunchTemplateVersions: [{ VersionNumber: 3 }],
+      UnsuccessfullyDeletedLaunchTemplateVersions: [
+        { VersionNumber: 2, ResponseError: { Code: 'launchTemplateVersionDoesNotExist' } },
+        { VersionNumber: 1, ResponseError: { Code: 'unexpectedError' } },
+      ],
+    });
+    await expect(templates.deleteVersions('lt-1', [1, 2, 3])).resolves.toEqual([2, 3]);
+    ec2.on(DeleteLaunchTemplateCommand).rejects(awsError('InvalidLaunchTemplateId.NotFound'));
+    await expect(templates.delete('lt-1')).resolves.toBeUndefined();
+  });
+});
+
+describe('Nodegroups', () => {
+  const nodegroups = new Nodegroups(clients);
+  const roll = {
+    clusterName: 'c',
+    nodegroupName: 'n',
+    launchTemplateId: 'lt-1',
+    launchTemplateVersion: 2,
+    force: false,
+    clientRequestToken: 't',
+  };
+
+  it('reports a missing node group and a missing update as undefined', async () => {
+    eks.on(DescribeNodegroupCommand).rejects(awsError('ResourceNotFoundException', 404));
+    await expect(nodegroups.describe('c', 'n')).resolves.toBeUndefined();
+    eks.on(DescribeUpdateCommand).rejects(awsError('ResourceNotFoundException', 404));
+    await expect(nodegroups.describeUpdate('c', 'n', 'u')).resolves.toBeUndefined();
+  });
+
+  it('returns ResourceInUseException as busy, never as an error', async () => {
+    eks.on(UpdateNodegroupVersionCommand).rejects(awsError('ResourceInUseException', 409));
+    await expect(nodegroups.updateVersion(roll)).resolves.toEqual({
+      busy: 'ResourceInUseException happened',
+    });
+    eks.on(UpdateNodegroupConfigCommand).rejects(awsError('ResourceInUseException', 409));
+    await expect(
+      nodegroups.updateConfig({ clusterName: 'c', nodegroupName: 'n', changes: {}, clientRequestToken: 't' }),
+    ).resolves.toHaveProperty('busy');
+    eks.on(DeleteNodegroupCommand).rejects(awsError('ResourceInUseException', 409));
+    await expect(nodegroups.delete('c', 'n')).resolves.toHaveProperty('busy');
+  });
+
+  it('translates a server error into TransientAwsError and a bad parameter into TerminalAwsError', async () => {
+    eks
+      .on(UpdateNodegroupVersionCommand)
+      .rejectsOnce(awsError('ServerException', 500, 'server'))
+      .rejectsOnce(awsError('InvalidParameterException'));
+    await expect(nodegroups.updateVersion(roll)).rejects.toBeInstanceOf(TransientAwsError);
+    const error = await nodegroups.updateVersion(roll).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TerminalAwsError);
+    expect(error).toMatchObject({ context: { awsCode: 'InvalidParameterException', resourceId: 'c/n' } });
+  });
+
+  it('treats deleting a node group that is already gone as done', async () => {
+    eks.on(DeleteNodegroupCommand).rejects(awsError('ResourceNotFoundException', 404));
+    await expect(nodegroups.delete('c', 'n')).resolves.toEqual({ deleting: true });
+  });
+
+  it('finds the update in flight among the newest listed', async () => {
+    eks.on(ListUpdatesCommand).resolves({ updateIds: ['old', 'new'] });
+    eks.on(DescribeUpdateCommand, { updateId: 'new' }).resolves({
+      update: {
+        id: 'new',
+        status: 'InProgress',
+        type: 'VersionUpdate',
+        params: [{ type: 'LaunchTemplateVersion', value: '4' }],
+      },
+    });
+    await expect(nodegroups.findInProgressUpdate('c', 'n')).resolves.toMatchObject({
+      id: 'new',
+      launchTemplateVersion: 4,
+    });
+  });
+});
+
+describe('AmiParameters and NodeRoles', () => {
+  it('report a missing parameter, image or role as undefined', async () => {
+    ssm.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
+    await expect(new AmiParameters(clients).imageId('/x')).resolves.toBeUndefined();
+    ec2.on(DescribeImagesCommand).rejects(awsError('InvalidAMIID.NotFound'));
+    await expect(new AmiParameters(clients).rootDeviceName('ami-x')).resolves.toBeUndefined();
+    iam.on(GetRoleCommand).rejects(awsError('NoSuchEntityException', 404));
+    await expect(new NodeRoles(clients).arn('r')).resolves.toBeUndefined();
+  });
+
+  it('translate a denied call into TerminalAwsError', async () => {
+    iam.on(GetRoleCommand).rejects(awsError('AccessDenied', 403));
+    await expect(new NodeRoles(clients).arn('r')).rejects.toBeInstanceOf(TerminalAwsError);
+    ssm.on(GetParameterCommand).rejects(awsError('AccessDeniedException', 400));
+    await expect(new AmiParameters(clients).imageId('/x')).rejects.toBeInstanceOf(TerminalAwsError);
+  });
+});
+
+describe('StatusTable', () => {
+  const table = new StatusTable(clients, 'status');
+
+  it('writes a new row only if none exists, and the next revision only over the one read', async () => {
+    documents.on(PutCommand).resolves({});
+    await table.put(emptyStatusRow('p'), 0);
+    await table.put(emptyStatusRow('p'), 4);
+    const calls = documents.commandCalls(PutCommand).map((c) => c.args[0].input);
+    expect(calls[0]).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(poolId)',
+      Item: { revision: 1 },
+    });
+    expect(calls[1]).toMatchObject({ ExpressionAttributeValues: { ':expected': 4 }, Item: { revision: 5 } });
+  });
+
+  it('turns a failed condition into ConcurrentUpdateError and throttling into TransientAwsError', async () => {
+    documents.on(PutCommand).rejectsOnce(awsError('ConditionalCheckFailedException'));
+    await expect(table.put(emptyStatusRow('p'), 1)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    documents.on(GetCommand).rejects(awsError('ProvisionedThroughputExceededException'));
+    await expect(table.get('p')).rejects.toBeInstanceOf(TransientAwsError);
+  });
+});

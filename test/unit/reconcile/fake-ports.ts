@@ -1,0 +1,172 @@
+import type { ObservedLaunchTemplate, ObservedNodegroup } from '../../../lib/plan/plan-types';
+import type { ReconcileDeps } from '../../../lib/reconcile';
+import { planPolicyFromEnv } from '../../../lib/reconcile/reconcile-settings';
+import { checkLiveRules } from '../../../lib/spec/live-rules';
+import type { StoredSpec } from '../../../lib/spec/pool-spec';
+import { conditionForRule } from '../../../lib/spec/rule-conditions';
+import { validatePoolSpec } from '../../../lib/spec/validate-pool-spec';
+import type { StatusRow } from '../../../lib/status/status-row';
+import { liveFacts } from '../../support/pool-spec-fixture';
+
+/**
+ * In-memory stand-ins for reconcile()'s ports, for the paths the sandbox cannot produce on demand
+ * (throttling, permission errors, lost conditional writes). Behaviour is the minimum the planner
+ * needs: templates with versions, a node group that is ACTIVE as soon as it exists.
+ */
+export class FakeWorld {
+  spec: StoredSpec | undefined;
+  row: StatusRow | undefined;
+  template: ObservedLaunchTemplate | undefined;
+  nodegroup: ObservedNodegroup | undefined;
+  imageIds: Record<string, string> = {};
+  readonly calls: string[] = [];
+  /** Throws this from the named port method once. */
+  failures = new Map<string, unknown>();
+
+  private step(name: string): void {
+    this.calls.push(name);
+    const failure = this.failures.get(name);
+    if (failure !== undefined) {
+      this.failures.delete(name);
+      throw failure;
+    }
+  }
+
+  deps(): ReconcileDeps {
+    return {
+      specStores: [
+        {
+          load: async () => {
+            this.step('loadSpec');
+            return this.spec;
+          },
+        },
+      ],
+      specChecks: {
+        validate: validatePoolSpec,
+        checkLive: checkLiveRules,
+        conditionTypeForRule: conditionForRule,
+      },
+      readLiveFacts: async () => {
+        this.step('readLiveFacts');
+        return liveFacts();
+      },
+      launchTemplates: {
+        describe: async () => {
+          this.step('describeLaunchTemplate');
+          return this.template;
+        },
+        findByPool: async () => {
+          this.step('findLaunchTemplateByPool');
+          return this.template;
+        },
+        create: async (input) => {
+          this.step('createLaunchTemplate');
+          this.template = {
+            id: 'lt-1',
+            name: input.name,
+            tags: input.resourceTags,
+            defaultVersion: 1,
+            latestVersion: 1,
+            versions: [{ number: 1, dataHash: input.dataHash }],
+          };
+          return this.template;
+        },
+        createVersion: async (input) => {
+          this.step('createLaunchTemplateVersion');
+          const template = this.template;
+          if (!template) throw new Error('no template');
+          const version = { number: template.latestVersion + 1, dataHash: input.dataHash };
+          this.template = {
+            ...template,
+            latestVersion: version.number,
+            versions: [...template.versions, version],
+          };
+          return version;
+        },
+        deleteVersions: async (_id, versions) => {
+          this.step('deleteLaunchTemplateVersions');
+          return versions;
+        },
+        delete: async () => {
+          this.step('deleteLaunchTemplate');
+          this.template = undefined;
+        },
+      },
+      nodegroups: {
+        describe: async () => {
+          this.step('describeNodegroup');
+          return this.nodegroup;
+        },
+        create: async (input) => {
+          this.step('createNodegroup');
+          this.nodegroup = {
+            name: input.nodegroupName,
+            arn: 'arn:ng',
+            status: 'ACTIVE',
+            tags: input.tags,
+            launchTemplate: { id: input.launchTemplateId, version: input.launchTemplateVersion },
+            labels: input.labels,
+            taints: input.taints,
+            scaling: input.scaling,
+            updateConfig: input.updateConfig,
+            capacityType: input.capacityType,
+            subnets: input.subnets,
+            nodeRoleArn: input.nodeRoleArn,
+            amiType: input.amiType,
+            healthIssues: [],
+          };
+          return this.nodegroup;
+        },
+        updateVersion: async () => {
+          this.step('updateNodegroupVersion');
+          return { busy: 'in use' };
+        },
+        updateConfig: async () => {
+          this.step('updateNodegroupConfig');
+          return { busy: 'in use' };
+        },
+        describeUpdate: async () => undefined,
+        findInProgressUpdate: async () => undefined,
+        tag: async () => {
+          this.step('tagNodegroup');
+        },
+        delete: async () => {
+          this.step('deleteNodegroup');
+          this.nodegroup = undefined;
+          return { deleting: true };
+        },
+      },
+      amiParameters: {
+        imageId: async (name) => {
+          this.step('getParameter');
+          return this.imageIds[name];
+        },
+        rootDeviceName: async () => '/dev/xvda',
+      },
+      nodeRoles: {
+        arn: async (name) => {
+          this.step('getRole');
+          return `arn:aws:iam::123456789012:role/${name}`;
+        },
+      },
+      statusTable: {
+        get: async () => {
+          this.step('getStatus');
+          return this.row;
+        },
+        put: async (row, expected) => {
+          this.step('putStatus');
+          this.row = { ...row, revision: expected + 1 };
+          return this.row;
+        },
+      },
+      variables: { KUBERNETES_VERSION: '1.35' },
+      policy: planPolicyFromEnv({}),
+      clock: () => new Date('2026-01-01T00:00:00Z'),
+    };
+  }
+}
+
+export const AMI_PARAMETER =
+  '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/recommended/image_id';
