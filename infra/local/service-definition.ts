@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -48,6 +48,9 @@ export async function loadServiceDefinition(
   );
   const definition = JSON.parse(stdout) as ServiceDefinition;
   await mkdir(cacheDir, { recursive: true });
-  await writeFile(cacheFile, JSON.stringify(definition));
+  // Write then rename: parallel test workers may resolve the same file at once.
+  const partial = `${cacheFile}.${process.pid}.tmp`;
+  await writeFile(partial, JSON.stringify(definition));
+  await rename(partial, cacheFile);
   return definition;
 }

@@ -158,6 +158,7 @@ async function startProduct(options: StartOptions): Promise<void> {
     const offline = await startOffline({
       projectRoot: PROJECT_ROOT,
       env: process.env,
+      ...(process.env.OFFLINE_LAMBDA_PORT ? { lambdaPort: Number(process.env.OFFLINE_LAMBDA_PORT) } : {}),
       onOutput: (line) => offlineLog.write(`${line}\n`),
     });
     stack.push(() => offline.stop());
@@ -167,7 +168,8 @@ async function startProduct(options: StartOptions): Promise<void> {
       region: local.region,
       clients: local.clients,
       invokeReconcile: offline.invoker(`enclave-pools-${process.env.STAGE || 'dev'}-reconcile`),
-      onError: (where, error) => console.error(`  ! ${where}: ${error instanceof Error ? error.message : error}`),
+      onError: (where, error) =>
+        console.error(`  ! ${where}: ${error instanceof Error ? error.message : error}`),
     });
     stack.push(() => eventPath.stop());
     console.log(

@@ -1,12 +1,15 @@
 import { clientSettingsFromEnv, createAwsClients } from '../aws/client-factory';
 import { UsageError } from '../errors';
 import type { CliCommand, CliIo, CliServices } from './cli-command';
+import { applyCommand } from './commands/apply';
+import { deleteCommand } from './commands/delete';
 import { describeCommand } from './commands/describe';
 import { getCommand } from './commands/get';
 import { lintPodsCommand } from './commands/lint-pods';
 import { manifestsCommand } from './commands/manifests';
 import { planCommand } from './commands/plan';
 import { validateCommand } from './commands/validate';
+import { watchCommand } from './commands/watch';
 
 /**
  * `enclave-pools <command> [args]`. To add a command, write a `CliCommand` in lib/cli/commands/ and
@@ -14,9 +17,12 @@ import { validateCommand } from './commands/validate';
  * hint) and unexpected errors (exit 1, stack trace only with --debug).
  */
 export const COMMANDS: CliCommand[] = [
+  applyCommand,
   planCommand,
   getCommand,
   describeCommand,
+  watchCommand,
+  deleteCommand,
   validateCommand,
   lintPodsCommand,
   manifestsCommand,

@@ -10,7 +10,9 @@ export interface ResyncDeps {
   /** Each source lists pool ids (spec objects, spec items, status rows); duplicates are merged. */
   poolSources: Array<{ name: string; list(): Promise<string[]> }>;
   queue: {
-    sendAll(messages: Array<{ body: { poolId: string; trigger: TriggerKind }; delaySeconds?: number }>): Promise<void>;
+    sendAll(
+      messages: Array<{ body: { poolId: string; trigger: TriggerKind }; delaySeconds?: number }>,
+    ): Promise<void>;
   };
   /** Spread the sweep over this many seconds so a large fleet doesn't hit EC2/EKS in one burst. */
   jitterSeconds: number;

@@ -70,7 +70,8 @@ export function parsePoolTrigger(body: string, context: TriggerContext): Trigger
     // Read only bucket and key: moto and S3 disagree on everything else (reason, etag, id).
     const bucket = field(message, 'detail', 'bucket', 'name');
     const key = field(message, 'detail', 'object', 'key');
-    if (bucket !== context.specBucket) return { ignored: `object event from another bucket (${String(bucket)})` };
+    if (bucket !== context.specBucket)
+      return { ignored: `object event from another bucket (${String(bucket)})` };
     if (typeof key !== 'string') return { ignored: 'S3 event without an object key' };
     const poolId = context.poolIdFromKey(key);
     if (!poolId) return { ignored: `object key ${key} is not a pool spec` };

@@ -232,6 +232,8 @@ export interface Plan {
   /** Conditions computed by this pass (Ready is derived from them when the row is written). */
   conditions: ConditionInput[];
   requeueAfterSeconds?: number;
+  /** Why the pass waits (a condition reason, e.g. UpdateInProgress); set with requeueAfterSeconds. */
+  requeueReason?: string;
   /** Set when the pool cannot progress without a change by the user: not retried. */
   terminal?: { reason: string; message: string };
   record: PlanRecord;

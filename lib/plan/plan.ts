@@ -61,6 +61,7 @@ class PlanBuilder {
   readonly conditions = new Map<string, ConditionInput>();
   readonly record: PlanRecord = { events: [] };
   requeueAfterSeconds: number | undefined;
+  requeueReason: string | undefined;
   terminal: { reason: string; message: string } | undefined;
 
   set(condition: ConditionInput): this {
@@ -68,9 +69,11 @@ class PlanBuilder {
     return this;
   }
 
-  requeue(seconds: number): this {
-    this.requeueAfterSeconds =
-      this.requeueAfterSeconds === undefined ? seconds : Math.min(this.requeueAfterSeconds, seconds);
+  requeue(seconds: number, reason: string): this {
+    if (this.requeueAfterSeconds === undefined || seconds < this.requeueAfterSeconds) {
+      this.requeueAfterSeconds = seconds;
+      this.requeueReason = reason;
+    }
     return this;
   }
 
@@ -85,7 +88,7 @@ class PlanBuilder {
       actions: this.actions,
       conditions: [...this.conditions.values()],
       ...(this.requeueAfterSeconds !== undefined && this.actions.length === 0
-        ? { requeueAfterSeconds: this.requeueAfterSeconds }
+        ? { requeueAfterSeconds: this.requeueAfterSeconds, requeueReason: this.requeueReason ?? 'waiting' }
         : {}),
       ...(this.terminal && this.actions.length === 0 ? { terminal: this.terminal } : {}),
       record: this.record,
@@ -376,7 +379,7 @@ function planPresent(d: DesiredPresent, o: Observed): Plan {
         ),
       );
       b.actions.push(...pruneAction);
-      return b.requeue(d.policy.requeueSeconds.creating).build();
+      return b.requeue(d.policy.requeueSeconds.creating, Reason.NodegroupCreating).build();
     case NodegroupStatus.Deleting:
       b.set(
         falseCondition(
@@ -386,7 +389,7 @@ function planPresent(d: DesiredPresent, o: Observed): Plan {
           ConditionSeverity.Warning,
         ),
       );
-      return b.requeue(d.policy.requeueSeconds.deleting).build();
+      return b.requeue(d.policy.requeueSeconds.deleting, Reason.NodegroupDeleting).build();
     case NodegroupStatus.CreateFailed:
     case NodegroupStatus.DeleteFailed:
       return b
@@ -421,7 +424,10 @@ function planPresent(d: DesiredPresent, o: Observed): Plan {
     );
     b.actions.push(...pruneAction);
     return b
-      .requeue(o.nodegroupBusy ? d.policy.requeueSeconds.busy : d.policy.requeueSeconds.updating)
+      .requeue(
+        o.nodegroupBusy ? d.policy.requeueSeconds.busy : d.policy.requeueSeconds.updating,
+        o.nodegroupBusy ? 'NodegroupBusy' : Reason.UpdateInProgress,
+      )
       .build();
   }
   b.set(
@@ -627,7 +633,7 @@ function planAbsent(d: DesiredAbsent, o: Observed): Plan {
           ConditionSeverity.Info,
         ),
       );
-      return b.requeue(d.policy.requeueSeconds.deleting).build();
+      return b.requeue(d.policy.requeueSeconds.deleting, Reason.NodegroupDeleting).build();
     }
     if (o.nodegroupBusy) {
       b.set(
@@ -638,7 +644,7 @@ function planAbsent(d: DesiredAbsent, o: Observed): Plan {
           ConditionSeverity.Info,
         ),
       );
-      return b.requeue(d.policy.requeueSeconds.busy).build();
+      return b.requeue(d.policy.requeueSeconds.busy, 'NodegroupBusy').build();
     }
     b.set(
       falseCondition(

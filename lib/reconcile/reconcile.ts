@@ -21,7 +21,6 @@ import type { LiveRuleInput } from '../spec/live-rules';
 import type { PoolSpec, StoredSpec, Violation } from '../spec/pool-spec';
 import {
   type ConditionInput,
-  ConditionSeverity,
   ConditionStatus,
   ConditionType,
   falseCondition,
@@ -407,12 +406,7 @@ class Pass {
     }
     if (current.terminal) return Outcome.terminal(current.terminal.reason, current.terminal.message);
     if (current.requeueAfterSeconds !== undefined) {
-      const waiting = current.conditions.find(
-        (c) =>
-          (c.type === ConditionType.NodegroupUpdating && c.status === ConditionStatus.True) ||
-          (c.status === ConditionStatus.False && c.severity !== ConditionSeverity.Error),
-      );
-      return Outcome.requeue(current.requeueAfterSeconds, waiting?.reason ?? 'waiting');
+      return Outcome.requeue(current.requeueAfterSeconds, current.requeueReason ?? 'waiting');
     }
     const summary = Object.entries(this.executed)
       .map(([kind, n]) => `${kind}×${n}`)

@@ -115,8 +115,7 @@ export function resolvePoolSpec(
   const enclavesUnknown =
     infrastructure !== undefined &&
     unresolved.has(violationPath(infrastructure.label, 'spec.awsLaunchTemplate.enclaveOptions.enabled'));
-  const enclavesEnabled =
-    lt && lt.enclaveOptionsValid && !enclavesUnknown ? lt.enclavesEnabled : undefined;
+  const enclavesEnabled = lt?.enclaveOptionsValid && !enclavesUnknown ? lt.enclavesEnabled : undefined;
   const offline = applyOfflineRules(
     {
       infraLabel: infrastructure?.label ?? ManifestKind.AWSManagedMachinePool,
@@ -135,7 +134,9 @@ export function resolvePoolSpec(
   );
   const replicasUnknown =
     machinePool !== undefined && unresolved.has(violationPath(machinePool.label, 'spec.replicas'));
-  const scaling = replicasUnknown ? undefined : resolveScaling(mp, infra, machinePool, infrastructure, violations);
+  const scaling = replicasUnknown
+    ? undefined
+    : resolveScaling(mp, infra, machinePool, infrastructure, violations);
 
   const names =
     machinePool && infrastructure && bootstrapManifest

@@ -15,13 +15,19 @@ const READ = /^(Describe|Get|List|Head|Scan|Query|BatchGet)/;
 type MiddlewareClient = {
   middlewareStack: {
     add(
-      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
       options: { step: 'initialize'; name: string },
     ): void;
   };
 };
 
-export function countAwsCalls(clients: AwsClients, names: ReadonlyArray<keyof AwsClients> = ['ec2', 'eks', 's3', 'dynamodb', 'ssm', 'iam']): AwsCallCounter {
+export function countAwsCalls(
+  clients: AwsClients,
+  names: ReadonlyArray<keyof AwsClients> = ['ec2', 'eks', 's3', 'dynamodb', 'ssm', 'iam'],
+): AwsCallCounter {
   const calls: string[] = [];
   for (const name of names) {
     const client = clients[name] as unknown as MiddlewareClient;

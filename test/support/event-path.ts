@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { type LocalEventPath, startLocalEventPath } from '../../infra/local/event-path';
-import type { StatusRow } from '../../lib/status/status-row';
 import { StatusTable } from '../../lib/aws/status-table';
 import { resolveResourceNames } from '../../lib/config';
+import type { StatusRow } from '../../lib/status/status-row';
 import { sandboxClients } from './sandbox';
 
 /**

@@ -15,10 +15,10 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { DynamoDbSpecStore } from '../../../lib/aws/spec-stores';
 import { resolveResourceNames } from '../../../lib/config';
-import { setLogSink } from '../../../lib/log';
 import { launchTemplateName } from '../../../lib/render/resource-names';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { conditionStatus, startEventPath, type TestEventPath } from '../../support/event-path';
+import { quietLogs } from '../../support/quiet-logs';
 import { configureSandbox, sandboxClients, seedWorld } from '../../support/sandbox';
 
 // Read by the handler and the service definition when the event path starts: short waits.
@@ -34,12 +34,8 @@ const names = resolveResourceNames();
 const objectKey = `${names.specPrefix}${POOL}.yaml`;
 
 let path: TestEventPath;
-let restoreLog: ReturnType<typeof setLogSink>;
 
-beforeAll(() => {
-  restoreLog = setLogSink(() => {});
-});
-afterAll(() => setLogSink(restoreLog));
+quietLogs();
 
 beforeEach(async () => {
   await seedWorld();
@@ -56,7 +52,12 @@ const isReady = (row: StatusRow | undefined) => conditionStatus(row, 'Ready') ==
 
 async function putSpec(text: string): Promise<void> {
   await sandboxClients().s3.send(
-    new PutObjectCommand({ Bucket: names.specBucket, Key: objectKey, Body: text, ContentType: 'application/yaml' }),
+    new PutObjectCommand({
+      Bucket: names.specBucket,
+      Key: objectKey,
+      Body: text,
+      ContentType: 'application/yaml',
+    }),
   );
 }
 
@@ -129,7 +130,10 @@ describe('spec stores → EventBridge → SQS → reconcile, on the sandbox', ()
     await path.waitForStatus(POOL, isReady, { what: 'Ready' });
 
     await sandboxClients().s3.send(new DeleteObjectCommand({ Bucket: names.specBucket, Key: objectKey }));
-    const row = await path.waitForStatus(POOL, (r) => r?.deleted === true, { what: 'deleted', timeoutMs: 60000 });
+    const row = await path.waitForStatus(POOL, (r) => r?.deleted === true, {
+      what: 'deleted',
+      timeoutMs: 60000,
+    });
 
     expect(row?.deleted).toBe(true);
     await expect(nodegroup()).rejects.toThrow(/No node group found|ResourceNotFound/);

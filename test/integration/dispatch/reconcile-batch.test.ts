@@ -1,6 +1,6 @@
+import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { join } from 'node:path';
 import { provisionResources } from '../../../infra/local/provision';
 import { loadServiceDefinition } from '../../../infra/local/service-definition';
 import type { AwsClients } from '../../../lib/aws/client-factory';
@@ -9,21 +9,16 @@ import { PoolQueue } from '../../../lib/aws/pool-queue';
 import { StatusTable } from '../../../lib/aws/status-table';
 import { resolveResourceNames } from '../../../lib/config';
 import { type DispatchDeps, dispatchBatch, type QueueRecord } from '../../../lib/dispatch/reconcile-batch';
-import { setLogSink } from '../../../lib/log';
 import { Outcome, type ReconcileOutcome } from '../../../lib/outcome';
-import { DEAD_LETTERED_REASON } from '../../../lib/status/dead-letter-status';
-import { statusRowAfterDeadLetter } from '../../../lib/status/dead-letter-status';
+import { DEAD_LETTERED_REASON, statusRowAfterDeadLetter } from '../../../lib/status/dead-letter-status';
+import { quietLogs } from '../../support/quiet-logs';
 import { resetSandbox, sandboxClients } from '../../support/sandbox';
 
 const names = resolveResourceNames();
 let clients: AwsClients;
 let queueUrl: string;
-let restoreLog: ReturnType<typeof setLogSink>;
 
-beforeAll(() => {
-  restoreLog = setLogSink(() => {});
-});
-afterAll(() => setLogSink(restoreLog));
+quietLogs();
 
 beforeEach(async () => {
   await resetSandbox();
@@ -54,7 +49,10 @@ interface Harness {
   leases: PoolLeases;
 }
 
-function harness(outcomes: (poolId: string) => Promise<ReconcileOutcome> | ReconcileOutcome, holderId = 'worker-1') {
+function harness(
+  outcomes: (poolId: string) => Promise<ReconcileOutcome> | ReconcileOutcome,
+  holderId = 'worker-1',
+) {
   const reconciled: string[] = [];
   const leases = new PoolLeases(clients, names.leaseTable);
   const status = new StatusTable(clients, names.statusTable);
@@ -163,7 +161,10 @@ describe('dispatchBatch on the sandbox queue and lease table', () => {
     const { deps } = harness((poolId) =>
       poolId === 'blue' ? Outcome.transient('ThrottlingException: Rate exceeded') : Outcome.done('ok'),
     );
-    const first = await dispatchBatch([s3Record('a', 'blue', 2), s3Record('b', 'blue', 3), s3Record('c', 'green')], deps);
+    const first = await dispatchBatch(
+      [s3Record('a', 'blue', 2), s3Record('b', 'blue', 3), s3Record('c', 'green')],
+      deps,
+    );
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'b' }]);
     expect(await new StatusTable(clients, names.statusTable).get('blue')).toBeUndefined();
 

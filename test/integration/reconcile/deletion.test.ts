@@ -38,7 +38,7 @@ describe('reconcile: a deleted spec', () => {
     const rest = await h.settle();
 
     // Assess
-    expect(first).toMatchObject({ kind: 'requeue' });
+    expect(first).toMatchObject({ kind: 'requeue', reason: 'NodegroupDeleting' });
     expect(conditionOf(deleting, 'EKSNodegroupReady')).toBe('False/NodegroupDeleting');
     expect(rest.at(-1)).toMatchObject({ kind: 'done' });
     expect(await describeNodegroup(h.clients, h.world.cluster.name)).toBeUndefined();

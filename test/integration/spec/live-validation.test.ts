@@ -47,14 +47,22 @@ function withSubnets(ids: string[]): string {
 }
 
 function withZones(names: string[]): string {
-  return SEED.replace('  amiType: CUSTOM\n', `  amiType: CUSTOM\n  availabilityZones: [${names.join(', ')}]\n`);
+  return SEED.replace(
+    '  amiType: CUSTOM\n',
+    `  amiType: CUSTOM\n  availabilityZones: [${names.join(', ')}]\n`,
+  );
 }
 
 describe('live validation against the sandbox', () => {
   it('passes the seed example, reading only', async () => {
     expect(await validateLive(SEED)).toEqual([]);
     expect(counter.calls.sort()).toEqual(
-      ['ec2:DescribeAvailabilityZones', 'ec2:DescribeInstanceTypes', 'ec2:DescribeSubnets', 'eks:DescribeCluster'].sort(),
+      [
+        'ec2:DescribeAvailabilityZones',
+        'ec2:DescribeInstanceTypes',
+        'ec2:DescribeSubnets',
+        'eks:DescribeCluster',
+      ].sort(),
     );
   });
 
@@ -62,7 +70,7 @@ describe('live validation against the sandbox', () => {
     expect(await validateLive(withSubnets(world.privateSubnetIds))).toEqual([]);
   });
 
-  it('rejects the Local Zone subnet with CAPA\'s reason, naming the subnet, its zone and both fixes', async () => {
+  it("rejects the Local Zone subnet with CAPA's reason, naming the subnet, its zone and both fixes", async () => {
     const local = world.localZoneSubnet;
     const violations = await validateLive(withSubnets([world.privateSubnetIds[0] ?? '', local.subnetId]));
     expect(violations).toEqual([
@@ -74,20 +82,28 @@ describe('live validation against the sandbox', () => {
         message: expect.stringContaining(`${local.subnetId} in ${local.zoneName}, a Local Zone`),
       },
     ]);
-    expect(violations[0]?.message).toContain('Nitro Enclaves are not supported in Local Zones or Wavelength Zones');
+    expect(violations[0]?.message).toContain(
+      'Nitro Enclaves are not supported in Local Zones or Wavelength Zones',
+    );
     expect(violations[0]?.message).toContain(`either remove subnet ${local.subnetId} from spec.subnetIDs`);
-    expect(violations[0]?.message).toContain('or disable enclaves (spec.awsLaunchTemplate.enclaveOptions.enabled: false)');
+    expect(violations[0]?.message).toContain(
+      'or disable enclaves (spec.awsLaunchTemplate.enclaveOptions.enabled: false)',
+    );
   });
 
   it('rejects the Wavelength Zone subnet', async () => {
     const wavelength = world.wavelengthZoneSubnet;
     const violations = await validateLive(withSubnets([wavelength.subnetId]));
-    expect(violations.map((v) => [v.rule, v.value])).toEqual([['NitroEnclaveEdgeZoneUnsupported', wavelength.subnetId]]);
+    expect(violations.map((v) => [v.rule, v.value])).toEqual([
+      ['NitroEnclaveEdgeZoneUnsupported', wavelength.subnetId],
+    ]);
     expect(violations[0]?.message).toContain('a Wavelength Zone');
   });
 
   it('rejects edge zones named in availabilityZones, including the not-opted-in Wavelength Zone', async () => {
-    const violations = await validateLive(withZones([world.localZoneSubnet.zoneName, world.wavelengthZoneSubnet.zoneName]));
+    const violations = await validateLive(
+      withZones([world.localZoneSubnet.zoneName, world.wavelengthZoneSubnet.zoneName]),
+    );
     expect(violations.map((v) => [v.rule, v.path])).toEqual([
       ['NitroEnclaveEdgeZoneUnsupported', 'AWSManagedMachinePool/my-node-pool: spec.availabilityZones[0]'],
       ['NitroEnclaveEdgeZoneUnsupported', 'AWSManagedMachinePool/my-node-pool: spec.availabilityZones[1]'],
@@ -121,7 +137,10 @@ describe('live validation against the sandbox', () => {
   });
 
   it('checks the allocator against the real instance shape', async () => {
-    const text = SEED.replace('cpu_count: 2/', 'cpu_count: 4/').replace('memory_mib: 768/', 'memory_mib: 15000/');
+    const text = SEED.replace('cpu_count: 2/', 'cpu_count: 4/').replace(
+      'memory_mib: 768/',
+      'memory_mib: 15000/',
+    );
     const violations = await validateLive(text);
     expect(violations.map((v) => [v.rule, v.path])).toEqual([
       ['AllocatorCpuExceedsInstance', 'NodeadmConfig/my-node-pool-bootstrap: spec.preNodeadmCommands[1]'],
@@ -154,13 +173,23 @@ describe('enclave-pools validate --live', () => {
 
   it('exits 0 for the seed and 1 for a Local Zone subnet', async () => {
     const seedIo = captureIo(variables);
-    expect(await runCli(['validate', path.join(FIXTURES, 'valid', 'seed-pool.yaml'), '--live'], seedIo, services())).toBe(0);
+    expect(
+      await runCli(
+        ['validate', path.join(FIXTURES, 'valid', 'seed-pool.yaml'), '--live'],
+        seedIo,
+        services(),
+      ),
+    ).toBe(0);
     expect(seedIo.out()).toContain('valid (0 errors, 0 warnings)');
 
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'enclave-pools-live-')), 'local-zone.yaml');
     writeFileSync(file, withSubnets([world.localZoneSubnet.subnetId]));
     const io = captureIo({});
-    const code = await runCli(['validate', file, '--live', '--var', 'KUBERNETES_VERSION=1.35'], io, services());
+    const code = await runCli(
+      ['validate', file, '--live', '--var', 'KUBERNETES_VERSION=1.35'],
+      io,
+      services(),
+    );
     expect(code).toBe(1);
     expect(io.out()).toContain(
       `ERROR NitroEnclaveEdgeZoneUnsupported AWSManagedMachinePool/my-node-pool: spec.subnetIDs[0]: spec.subnetIDs[0] is ${world.localZoneSubnet.subnetId}`,
@@ -173,7 +202,11 @@ describe('enclave-pools validate --live', () => {
     let failed = 0;
     for (const file of files) {
       const io = captureIo({ KUBERNETES_VERSION: '1.35' });
-      const code = await runCli(['validate', path.join(dir, file), '--live', '--output', 'json'], io, services());
+      const code = await runCli(
+        ['validate', path.join(dir, file), '--live', '--output', 'json'],
+        io,
+        services(),
+      );
       expect([0, 1]).toContain(code);
       if (code === 1) failed++;
       expect(io.err()).toBe('');

@@ -14,7 +14,11 @@ import { TerminalAwsError, TransientAwsError } from '../../../lib/errors';
 /** Error paths and caching only; the happy paths run against the sandbox in test/integration/spec. */
 
 function awsError(name: string, status = 400, fault: 'client' | 'server' = 'client'): Error {
-  return Object.assign(new Error(`${name} happened`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
+  return Object.assign(new Error(`${name} happened`), {
+    name,
+    $fault: fault,
+    $metadata: { httpStatusCode: status },
+  });
 }
 
 const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
@@ -38,7 +42,10 @@ describe('createLiveFactsReader', () => {
   it('describes each instance type once per reader, even for concurrent callers', async () => {
     ec2.on(DescribeInstanceTypesCommand).resolves({ InstanceTypes: [m5] });
     const reader = createLiveFactsReader(clients);
-    const [a, b] = await Promise.all([reader.instanceTypes(['m5.xlarge']), reader.instanceTypes(['m5.xlarge'])]);
+    const [a, b] = await Promise.all([
+      reader.instanceTypes(['m5.xlarge']),
+      reader.instanceTypes(['m5.xlarge']),
+    ]);
     await reader.instanceTypes(['m5.xlarge']);
     expect(a).toEqual(b);
     expect(a['m5.xlarge']).toEqual({
@@ -78,7 +85,13 @@ describe('createLiveFactsReader', () => {
     ec2.on(DescribeAvailabilityZonesCommand).resolves({
       AvailabilityZones: [
         { ZoneName: 'eu-west-1a', ZoneId: 'euw1-az3', ZoneType: 'availability-zone' },
-        { ZoneName: 'eu-west-1-wl1', ZoneId: 'euw1-wl1', ZoneType: 'wavelength-zone', ParentZoneName: 'eu-west-1a', OptInStatus: 'not-opted-in' },
+        {
+          ZoneName: 'eu-west-1-wl1',
+          ZoneId: 'euw1-wl1',
+          ZoneType: 'wavelength-zone',
+          ParentZoneName: 'eu-west-1a',
+          OptInStatus: 'not-opted-in',
+        },
       ],
     });
     const reader = createLiveFactsReader(clients);
@@ -146,6 +159,9 @@ describe('createLiveFactsReader', () => {
       kubernetesVersion: '1.35',
       subnetIds: ['subnet-aaaaaaaa'],
     });
-    expect(ec2.commandCalls(DescribeSubnetsCommand)[0]?.args[0].input.SubnetIds).toEqual(['subnet-bbbbbbbb', 'subnet-aaaaaaaa']);
+    expect(ec2.commandCalls(DescribeSubnetsCommand)[0]?.args[0].input.SubnetIds).toEqual([
+      'subnet-bbbbbbbb',
+      'subnet-aaaaaaaa',
+    ]);
   });
 });

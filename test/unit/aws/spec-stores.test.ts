@@ -4,12 +4,21 @@ import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsClients } from '../../../lib/aws/client-factory';
 import { DynamoDbSpecStore, S3SpecStore } from '../../../lib/aws/spec-stores';
-import { ConcurrentUpdateError, SpecInvalidError, TerminalAwsError, TransientAwsError } from '../../../lib/errors';
+import {
+  ConcurrentUpdateError,
+  SpecInvalidError,
+  TerminalAwsError,
+  TransientAwsError,
+} from '../../../lib/errors';
 
 /** Error paths only; the stores' behaviour is tested against the sandbox in test/integration/spec. */
 
 function awsError(name: string, status = 400, fault: 'client' | 'server' = 'client'): Error {
-  return Object.assign(new Error(`${name} happened`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
+  return Object.assign(new Error(`${name} happened`), {
+    name,
+    $fault: fault,
+    $metadata: { httpStatusCode: status },
+  });
 }
 
 const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
@@ -57,8 +66,12 @@ describe('DynamoDbSpecStore error paths', () => {
   it('maps a failed generation condition to ConcurrentUpdateError', async () => {
     documents
       .on(UpdateCommand)
-      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
-    await expect(store.put('p', 'text', { expectedGeneration: 3 })).rejects.toBeInstanceOf(ConcurrentUpdateError);
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      );
+    await expect(store.put('p', 'text', { expectedGeneration: 3 })).rejects.toBeInstanceOf(
+      ConcurrentUpdateError,
+    );
   });
 
   it('refuses text too large for an item without calling DynamoDB', async () => {

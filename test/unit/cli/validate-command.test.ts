@@ -18,7 +18,11 @@ async function run(args: string[], env: Record<string, string> = ENV) {
 
 describe('enclave-pools validate', () => {
   it('exits 0 and prints a summary for the seed', async () => {
-    expect(await run(['validate', SEED])).toEqual({ code: 0, out: `${SEED}: valid (0 errors, 0 warnings)\n`, err: '' });
+    expect(await run(['validate', SEED])).toEqual({
+      code: 0,
+      out: `${SEED}: valid (0 errors, 0 warnings)\n`,
+      err: '',
+    });
   });
 
   it('prints one line per violation in the form SEVERITY rule path: message, then a summary', async () => {
@@ -26,7 +30,9 @@ describe('enclave-pools validate', () => {
     expect(code).toBe(1);
     const lines = out.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^ERROR AmiTypeMustBeCustom AWSManagedMachinePool\/my-node-pool: spec\.amiType: spec\.amiType is "AL2_x86_64"/);
+    expect(lines[0]).toMatch(
+      /^ERROR AmiTypeMustBeCustom AWSManagedMachinePool\/my-node-pool: spec\.amiType: spec\.amiType is "AL2_x86_64"/,
+    );
     expect(lines[1]).toBe(`${AMI_TYPE}: invalid (1 error, 0 warnings)`);
   });
 
@@ -63,7 +69,14 @@ describe('enclave-pools validate', () => {
   it('takes variables from the environment and from --var, the flag winning', async () => {
     expect((await run(['validate', SEED], {})).code).toBe(1);
     expect((await run(['validate', SEED, '--var', 'KUBERNETES_VERSION=1.34'], {})).code).toBe(0);
-    const { out } = await run(['validate', SEED, '--var', 'KUBERNETES_VERSION=not-a-version', '--output', 'json']);
+    const { out } = await run([
+      'validate',
+      SEED,
+      '--var',
+      'KUBERNETES_VERSION=not-a-version',
+      '--output',
+      'json',
+    ]);
     expect(JSON.parse(out).violations[0].rule).toBe('InvalidFieldValue');
   });
 
@@ -121,7 +134,9 @@ describe('runCli', () => {
     expect((await run([])).code).toBe(2);
     const unknown = await run(['frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toBe('error: unknown command "frobnicate"\nhint: run "enclave-pools --help" for the list of commands\n');
+    expect(unknown.err).toBe(
+      'error: unknown command "frobnicate"\nhint: run "enclave-pools --help" for the list of commands\n',
+    );
   });
 
   it('reports an unexpected failure in one line, with the stack only under --debug', async () => {

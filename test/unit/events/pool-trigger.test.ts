@@ -31,7 +31,11 @@ describe('parsePoolTrigger', () => {
       }),
       { poolId: 'green', kind: TriggerKind.SpecItem },
     ],
-    ['a resync message', JSON.stringify({ poolId: 'red', trigger: 'resync' }), { poolId: 'red', kind: 'resync' }],
+    [
+      'a resync message',
+      JSON.stringify({ poolId: 'red', trigger: 'resync' }),
+      { poolId: 'red', kind: 'resync' },
+    ],
     [
       'a requeue message with its token',
       JSON.stringify({ poolId: 'red', trigger: 'requeue', requeueToken: 't-1' }),
@@ -45,7 +49,11 @@ describe('parsePoolTrigger', () => {
     ['non-JSON', 'not json', 'body is not JSON'],
     ['a JSON array', '[1,2]', 'body is not a JSON object'],
     ['another bucket', s3Event('other', 'pools/blue.yaml'), 'object event from another bucket (other)'],
-    ['a key outside the pools prefix', s3Event('specs', 'docs/readme.md'), 'object key docs/readme.md is not a pool spec'],
+    [
+      'a key outside the pools prefix',
+      s3Event('specs', 'docs/readme.md'),
+      'object key docs/readme.md is not a pool spec',
+    ],
     ['an S3 event without a key', s3Event('specs', 42), 'S3 event without an object key'],
     [
       'a pipe event without a pool id',

@@ -4,7 +4,10 @@ import { resolveIntrinsics } from '../../../infra/local/provision';
 describe('renderInputTemplate (EventBridge Pipes syntax)', () => {
   it('substitutes JSON values at dot paths of the stream record', () => {
     const record = { eventName: 'INSERT', dynamodb: { Keys: { poolId: { S: 'blue' } } } };
-    const rendered = renderInputTemplate('{"poolId": <$.dynamodb.Keys.poolId.S>, "eventName": <$.eventName>}', record);
+    const rendered = renderInputTemplate(
+      '{"poolId": <$.dynamodb.Keys.poolId.S>, "eventName": <$.eventName>}',
+      record,
+    );
     expect(JSON.parse(rendered)).toEqual({ poolId: 'blue', eventName: 'INSERT' });
   });
 
@@ -15,7 +18,10 @@ describe('renderInputTemplate (EventBridge Pipes syntax)', () => {
 
 describe('resolveIntrinsics', () => {
   const physicalIds = { Queue: 'https://sqs/queue', Bucket: 'specs' };
-  const attributes = { Queue: { Arn: 'arn:aws:sqs:eu-west-1:123456789012:q' }, Table: { StreamArn: 'arn:stream' } };
+  const attributes = {
+    Queue: { Arn: 'arn:aws:sqs:eu-west-1:123456789012:q' },
+    Table: { StreamArn: 'arn:stream' },
+  };
 
   it('resolves Ref, Fn::GetAtt in both forms and Fn::Sub, deeply', () => {
     const input = {

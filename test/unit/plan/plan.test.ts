@@ -275,7 +275,21 @@ describe('plan', () => {
     for (const [type, expected] of Object.entries(c.conditions ?? {}))
       expect(condition(result, type)).toBe(expected);
     expect(result.requeueAfterSeconds).toBe(c.requeue);
+    expect(result.requeueReason !== undefined).toBe(c.requeue !== undefined);
     expect(result.terminal?.reason).toBe(c.terminal);
+  });
+
+  it('says why it waits', () => {
+    const creating = plan(
+      desired(),
+      observed({ launchTemplate: launchTemplate([HASH_V1]), nodegroup: nodegroup({ status: 'CREATING' }) }),
+    );
+    expect(creating.requeueReason).toBe('NodegroupCreating');
+    const busy = plan(
+      desired(),
+      observed({ launchTemplate: launchTemplate([HASH_V1]), nodegroup: nodegroup(), nodegroupBusy: true }),
+    );
+    expect(busy.requeueReason).toBe('NodegroupBusy');
   });
 
   it('creates the node group with the launch template id, a numeric version, CUSTOM and the spec fields', () => {

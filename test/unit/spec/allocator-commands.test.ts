@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is pool-spec placeholder text, not a template
 import {
   analyzeAllocatorCommands,
   checkCpuCount,
@@ -30,10 +31,22 @@ describe('analyzeAllocatorCommands', () => {
   });
 
   it.each([
-    ['several -e expressions', `sed -i -e 's/cpu_count:.*/cpu_count: 4/' -e 's/memory_mib:.*/memory_mib: 2048/' ${FILE}`],
-    ['pipe delimiters and ^ anchors', `sed -i 's|^cpu_count:.*|cpu_count: 4|; s|^memory_mib:.*|memory_mib: 2048|' ${FILE}`],
-    ['quoted values', `sed -i -e "s/cpu_count:.*/cpu_count: \\"4\\"/" -e 's#memory_mib:.*#memory_mib: "2048"#' ${FILE}`],
-    ['--in-place and a g flag', `sed --in-place -e 's/cpu_count:.*/cpu_count: 4/g' -e 's/memory_mib:.*/memory_mib: 2048/g' ${FILE}`],
+    [
+      'several -e expressions',
+      `sed -i -e 's/cpu_count:.*/cpu_count: 4/' -e 's/memory_mib:.*/memory_mib: 2048/' ${FILE}`,
+    ],
+    [
+      'pipe delimiters and ^ anchors',
+      `sed -i 's|^cpu_count:.*|cpu_count: 4|; s|^memory_mib:.*|memory_mib: 2048|' ${FILE}`,
+    ],
+    [
+      'quoted values',
+      `sed -i -e "s/cpu_count:.*/cpu_count: \\"4\\"/" -e 's#memory_mib:.*#memory_mib: "2048"#' ${FILE}`,
+    ],
+    [
+      '--in-place and a g flag',
+      `sed --in-place -e 's/cpu_count:.*/cpu_count: 4/g' -e 's/memory_mib:.*/memory_mib: 2048/g' ${FILE}`,
+    ],
     ['the generated printf form', `printf '%s\\n' '---' 'memory_mib: 2048' 'cpu_count: 4' > ${FILE}`],
   ])('reads %s', (_name, command) => {
     const analysis = analyzeAllocatorCommands([command]);

@@ -13,7 +13,10 @@ import type { PoolSpec } from '../../../lib/spec/pool-spec';
 import { RULES, RuleStage } from '../../../lib/spec/rules';
 import { validatePoolSpec } from '../../../lib/spec/validate-pool-spec';
 
-const SEED = readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'specs', 'valid', 'seed-pool.yaml'), 'utf8');
+const SEED = readFileSync(
+  path.join(__dirname, '..', '..', 'fixtures', 'specs', 'valid', 'seed-pool.yaml'),
+  'utf8',
+);
 
 function seedSpec(): PoolSpec {
   const { spec } = validatePoolSpec(SEED, { variables: { KUBERNETES_VERSION: '1.35' } });
@@ -24,27 +27,88 @@ function seedSpec(): PoolSpec {
 function facts(overrides: Partial<LiveFacts> = {}): LiveFacts {
   return {
     instanceTypes: {
-      'm5.xlarge': { instanceType: 'm5.xlarge', nitroEnclavesSupported: true, vcpus: 4, threadsPerCore: 2, memoryMib: 16384, architecture: 'x86_64', hibernationSupported: true },
-      't3.large': { instanceType: 't3.large', nitroEnclavesSupported: false, vcpus: 2, threadsPerCore: 2, memoryMib: 8192, architecture: 'x86_64', hibernationSupported: true },
-      'm7g.large': { instanceType: 'm7g.large', nitroEnclavesSupported: true, vcpus: 2, threadsPerCore: 1, memoryMib: 8192, architecture: 'arm64', hibernationSupported: false },
-      'm5.24xlarge': { instanceType: 'm5.24xlarge', nitroEnclavesSupported: true, vcpus: 96, threadsPerCore: 2, memoryMib: 393216, architecture: 'x86_64', hibernationSupported: false },
+      'm5.xlarge': {
+        instanceType: 'm5.xlarge',
+        nitroEnclavesSupported: true,
+        vcpus: 4,
+        threadsPerCore: 2,
+        memoryMib: 16384,
+        architecture: 'x86_64',
+        hibernationSupported: true,
+      },
+      't3.large': {
+        instanceType: 't3.large',
+        nitroEnclavesSupported: false,
+        vcpus: 2,
+        threadsPerCore: 2,
+        memoryMib: 8192,
+        architecture: 'x86_64',
+        hibernationSupported: true,
+      },
+      'm7g.large': {
+        instanceType: 'm7g.large',
+        nitroEnclavesSupported: true,
+        vcpus: 2,
+        threadsPerCore: 1,
+        memoryMib: 8192,
+        architecture: 'arm64',
+        hibernationSupported: false,
+      },
+      'm5.24xlarge': {
+        instanceType: 'm5.24xlarge',
+        nitroEnclavesSupported: true,
+        vcpus: 96,
+        threadsPerCore: 2,
+        memoryMib: 393216,
+        architecture: 'x86_64',
+        hibernationSupported: false,
+      },
     },
     subnets: {
       'subnet-aaaaaaaa': { subnetId: 'subnet-aaaaaaaa', vpcId: 'vpc-1', availabilityZone: 'eu-west-1a' },
       'subnet-bbbbbbbb': { subnetId: 'subnet-bbbbbbbb', vpcId: 'vpc-1', availabilityZone: 'eu-west-1b' },
-      'subnet-11111111': { subnetId: 'subnet-11111111', vpcId: 'vpc-1', availabilityZone: 'eu-west-1-lz-test-1a' },
-      'subnet-22222222': { subnetId: 'subnet-22222222', vpcId: 'vpc-1', availabilityZone: 'eu-west-1-wl1-test-wlz-1' },
-      'subnet-33333333': { subnetId: 'subnet-33333333', vpcId: 'vpc-1', availabilityZone: 'eu-west-1a', outpostArn: 'arn:aws:outposts:eu-west-1:123456789012:outpost/op-0123' },
+      'subnet-11111111': {
+        subnetId: 'subnet-11111111',
+        vpcId: 'vpc-1',
+        availabilityZone: 'eu-west-1-lz-test-1a',
+      },
+      'subnet-22222222': {
+        subnetId: 'subnet-22222222',
+        vpcId: 'vpc-1',
+        availabilityZone: 'eu-west-1-wl1-test-wlz-1',
+      },
+      'subnet-33333333': {
+        subnetId: 'subnet-33333333',
+        vpcId: 'vpc-1',
+        availabilityZone: 'eu-west-1a',
+        outpostArn: 'arn:aws:outposts:eu-west-1:123456789012:outpost/op-0123',
+      },
       'subnet-99999999': { subnetId: 'subnet-99999999', vpcId: 'vpc-2', availabilityZone: 'eu-west-1a' },
     },
     zones: {
       'eu-west-1a': { zoneName: 'eu-west-1a', zoneId: 'euw1-az3', zoneType: 'availability-zone' },
       'eu-west-1b': { zoneName: 'eu-west-1b', zoneId: 'euw1-az1', zoneType: 'availability-zone' },
       'eu-west-1c': { zoneName: 'eu-west-1c', zoneId: 'euw1-az2', zoneType: 'availability-zone' },
-      'eu-west-1-lz-test-1a': { zoneName: 'eu-west-1-lz-test-1a', zoneId: 'euw1-lz1', zoneType: 'local-zone', parentZoneName: 'eu-west-1a' },
-      'eu-west-1-wl1-test-wlz-1': { zoneName: 'eu-west-1-wl1-test-wlz-1', zoneId: 'euw1-wl1', zoneType: 'wavelength-zone', parentZoneName: 'eu-west-1a', optInStatus: 'not-opted-in' },
+      'eu-west-1-lz-test-1a': {
+        zoneName: 'eu-west-1-lz-test-1a',
+        zoneId: 'euw1-lz1',
+        zoneType: 'local-zone',
+        parentZoneName: 'eu-west-1a',
+      },
+      'eu-west-1-wl1-test-wlz-1': {
+        zoneName: 'eu-west-1-wl1-test-wlz-1',
+        zoneId: 'euw1-wl1',
+        zoneType: 'wavelength-zone',
+        parentZoneName: 'eu-west-1a',
+        optInStatus: 'not-opted-in',
+      },
     },
-    cluster: { name: 'my-cluster', status: 'ACTIVE', kubernetesVersion: '1.35', subnetIds: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb'] },
+    cluster: {
+      name: 'my-cluster',
+      status: 'ACTIVE',
+      kubernetesVersion: '1.35',
+      subnetIds: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb'],
+    },
     ...overrides,
   };
 }
@@ -72,23 +136,75 @@ describe('checkLiveRules', () => {
     ['unknown instance type', { instanceType: 'm5.bogus' }, ['InstanceTypeUnknown']],
     ['type without enclave support', { instanceType: 't3.large' }, ['InstanceTypeNotEnclaveCapable']],
     ['type without enclave support, enclaves off', { instanceType: 't3.large', enclavesEnabled: false }, []],
-    ['odd cpu_count on SMT', { allocator: { cpuCount: 3, memoryMib: 768 } }, ['AllocatorCpuNotFullCores', 'AllocatorCpuExceedsInstance']],
-    ['cpu_count taking CPU 0\'s core', { allocator: { cpuCount: 4, memoryMib: 768 } }, ['AllocatorCpuExceedsInstance']],
-    ['cpu_pool beyond the last CPU', { allocator: { cpuPool: '2,3,4,5', memoryMib: 768 } }, ['AllocatorCpuExceedsInstance', 'AllocatorCpuExceedsInstance']],
-    ['cpu_pool of one thread on SMT', { allocator: { cpuPool: '2', memoryMib: 768 } }, ['AllocatorCpuNotFullCores']],
-    ['memory_mib starving the parent', { allocator: { cpuCount: 2, memoryMib: 14000 } }, ['AllocatorMemoryExceedsInstance']],
-    ['Graviton, one thread per core', { instanceType: 'm7g.large', allocator: { cpuCount: 1, memoryMib: 512 } }, []],
-    ['Graviton, both vCPUs', { instanceType: 'm7g.large', allocator: { cpuCount: 2, memoryMib: 512 } }, ['AllocatorCpuExceedsInstance']],
-    ['large type, reservation over half', { instanceType: 'm5.24xlarge', allocator: { cpuCount: 60, memoryMib: 4096 } }, ['AllocatorCpuMayCrossNuma']],
-    ['GPU AMI lookup on Graviton', { instanceType: 'm7g.large', ami: { kind: 'eksLookup', lookupType: 'AmazonLinux2023GPU' }, allocator: { cpuCount: 1, memoryMib: 512 } }, ['AmiArchitectureMismatch']],
-    ['Local Zone subnet', { subnetIds: ['subnet-aaaaaaaa', 'subnet-11111111'] }, ['NitroEnclaveEdgeZoneUnsupported']],
+    [
+      'odd cpu_count on SMT',
+      { allocator: { cpuCount: 3, memoryMib: 768 } },
+      ['AllocatorCpuNotFullCores', 'AllocatorCpuExceedsInstance'],
+    ],
+    [
+      "cpu_count taking CPU 0's core",
+      { allocator: { cpuCount: 4, memoryMib: 768 } },
+      ['AllocatorCpuExceedsInstance'],
+    ],
+    [
+      'cpu_pool beyond the last CPU',
+      { allocator: { cpuPool: '2,3,4,5', memoryMib: 768 } },
+      ['AllocatorCpuExceedsInstance', 'AllocatorCpuExceedsInstance'],
+    ],
+    [
+      'cpu_pool of one thread on SMT',
+      { allocator: { cpuPool: '2', memoryMib: 768 } },
+      ['AllocatorCpuNotFullCores'],
+    ],
+    [
+      'memory_mib starving the parent',
+      { allocator: { cpuCount: 2, memoryMib: 14000 } },
+      ['AllocatorMemoryExceedsInstance'],
+    ],
+    [
+      'Graviton, one thread per core',
+      { instanceType: 'm7g.large', allocator: { cpuCount: 1, memoryMib: 512 } },
+      [],
+    ],
+    [
+      'Graviton, both vCPUs',
+      { instanceType: 'm7g.large', allocator: { cpuCount: 2, memoryMib: 512 } },
+      ['AllocatorCpuExceedsInstance'],
+    ],
+    [
+      'large type, reservation over half',
+      { instanceType: 'm5.24xlarge', allocator: { cpuCount: 60, memoryMib: 4096 } },
+      ['AllocatorCpuMayCrossNuma'],
+    ],
+    [
+      'GPU AMI lookup on Graviton',
+      {
+        instanceType: 'm7g.large',
+        ami: { kind: 'eksLookup', lookupType: 'AmazonLinux2023GPU' },
+        allocator: { cpuCount: 1, memoryMib: 512 },
+      },
+      ['AmiArchitectureMismatch'],
+    ],
+    [
+      'Local Zone subnet',
+      { subnetIds: ['subnet-aaaaaaaa', 'subnet-11111111'] },
+      ['NitroEnclaveEdgeZoneUnsupported'],
+    ],
     ['Wavelength subnet', { subnetIds: ['subnet-22222222'] }, ['NitroEnclaveEdgeZoneUnsupported']],
     ['Outpost subnet', { subnetIds: ['subnet-33333333'] }, ['NitroEnclaveEdgeZoneUnsupported']],
     ['edge subnet with enclaves off', { enclavesEnabled: false, subnetIds: ['subnet-11111111'] }, []],
     ['unknown subnet', { subnetIds: ['subnet-0000dead'] }, ['SubnetNotFound']],
     ['subnet of another VPC', { subnetIds: ['subnet-99999999'] }, ['SubnetVpcMismatch']],
-    ['Local Zone by name', { availabilityZones: ['eu-west-1-lz-test-1a'] }, ['NitroEnclaveEdgeZoneUnsupported']],
-    ['not-opted-in Wavelength zone by name', { availabilityZones: ['eu-west-1-wl1-test-wlz-1'] }, ['NitroEnclaveEdgeZoneUnsupported']],
+    [
+      'Local Zone by name',
+      { availabilityZones: ['eu-west-1-lz-test-1a'] },
+      ['NitroEnclaveEdgeZoneUnsupported'],
+    ],
+    [
+      'not-opted-in Wavelength zone by name',
+      { availabilityZones: ['eu-west-1-wl1-test-wlz-1'] },
+      ['NitroEnclaveEdgeZoneUnsupported'],
+    ],
     ['unknown zone', { availabilityZones: ['eu-west-9z'] }, ['AvailabilityZoneNotFound']],
     ['zone without a cluster subnet', { availabilityZones: ['eu-west-1c'] }, ['NoSubnetInAvailabilityZone']],
     ['zones with cluster subnets', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] }, []],
@@ -107,7 +223,11 @@ describe('checkLiveRules', () => {
 
   it('reports a cluster whose subnets are all in edge zones when the pool names none', () => {
     const world = facts();
-    world.cluster = { name: 'my-cluster', status: 'ACTIVE', subnetIds: ['subnet-11111111', 'subnet-22222222'] };
+    world.cluster = {
+      name: 'my-cluster',
+      status: 'ACTIVE',
+      subnetIds: ['subnet-11111111', 'subnet-22222222'],
+    };
     expectRules(checkLiveRules(input(), world), ['NoEligibleSubnets']);
     expect(rules(checkLiveRules(input({ enclavesEnabled: false }), world))).toEqual(['NoEligibleSubnets']);
   });
@@ -120,7 +240,9 @@ describe('checkLiveRules', () => {
       path: 'AWSManagedMachinePool/my-node-pool: spec.subnetIDs[1]',
       value: 'subnet-11111111',
     });
-    expect(violation?.message).toContain('Nitro Enclaves are not supported in Local Zones or Wavelength Zones');
+    expect(violation?.message).toContain(
+      'Nitro Enclaves are not supported in Local Zones or Wavelength Zones',
+    );
     expect(violation?.message).toContain('eu-west-1-lz-test-1a');
     expect(violation?.message).toContain('remove subnet subnet-11111111 from spec.subnetIDs');
     expect(violation?.message).toContain('spec.awsLaunchTemplate.enclaveOptions.enabled: false');
@@ -152,14 +274,24 @@ describe('helpers', () => {
       subnetIds: ['subnet-11111111'],
       clusterName: 'my-cluster',
     });
-    expect(liveFactsRequest(seedSpec())).toEqual({ instanceTypes: ['m5.xlarge'], subnetIds: [], clusterName: 'my-cluster' });
+    expect(liveFactsRequest(seedSpec())).toEqual({
+      instanceTypes: ['m5.xlarge'],
+      subnetIds: [],
+      clusterName: 'my-cluster',
+    });
   });
 
   it('eligibleSubnetIds keeps the cluster subnets in regular zones, filtered by the pool zones', () => {
     const world = facts();
-    world.cluster = { name: 'my-cluster', status: 'ACTIVE', subnetIds: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb', 'subnet-11111111'] };
+    world.cluster = {
+      name: 'my-cluster',
+      status: 'ACTIVE',
+      subnetIds: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb', 'subnet-11111111'],
+    };
     expect(eligibleSubnetIds(input(), world)).toEqual(['subnet-aaaaaaaa', 'subnet-bbbbbbbb']);
-    expect(eligibleSubnetIds(input({ availabilityZones: ['eu-west-1b'] }), world)).toEqual(['subnet-bbbbbbbb']);
+    expect(eligibleSubnetIds(input({ availabilityZones: ['eu-west-1b'] }), world)).toEqual([
+      'subnet-bbbbbbbb',
+    ]);
     expect(eligibleSubnetIds(seedSpec(), world)).toEqual(['subnet-aaaaaaaa', 'subnet-bbbbbbbb']);
   });
 });

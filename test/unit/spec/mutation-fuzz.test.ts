@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is pool-spec placeholder text, not a template
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RULES } from '../../../lib/spec/rules';
@@ -11,9 +12,52 @@ import { validatePoolSpec } from '../../../lib/spec/validate-pool-spec';
  */
 
 const VALID = path.join(__dirname, '..', '..', 'fixtures', 'specs', 'valid');
-const BASES = ['seed-pool.yaml', 'full-featured.yaml', 'list-form.yaml'].map((f) => readFileSync(path.join(VALID, f), 'utf8'));
-const ODD_CHARACTERS = [':', '-', '[', ']', '{', '}', '&a ', '*a', '!', '|', '>', "'", '"', '#', '%', '@', '`', '\t', '\u0000', '🚀', '\u041c', '${', '$${X}', '\\'];
-const ODD_VALUES = ['true', '1.5', 'null', '[]', '{}', '"x"', '-1', '1e309', '~', '0x1F', '.inf', '"${UNSET}"', 'yes', "''", '[1, [2, [3]]]'];
+const BASES = ['seed-pool.yaml', 'full-featured.yaml', 'list-form.yaml'].map((f) =>
+  readFileSync(path.join(VALID, f), 'utf8'),
+);
+const ODD_CHARACTERS = [
+  ':',
+  '-',
+  '[',
+  ']',
+  '{',
+  '}',
+  '&a ',
+  '*a',
+  '!',
+  '|',
+  '>',
+  "'",
+  '"',
+  '#',
+  '%',
+  '@',
+  '`',
+  '\t',
+  '\u0000',
+  '🚀',
+  '\u041c',
+  '${',
+  '$${X}',
+  '\\',
+];
+const ODD_VALUES = [
+  'true',
+  '1.5',
+  'null',
+  '[]',
+  '{}',
+  '"x"',
+  '-1',
+  '1e309',
+  '~',
+  '0x1F',
+  '.inf',
+  '"${UNSET}"',
+  'yes',
+  "''",
+  '[1, [2, [3]]]',
+];
 
 function random(seed: number): () => number {
   let x = seed || 1;
@@ -47,7 +91,9 @@ function mutate(text: string, next: () => number): string {
       lines[i] = next() < 0.5 ? `${' '.repeat(1 + pick(4))}${line}` : line.replace(/^ {1,4}/, '');
       break;
     case 4:
-      lines[i] = line.includes(': ') ? `${line.slice(0, line.indexOf(': ') + 2)}${ODD_VALUES[pick(ODD_VALUES.length)]}` : line;
+      lines[i] = line.includes(': ')
+        ? `${line.slice(0, line.indexOf(': ') + 2)}${ODD_VALUES[pick(ODD_VALUES.length)]}`
+        : line;
       break;
     case 5:
       [lines[i], lines[j]] = [lines[j] ?? '', line];

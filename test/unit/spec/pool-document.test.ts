@@ -8,7 +8,10 @@ import {
 
 describe('decodeSpecBytes', () => {
   it('decodes UTF-8 and drops a BOM', () => {
-    expect(decodeSpecBytes(Buffer.from('\ufeffkind: X\n', 'utf8'))).toEqual({ text: 'kind: X\n', violations: [] });
+    expect(decodeSpecBytes(Buffer.from('\ufeffkind: X\n', 'utf8'))).toEqual({
+      text: 'kind: X\n',
+      violations: [],
+    });
   });
 
   it('points at the first invalid byte', () => {
@@ -50,7 +53,11 @@ describe('parsePoolDocument', () => {
   it('splits documents, skips empty ones and expands lists', () => {
     const { document, violations } = parsePoolDocument('---\na: 1\n---\n---\n- b: 2\n- c: 3\n...\n');
     expect(violations).toEqual([]);
-    expect(document?.manifests.map((m) => m.position)).toEqual(['document 1', 'document 3, item 1', 'document 3, item 2']);
+    expect(document?.manifests.map((m) => m.position)).toEqual([
+      'document 1',
+      'document 3, item 1',
+      'document 3, item 2',
+    ]);
   });
 
   it('reports YAML errors with line and column', () => {

@@ -1,16 +1,19 @@
+import type { Violation } from '../../../lib/spec/pool-spec';
 import {
   ConditionType,
   conditionForRule,
   conditionsForRule,
   violationsByAdditionalCondition,
 } from '../../../lib/spec/rule-conditions';
-import type { Violation } from '../../../lib/spec/pool-spec';
 import { RULES } from '../../../lib/spec/rules';
 
 describe('rule → condition mapping', () => {
   it('sends the edge-zone rule to LaunchTemplateReady as well as SpecValid', () => {
     expect(conditionForRule('NitroEnclaveEdgeZoneUnsupported')).toBe(ConditionType.LaunchTemplateReady);
-    expect(conditionsForRule('NitroEnclaveEdgeZoneUnsupported')).toEqual(['SpecValid', 'LaunchTemplateReady']);
+    expect(conditionsForRule('NitroEnclaveEdgeZoneUnsupported')).toEqual([
+      'SpecValid',
+      'LaunchTemplateReady',
+    ]);
   });
 
   it('sends every other rule to SpecValid only', () => {
@@ -21,7 +24,13 @@ describe('rule → condition mapping', () => {
   });
 
   it('groups Error violations by the extra condition they set', () => {
-    const v = (rule: string, severity: 'Error' | 'Warning'): Violation => ({ path: 'p', value: 1, rule, severity, message: 'm' });
+    const v = (rule: string, severity: 'Error' | 'Warning'): Violation => ({
+      path: 'p',
+      value: 1,
+      rule,
+      severity,
+      message: 'm',
+    });
     const grouped = violationsByAdditionalCondition([
       v('NitroEnclaveEdgeZoneUnsupported', 'Error'),
       v('InstanceTypeUnknown', 'Error'),

@@ -44,9 +44,18 @@ describe('S3 keys', () => {
   });
 
   it('explains why a key is ignored', () => {
-    expect(classifyS3Key('pools/a/b.yaml', 'pools/')).toEqual({ kind: 'ignored', reason: expect.stringContaining('sub-folder') });
-    expect(classifyS3Key('pools/a.txt', 'pools/')).toEqual({ kind: 'ignored', reason: expect.stringContaining('.yaml') });
-    expect(classifyS3Key('x/a.yaml', 'pools/')).toEqual({ kind: 'ignored', reason: expect.stringContaining('outside') });
+    expect(classifyS3Key('pools/a/b.yaml', 'pools/')).toEqual({
+      kind: 'ignored',
+      reason: expect.stringContaining('sub-folder'),
+    });
+    expect(classifyS3Key('pools/a.txt', 'pools/')).toEqual({
+      kind: 'ignored',
+      reason: expect.stringContaining('.yaml'),
+    });
+    expect(classifyS3Key('x/a.yaml', 'pools/')).toEqual({
+      kind: 'ignored',
+      reason: expect.stringContaining('outside'),
+    });
   });
 
   it('works with an empty prefix and builds keys back', () => {
@@ -64,10 +73,18 @@ describe('S3 keys', () => {
 
 describe('DynamoDB items and stream records', () => {
   it('turns an item into a StoredSpec', () => {
-    expect(storedSpecFromItem({ poolId: 'p', spec: 'text', generation: 7, updatedAt: 'x' }, 'specs')).toEqual({
-      ok: true,
-      stored: { poolId: 'p', source: 'dynamodb', location: 'dynamodb://specs/p', text: 'text', generation: 7 },
-    });
+    expect(storedSpecFromItem({ poolId: 'p', spec: 'text', generation: 7, updatedAt: 'x' }, 'specs')).toEqual(
+      {
+        ok: true,
+        stored: {
+          poolId: 'p',
+          source: 'dynamodb',
+          location: 'dynamodb://specs/p',
+          text: 'text',
+          generation: 7,
+        },
+      },
+    );
   });
 
   it('tolerates a missing or odd generation written by other tools', () => {
@@ -88,7 +105,9 @@ describe('DynamoDB items and stream records', () => {
   });
 
   it('reads the pool id from a stream record key', () => {
-    expect(poolIdFromStreamRecord({ eventName: 'REMOVE', dynamodb: { Keys: { poolId: { S: 'my-pool' } } } })).toBe('my-pool');
+    expect(
+      poolIdFromStreamRecord({ eventName: 'REMOVE', dynamodb: { Keys: { poolId: { S: 'my-pool' } } } }),
+    ).toBe('my-pool');
     expect(poolIdFromStreamRecord({ dynamodb: { Keys: { poolId: { S: 'Not Valid' } } } })).toBeUndefined();
     expect(poolIdFromStreamRecord({})).toBeUndefined();
   });

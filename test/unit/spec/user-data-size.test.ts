@@ -21,7 +21,11 @@ function noise(chars: number): string {
 
 describe('checkUserDataSize (exact, for the renderer)', () => {
   it('sends small user data raw', () => {
-    expect(checkUserDataSize('#!/bin/bash\necho hi\n')).toEqual({ rawBytes: 20, fits: true, encoding: 'raw' });
+    expect(checkUserDataSize('#!/bin/bash\necho hi\n')).toEqual({
+      rawBytes: 20,
+      fits: true,
+      encoding: 'raw',
+    });
   });
 
   it('accepts exactly the limit raw', () => {
@@ -56,7 +60,9 @@ describe('estimateUserDataSize (offline, conservative)', () => {
   });
 
   it('expects gzip when repetitive commands overflow, and refuses noise', () => {
-    expect(estimateUserDataSize({ preNodeadmCommands: Array(600).fill('echo the same line again') })).toMatchObject({
+    expect(
+      estimateUserDataSize({ preNodeadmCommands: Array(600).fill('echo the same line again') }),
+    ).toMatchObject({
       fits: true,
       encoding: 'gzip',
     });

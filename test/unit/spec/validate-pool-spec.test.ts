@@ -1,9 +1,10 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is pool-spec placeholder text, not a template
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SEED_JSON } from '../../fixtures/specs/hostile-cases';
 import { variablesFromEnvironment } from '../../../lib/spec/deployment-variables';
 import { DEFAULT_NODE_ROLE_NAME, type PoolSpec } from '../../../lib/spec/pool-spec';
 import { validatePoolSpec, validatePoolSpecBytes } from '../../../lib/spec/validate-pool-spec';
+import { SEED_JSON } from '../../fixtures/specs/hostile-cases';
 
 const VALID = path.join(__dirname, '..', '..', 'fixtures', 'specs', 'valid');
 const read = (name: string) => readFileSync(path.join(VALID, name), 'utf8');
@@ -58,14 +59,20 @@ describe('validatePoolSpec on the seed example', () => {
         ],
         allocator: { cpuCount: 2, memoryMib: 768 },
       },
-      manifestNames: { machinePool: 'my-node-pool', infrastructure: 'my-node-pool', bootstrap: 'my-node-pool-bootstrap' },
+      manifestNames: {
+        machinePool: 'my-node-pool',
+        infrastructure: 'my-node-pool',
+        bootstrap: 'my-node-pool-bootstrap',
+      },
     });
   });
 
   it('reads the same spec from the JSON array form, the JSON List form and a YAML List', () => {
     const yaml = validSpec(SEED);
     expect(validSpec(JSON.stringify(SEED_JSON()))).toEqual(yaml);
-    expect(validSpec(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: SEED_JSON() }, null, 2))).toEqual(yaml);
+    expect(
+      validSpec(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: SEED_JSON() }, null, 2)),
+    ).toEqual(yaml);
     expect(validSpec(read('list-form.yaml'))).toEqual(yaml);
   });
 
@@ -91,8 +98,12 @@ describe('validatePoolSpec on the seed example', () => {
   });
 
   it('returns the spec when there are only warnings', () => {
-    const result = validatePoolSpec(SEED.replace('aws-nitro-enclaves-k8s-dp: enabled', 'team: payments'), { variables });
-    expect(result.violations.map((v) => [v.rule, v.severity])).toEqual([['DevicePluginLabelMissing', 'Warning']]);
+    const result = validatePoolSpec(SEED.replace('aws-nitro-enclaves-k8s-dp: enabled', 'team: payments'), {
+      variables,
+    });
+    expect(result.violations.map((v) => [v.rule, v.severity])).toEqual([
+      ['DevicePluginLabelMissing', 'Warning'],
+    ]);
     expect(result.spec?.labels).toEqual({ team: 'payments' });
   });
 });
@@ -182,13 +193,18 @@ describe('defaults and derived values', () => {
     ['only minSize', 'replicas: 2', '  scaling:\n    minSize: 1\n', { replicas: 2, minSize: 1, maxSize: 2 }],
     ['no replicas', 'replicas: 1', '', { replicas: 1, minSize: 1, maxSize: 1 }],
   ])('scaling: %s', (_name, replicas, scaling, expected) => {
-    const text = SEED.replace('replicas: 1', replicas).replace('  amiType: CUSTOM\n', `  amiType: CUSTOM\n${scaling}`);
+    const text = SEED.replace('replicas: 1', replicas).replace(
+      '  amiType: CUSTOM\n',
+      `  amiType: CUSTOM\n${scaling}`,
+    );
     const spec = validSpec(text);
     expect({ replicas: spec.replicas, ...spec.scaling }).toEqual(expected);
   });
 
   it('defaults amiType to CUSTOM and the AMI to the AL2023 lookup when both are omitted', () => {
-    const spec = validSpec(SEED.replace('  amiType: CUSTOM\n', '').replace('    ami:\n      eksLookupType: AmazonLinux2023\n', ''));
+    const spec = validSpec(
+      SEED.replace('  amiType: CUSTOM\n', '').replace('    ami:\n      eksLookupType: AmazonLinux2023\n', ''),
+    );
     expect(spec.amiType).toBe('CUSTOM');
     expect(spec.launchTemplate.ami).toEqual({ kind: 'eksLookup', lookupType: 'AmazonLinux2023' });
   });

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is pool-spec placeholder text, not a template
 import { variablesFromEnvironment } from '../../../lib/spec/deployment-variables';
 import { parsePoolDocument } from '../../../lib/spec/pool-document';
 import { expandPlaceholders, substituteVariables } from '../../../lib/spec/variable-substitution';
@@ -76,8 +77,14 @@ describe('substituteVariables over a parsed document', () => {
   });
 
   it('never lets a variable inject YAML structure', () => {
-    const result = substitute('kind: X\nmetadata: {name: n}\nspec:\n  a: ${V}\n', { V: '{evil: true}\nb: 2' });
-    expect(result.manifests[0]?.value).toEqual({ kind: 'X', metadata: { name: 'n' }, spec: { a: '{evil: true}\nb: 2' } });
+    const result = substitute('kind: X\nmetadata: {name: n}\nspec:\n  a: ${V}\n', {
+      V: '{evil: true}\nb: 2',
+    });
+    expect(result.manifests[0]?.value).toEqual({
+      kind: 'X',
+      metadata: { name: 'n' },
+      spec: { a: '{evil: true}\nb: 2' },
+    });
   });
 
   it('refuses variable values with control characters', () => {

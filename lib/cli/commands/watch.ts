@@ -1,0 +1,91 @@
+import { NodegroupInstances } from '../../aws/nodegroup-instances';
+import { Nodegroups } from '../../aws/nodegroups';
+import { StatusTable } from '../../aws/status-table';
+import { UsageError } from '../../errors';
+import type { CliCommand, CliContext } from '../cli-command';
+import { now, parseCommandArgs, parseSeconds, pause, resourceNames, styleFor } from '../command-runtime';
+import { isMissingStore, loadStoredSpec } from '../pool-spec-loader';
+import { RollWatcher, type WatchPorts, WatchResult } from '../roll-watcher';
+
+/**
+ * `enclave-pools watch NAME [--interval 10s] [--timeout 2h]`: follows the pool's roll (or config
+ * update) live and ends with its outcome. Exit 0 when it succeeded or nothing was in flight, 1
+ * when it failed, timed out, or the pool does not exist.
+ */
+
+const USAGE = 'NAME [--interval DURATION] [--timeout DURATION]';
+const HELP = `Follows the node group update of a pool until it ends: the EKS update's status, nodes replaced
+out of the total when the node group's EC2 instances can be listed (EKS itself reports no node
+counts), the elapsed time, and the remaining time estimated from the pace so far (or, before the first
+node is replaced, from the pool's last roll). On a terminal it redraws one progress line; otherwise it
+prints a timestamped line whenever something changes (and once a minute).
+
+If the reconciler has not picked up the newest spec yet, watch waits for it; if nothing is in flight
+it says so and shows the last update. After a roll, watch waits for the status table to record it and
+prints Ready; a roll that follows a config update is followed too.
+
+Options:
+  --interval DURATION   time between polls (default 10s; e.g. 5s, 1m)
+  --timeout DURATION    give up after this long (default 2h); the update keeps running at EKS
+
+Example:
+  enclave-pools watch my-node-pool`;
+
+function ports(context: CliContext): WatchPorts {
+  const clients = context.services.awsClients();
+  const statusTable = new StatusTable(clients, resourceNames(context).statusTable);
+  const nodegroups = new Nodegroups(clients);
+  const instances = new NodegroupInstances(clients);
+  return {
+    async statusRow(poolId) {
+      try {
+        return await statusTable.get(poolId);
+      } catch (error: unknown) {
+        if (isMissingStore(error)) return undefined;
+        throw error;
+      }
+    },
+    storedGeneration: async (poolId) => (await loadStoredSpec(context, poolId))?.stored.generation,
+    describeUpdate: (cluster, nodegroup, id) => nodegroups.describeUpdate(cluster, nodegroup, id),
+    findInProgressUpdate: (cluster, nodegroup) => nodegroups.findInProgressUpdate(cluster, nodegroup),
+    describeNodegroup: (cluster, nodegroup) => nodegroups.describe(cluster, nodegroup),
+    async listInstances(cluster, nodegroup) {
+      try {
+        return await instances.list(cluster, nodegroup);
+      } catch {
+        // Progress by node is a bonus: without ec2:DescribeInstances the watch still follows the update.
+        return undefined;
+      }
+    },
+    now: () => now(context),
+    sleep: (ms) => pause(context, ms),
+  };
+}
+
+export const watchCommand: CliCommand = {
+  name: 'watch',
+  summary: 'follow a pool roll live (progress, nodes replaced, elapsed, estimate) until its outcome',
+  usage: USAGE,
+  help: HELP,
+  async run(args: readonly string[], context: CliContext): Promise<number> {
+    const { values, positionals } = parseCommandArgs(args, {
+      interval: { type: 'string' },
+      timeout: { type: 'string' },
+    });
+    const names = positionals[0] === 'pool' ? positionals.slice(1) : positionals;
+    const [poolId, ...extra] = names;
+    if (poolId === undefined) throw new UsageError('watch needs the pool name');
+    if (extra.length > 0) throw new UsageError(`watch follows one pool; unexpected "${extra[0]}"`);
+    const intervalMs = parseSeconds('--interval', values.interval, 10) * 1000;
+    const timeoutMs = parseSeconds('--timeout', values.timeout, 2 * 3600) * 1000;
+    const watcher = new RollWatcher(
+      ports(context),
+      // The reconciler records an update's end at its next requeued pass (about a minute on AWS).
+      { poolId, intervalMs, timeoutMs, recordWaitMs: Math.max(3 * intervalMs, 150_000) },
+      context.io.stdout,
+      styleFor(context.io.stdout, context),
+    );
+    const result = await watcher.run();
+    return result === WatchResult.Succeeded || result === WatchResult.NothingToWatch ? 0 : 1;
+  },
+};

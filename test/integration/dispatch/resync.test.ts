@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { provisionResources } from '../../../infra/local/provision';
+import { loadServiceDefinition } from '../../../infra/local/service-definition';
+import { DynamoDbSpecStore, S3SpecStore } from '../../../lib/aws/spec-stores';
+import { StatusTable } from '../../../lib/aws/status-table';
+import { resolveResourceNames } from '../../../lib/config';
+import { createEventPath } from '../../../lib/dispatch/event-path-deps';
+import { enqueueAllPools } from '../../../lib/dispatch/resync';
+import { emptyStatusRow } from '../../../lib/status/status-row';
+import { quietLogs } from '../../support/quiet-logs';
+import { resetSandbox, sandboxClients } from '../../support/sandbox';
+
+const names = resolveResourceNames();
+
+quietLogs();
+
+it('queues one resync message for every pool with a spec or a live status row', async () => {
+  await resetSandbox();
+  const clients = sandboxClients();
+  const definition = await loadServiceDefinition(join(__dirname, '../../..'));
+  const resources = await provisionResources(clients, definition, process.env.AWS_REGION ?? 'eu-west-1');
+
+  const s3 = new S3SpecStore(clients.s3, { bucket: names.specBucket, prefix: names.specPrefix });
+  const dynamodb = new DynamoDbSpecStore(clients.documents, { table: names.specTable });
+  const status = new StatusTable(clients, names.statusTable);
+  await s3.put('alpha', 'spec: a');
+  await s3.put('both', 'spec: b');
+  await dynamodb.put('both', 'spec: b');
+  await dynamodb.put('gamma', 'spec: c');
+  // A pool whose spec is gone while its resources remain (a lost delete event), and one fully deleted.
+  await status.put(emptyStatusRow('orphan'), 0);
+  await status.put({ ...emptyStatusRow('gone'), deleted: true }, 0);
+
+  const deps = { ...createEventPath(process.env, clients).resyncDeps(), jitterSeconds: 0 };
+  const queued = await enqueueAllPools(deps);
+
+  expect(queued).toEqual(['alpha', 'both', 'gamma', 'orphan']);
+  const received = await clients.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: resources.queueUrls.ReconcileQueue, MaxNumberOfMessages: 10 }),
+  );
+  expect(
+    (received.Messages ?? [])
+      .map((m) => JSON.parse(m.Body ?? '{}'))
+      .sort((a, b) => a.poolId.localeCompare(b.poolId)),
+  ).toEqual(['alpha', 'both', 'gamma', 'orphan'].map((poolId) => ({ poolId, trigger: 'resync' })));
+});

@@ -1,0 +1,14 @@
+import { type LogSink, setLogSink } from '../../lib/log';
+
+/** Keeps the product's operator logs out of the test output; returns the captured lines. */
+export function quietLogs(): string[] {
+  const lines: string[] = [];
+  let previous: LogSink | undefined;
+  beforeAll(() => {
+    previous = setLogSink((line) => lines.push(line));
+  });
+  afterAll(() => {
+    if (previous) setLogSink(previous);
+  });
+  return lines;
+}
