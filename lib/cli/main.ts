@@ -1,5 +1,6 @@
 import { clientSettingsFromEnv, createAwsClients } from '../aws/client-factory';
-import { UsageError } from '../errors';
+import { resolveRegion } from '../config';
+import { TerminalAwsError, TransientAwsError, UsageError } from '../errors';
 import type { CliCommand, CliIo, CliServices } from './cli-command';
 import { applyCommand } from './commands/apply';
 import { deleteCommand } from './commands/delete';
@@ -44,6 +45,15 @@ function usage(): string {
   ].join('\n');
 }
 
+/** What to do about an unexpected error: AWS errors point at the endpoint, region and credentials in use. */
+function hintFor(error: unknown, io: CliIo): string {
+  if (error instanceof TransientAwsError || error instanceof TerminalAwsError) {
+    const endpoint = io.env.AWS_ENDPOINT_URL || 'the real AWS endpoints';
+    return `the call went to ${endpoint} in ${resolveRegion(io.env)}; check AWS_ENDPOINT_URL, AWS_REGION and the credentials (or that the sandbox runs: npm run sandbox:start), or run again with --debug`;
+  }
+  return 'run again with --debug for details';
+}
+
 function defaultServices(io: CliIo): CliServices {
   return { awsClients: () => createAwsClients(clientSettingsFromEnv(io.env)) };
 }
@@ -83,10 +93,10 @@ export async function runCli(
       io.stderr.write(`error: ${error.message}\nhint: usage: ${PROGRAM} ${command.name} ${command.usage}\n`);
       return 2;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
     io.stderr.write(`error: ${message}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-    else io.stderr.write('hint: run again with --debug for details\n');
+    else io.stderr.write(`hint: ${hintFor(error, io)}\n`);
     return 1;
   }
 }

@@ -21,7 +21,7 @@ import type { ResyncDeps } from './resync';
 /** Longer than the reconcile function's timeout (120 s), so a live holder never loses its lease. */
 export const LEASE_SECONDS = 180;
 export const DEFAULT_MAX_RECEIVES = 5;
-export const RESYNC_JITTER_SECONDS = 60;
+export const DEFAULT_RESYNC_JITTER_SECONDS = 60;
 
 export interface EventPath {
   dispatchDeps(holderId: string): DispatchDeps;
@@ -91,8 +91,14 @@ export function createEventPath(
           },
         ],
         queue,
-        jitterSeconds: RESYNC_JITTER_SECONDS,
+        jitterSeconds: nonNegativeNumber(env.RESYNC_JITTER_SECONDS) ?? DEFAULT_RESYNC_JITTER_SECONDS,
       };
     },
   };
+}
+
+function nonNegativeNumber(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }

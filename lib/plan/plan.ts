@@ -527,8 +527,11 @@ function planPresent(d: DesiredPresent, o: Observed): Plan {
       ),
     });
   }
-  const tags = missingTags(d.nodegroup.tags, ng.tags);
-  if (tags && ng.arn) b.actions.push({ kind: 'TagNodegroup', nodegroupArn: ng.arn, tags });
+  // All desired tags, not only the missing ones: the IAM policy allows TagResource only on requests
+  // that carry the ownership tag.
+  if (missingTags(d.nodegroup.tags, ng.tags) && ng.arn) {
+    b.actions.push({ kind: 'TagNodegroup', nodegroupArn: ng.arn, tags: d.nodegroup.tags });
+  }
   b.actions.push(...pruneAction);
 
   const drift = immutableDrift(d.nodegroup, ng);

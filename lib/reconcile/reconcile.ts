@@ -77,6 +77,15 @@ export interface ReconcileDeps {
 
 type SpecInfo = NonNullable<PassReport['spec']>;
 
+/** Actions that change what the pool is (not bookkeeping like pruning or tagging). */
+const CONVERGING_ACTIONS = new Set<Action['kind']>([
+  'CreateLaunchTemplate',
+  'CreateLaunchTemplateVersion',
+  'CreateNodegroup',
+  'UpdateNodegroupVersion',
+  'UpdateNodegroupConfig',
+]);
+
 /** An error with the condition it should be reported on. */
 class PhaseError extends Error {
   constructor(
@@ -366,6 +375,21 @@ class Pass {
     });
   }
 
+  /**
+   * The last pass ended converged on this very spec: any write it takes now to converge is
+   * repairing a change made outside this system (drift), which is worth telling the user.
+   */
+  private convergedOn(context: { specHash: string; generation: number }): boolean {
+    const previous = this.previous;
+    return (
+      previous !== undefined &&
+      !previous.deleted &&
+      previous.outcome.kind === 'done' &&
+      previous.specHash === context.specHash &&
+      previous.observedGeneration === context.generation
+    );
+  }
+
   /** plan → execute → fold, until a plan has nothing left to do. */
   private async converge(
     desired: Desired,
@@ -375,6 +399,7 @@ class Pass {
     let observed = initial;
     let record: PlanRecord = { events: [] };
     let current: Plan | undefined;
+    let driftReported = false;
     for (let step = 0; step < MAX_STEPS_PER_PASS; step++) {
       current = plan(desired, observed);
       record = mergeRecord(record, current.record);
@@ -384,6 +409,21 @@ class Pass {
       this.report.observed = observed;
       if (current.actions.length === 0) break;
       for (const action of current.actions) {
+        if (
+          !driftReported &&
+          desired.kind === 'present' &&
+          this.convergedOn(context) &&
+          CONVERGING_ACTIONS.has(action.kind)
+        ) {
+          driftReported = true;
+          this.report.actionEvents.push({
+            event: 'DriftDetected',
+            message:
+              `the spec is unchanged since the last converged pass, but AWS no longer matches it ` +
+              `(changed outside enclave-pools); converging back with ${action.kind}`,
+          });
+          log('warn', 'reconcile.drift', { poolId: this.poolId, action: action.kind });
+        }
         let result: ActionResult;
         try {
           result = await executeAction(action, this.deps, context);

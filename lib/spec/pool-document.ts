@@ -32,6 +32,11 @@ export const MAX_DOCUMENTS = 32;
 export const MAX_NESTING_DEPTH = 64;
 /** Passed to yaml's `maxAliasCount`: bounds alias expansion ("billion laughs"). */
 export const MAX_ALIAS_COUNT = 100;
+/**
+ * Values (scalars and collections) per document. A pool spec has a few hundred; the bound keeps
+ * every later pass linear and small whatever a 1 MiB input holds.
+ */
+export const MAX_NODES_PER_DOCUMENT = 20_000;
 /** Pre-scan limits, checked before parsing because the parser recurses per nesting level. */
 const MAX_FLOW_NESTING = 256;
 const MAX_INDENT_COLUMNS = 512;
@@ -263,8 +268,10 @@ export function parsePoolDocument(text: string, options: { format?: DocumentForm
     }
   }
 
+  // Duplicate keys are checked in checkTree with a Set: yaml's own check is quadratic in the number
+  // of keys of a mapping (a 1 MiB mapping of 120k keys took minutes).
   const parsed = parseAllDocuments(text, {
-    uniqueKeys: true,
+    uniqueKeys: false,
     merge: false,
     prettyErrors: true,
     version: '1.2',
@@ -288,7 +295,7 @@ export function parsePoolDocument(text: string, options: { format?: DocumentForm
     reportYamlProblems(document.errors, position, violations);
     reportYamlProblems(document.warnings, position, violations);
     if (violations.size > before) return;
-    if (!checkTree(document, position, violations)) return;
+    if (!checkTree(document, text, position, violations)) return;
     try {
       document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e: unknown) {
@@ -301,7 +308,18 @@ export function parsePoolDocument(text: string, options: { format?: DocumentForm
       );
       return;
     }
-    manifests.push(...splitManifests(document, position));
+    const split = splitManifests(document, position);
+    if (split.length > MAX_DOCUMENTS) {
+      violations.add(
+        Rule.DocumentTooComplex,
+        position,
+        split.length,
+        `${position} is a list of ${split.length} items; a pool spec is three manifests ` +
+          `(at most ${MAX_DOCUMENTS} are read): put one pool per object or item`,
+      );
+      return;
+    }
+    for (const manifest of split) manifests.push(manifest);
   });
   return { document: { format, manifests }, violations: violations.items };
 }
@@ -326,14 +344,28 @@ function reportYamlProblems(
   }
 }
 
-/** Depth, tag and control-character checks over the syntax tree, iteratively (no recursion). */
-function checkTree(document: Document.Parsed, position: string, violations: ViolationList): boolean {
+/**
+ * Size, depth, duplicate-key, tag and control-character checks over the syntax tree, iteratively
+ * (no recursion), stopping at the first problem.
+ */
+function checkTree(document: Document.Parsed, text: string, position: string, violations: ViolationList): boolean {
   const stack: Array<{ node: unknown; depth: number }> = [{ node: document.contents, depth: 1 }];
+  let nodes = 0;
   while (stack.length > 0) {
     const entry = stack.pop();
     if (!entry) break;
     const { node, depth } = entry;
     if (node === null || node === undefined || isAlias(node)) continue;
+    if (++nodes > MAX_NODES_PER_DOCUMENT) {
+      violations.add(
+        Rule.DocumentTooComplex,
+        position,
+        nodes,
+        `${position} holds more than ${MAX_NODES_PER_DOCUMENT} values; a pool spec has a few hundred: ` +
+          'this input is not a pool spec',
+      );
+      return false;
+    }
     if (depth > MAX_NESTING_DEPTH) {
       violations.add(
         Rule.DocumentTooComplex,
@@ -375,7 +407,42 @@ function checkTree(document: Document.Parsed, position: string, violations: Viol
       }
       continue;
     }
+    if (isMap(node) && !checkUniqueKeys(node.items, text, position, violations)) return false;
     for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+  }
+  return true;
+}
+
+function checkUniqueKeys(pairs: readonly unknown[], text: string, position: string, violations: ViolationList): boolean {
+  const seen = new Set<string>();
+  for (const pair of pairs) {
+    if (!isPair(pair)) continue;
+    const key = pair.key;
+    const offset = isScalar(key) || isMap(key) || isSeq(key) ? (key.range?.[0] ?? 0) : 0;
+    const { line, column } = lineAndColumn(text, offset);
+    const where = `${position} (line ${line}, column ${column})`;
+    if (key !== null && !isScalar(key)) {
+      violations.add(
+        Rule.DocumentMalformed,
+        where,
+        undefined,
+        `${where} uses a mapping or list as a key; manifest keys are plain names: rewrite the key`,
+      );
+      return false;
+    }
+    // Keys become property names, so 1 and "1" collide as they would in the manifest.
+    const name = String(isScalar(key) ? key.value : key);
+    if (seen.has(name)) {
+      violations.add(
+        Rule.DocumentMalformed,
+        where,
+        name,
+        `${where}: the key ${JSON.stringify(name)} appears twice in one mapping; each key may appear once: ` +
+          'remove or merge the duplicate',
+      );
+      return false;
+    }
+    seen.add(name);
   }
   return true;
 }

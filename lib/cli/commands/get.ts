@@ -46,7 +46,7 @@ export const getCommand: CliCommand = {
       names.length > 0
         ? await Promise.all(names.map((name) => poolSources(context, name)))
         : await allPoolSources(context, values.all === true);
-    const found = sources.filter((s) => s.row || s.stored);
+    const found = sources.filter((s) => s.stored || (s.row && (values.all === true || !s.row.deleted)));
     const missing = names.filter((name) => !found.some((s) => s.poolId === name));
     const pools = found.map(summarizePool);
     if (format === OutputFormat.Table) {
@@ -58,8 +58,11 @@ export const getCommand: CliCommand = {
       context.io.stdout.write(renderStructured({ kind: 'PoolList', items: pools }, format));
     }
     for (const name of missing) {
+      const deleted = sources.find((s) => s.poolId === name)?.row?.deleted;
       context.io.stderr.write(
-        `error: pool ${name} not found (no spec and no status); check the name with "enclave-pools get pools"\n`,
+        deleted
+          ? `error: pool ${name} not found: it was deleted; "enclave-pools get pools ${name} --all" shows its last status\n`
+          : `error: pool ${name} not found (no spec and no status); check the name with "enclave-pools get pools"\n`,
       );
     }
     return missing.length > 0 ? 1 : 0;

@@ -279,6 +279,15 @@ describe('plan', () => {
     expect(result.terminal?.reason).toBe(c.terminal);
   });
 
+  it('re-tags with every desired tag, so the request carries the ownership tag IAM asks for', () => {
+    const wanted = { ...nodegroup().tags, team: 'x' };
+    const result = plan(
+      desired({ nodegroup: { tags: wanted } }),
+      observed({ launchTemplate: launchTemplate([HASH_V1]), nodegroup: nodegroup() }),
+    );
+    expect(result.actions).toEqual([expect.objectContaining({ kind: 'TagNodegroup', tags: wanted })]);
+  });
+
   it('says why it waits', () => {
     const creating = plan(
       desired(),
