@@ -9,6 +9,7 @@ import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { AwsClients } from '../../lib/aws/client-factory';
+import { eksOptimizedAmiParameterName as amiParameterName } from '../../lib/render/ami-parameter-name';
 import { DEFAULT_NODE_ROLE_NAME } from '../../lib/spec/pool-spec';
 
 /**
@@ -32,12 +33,12 @@ const REGULAR_SUBNET_CIDRS = ['10.0.0.0/20', '10.0.16.0/20', '10.0.32.0/20'] as 
 const LOCAL_ZONE_SUBNET_CIDR = '10.0.64.0/24';
 const WAVELENGTH_SUBNET_CIDR = '10.0.65.0/24';
 
-/** The public SSM parameter that names the recommended AL2023 EKS-optimized AMI. */
+/** The public SSM parameter that names the recommended AL2023 EKS-optimized AMI (the product's own name builder). */
 export function eksOptimizedAmiParameterName(
   kubernetesVersion: string,
   architecture: AmiArchitecture,
 ): string {
-  return `/aws/service/eks/optimized-ami/${kubernetesVersion}/amazon-linux-2023/${architecture}/standard/recommended/image_id`;
+  return amiParameterName(kubernetesVersion, architecture, 'AmazonLinux2023');
 }
 
 export interface SeedWorldOptions {

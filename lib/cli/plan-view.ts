@@ -88,6 +88,10 @@ export function planText(report: PlanReport, source: string, style: Styler): str
     out.push('  no field changes');
   } else {
     for (const change of lt.changes) out.push(changeLine(change, style));
+    if (lt.userData.some((p) => p.status !== 'unchanged')) {
+      const { before, after } = lt.userDataBytes;
+      out.push(style.yellow(`  ~ UserData: ${before ?? 0} → ${after ?? 0} bytes (decoded and diffed below)`));
+    }
   }
   for (const part of lt.userData) {
     const title = `User data, ${part.label === 'shell' ? 'shell part' : part.label} (${part.contentType.split(';')[0]})`;

@@ -39,6 +39,8 @@ export interface PlanReport {
     newVersion: boolean;
     changes: FieldChange[];
     userData: UserDataPartDiff[];
+    /** Raw user data sizes (before base64; after gunzip), pinned and desired. */
+    userDataBytes: { before?: number; after?: number };
   };
   nodegroup: {
     name?: string;
@@ -178,6 +180,12 @@ export function buildPlanReport(input: PlanReportInput): PlanReport {
       newVersion: Boolean(createdVersion || createdTemplate),
       changes,
       userData: userDataParts,
+      userDataBytes: {
+        ...(before ? { before: Buffer.byteLength(decodeUserData(before.UserData).raw, 'utf8') } : {}),
+        ...(desiredData
+          ? { after: Buffer.byteLength(decodeUserData(desiredData.UserData).raw, 'utf8') }
+          : {}),
+      },
     },
     nodegroup: {
       ...(nodegroup?.name || createNodegroup
