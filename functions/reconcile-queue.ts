@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEventPath } from '../lib/dispatch/event-path-deps';
-import { dispatchBatch } from '../lib/dispatch/reconcile-batch';
+import { dispatchBatch, queueRecordsFromSqs } from '../lib/dispatch/reconcile-batch';
 
 /**
  * Reconcile queue consumer: each record names a pool (an S3 or spec-table event, a resync, a
@@ -11,11 +11,9 @@ import { dispatchBatch } from '../lib/dispatch/reconcile-batch';
 const eventPath = createEventPath();
 
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
-  const records = event.Records.map((record) => ({
-    messageId: record.messageId,
-    body: record.body,
-    receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
-  }));
-  const result = await dispatchBatch(records, eventPath.dispatchDeps(context.awsRequestId));
+  const result = await dispatchBatch(
+    queueRecordsFromSqs(event.Records),
+    eventPath.dispatchDeps(context.awsRequestId),
+  );
   return { batchItemFailures: result.batchItemFailures };
 });

@@ -1,3 +1,4 @@
+import type { SQSRecord } from 'aws-lambda';
 import { errorMessage } from '../errors';
 import { type PoolTrigger, parsePoolTrigger, type TriggerContext, TriggerKind } from '../events/pool-trigger';
 import { log } from '../log';
@@ -13,6 +14,15 @@ export interface QueueRecord {
   body: string;
   /** SQS ApproximateReceiveCount: 1 on first delivery. */
   receiveCount: number;
+}
+
+/** Lambda's SQS records as the dispatcher reads them. */
+export function queueRecordsFromSqs(records: readonly SQSRecord[]): QueueRecord[] {
+  return records.map((record) => ({
+    messageId: record.messageId,
+    body: record.body,
+    receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+  }));
 }
 
 export interface DispatchDeps {

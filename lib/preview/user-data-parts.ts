@@ -58,6 +58,7 @@ function splitHead(text: string): { head: string; body: string } {
 
 export function parseUserData(raw: string): Pick<DecodedUserData, 'multipart' | 'parts'> {
   const text = raw.replace(/\r\n/g, '\n');
+  if (text === '') return { multipart: false, parts: [] };
   const { head, body } = splitHead(text);
   const contentType = parseHeaders(head)['content-type'] ?? '';
   const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];

@@ -44,7 +44,7 @@ describe('user data decoding', () => {
       { label: 'shell', contentType: 'text/x-shellscript', body: '#!/bin/sh\necho\n' },
     ]);
     expect(parseUserData('hello').parts[0]?.label).toBe('text/plain');
-    expect(decodeUserData(undefined)).toMatchObject({ raw: '', multipart: false });
+    expect(decodeUserData(undefined)).toEqual({ raw: '', gzipped: false, multipart: false, parts: [] });
   });
 
   it('keeps unknown part types under their content type', () => {
