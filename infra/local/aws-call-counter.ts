@@ -20,7 +20,14 @@ type MiddlewareClient = {
   };
 };
 
-export const COUNTED_CLIENTS: ReadonlyArray<keyof AwsClients> = ['ec2', 'eks', 'ssm', 'iam', 'dynamodb', 's3'];
+export const COUNTED_CLIENTS: ReadonlyArray<keyof AwsClients> = [
+  'ec2',
+  'eks',
+  'ssm',
+  'iam',
+  'dynamodb',
+  's3',
+];
 
 export class AwsCallCounter {
   /** `service:Command` in call order, e.g. `ec2:DescribeSubnets`. */

@@ -154,37 +154,31 @@ class CachingLiveFactsReader implements LiveFactsReader {
     return infos;
   }
 
+  /**
+   * By filter rather than by SubnetIds: a filter simply leaves unknown ids out, where SubnetIds fails
+   * the whole call (InvalidSubnetID.NotFound) and would need one call per id to find the culprits.
+   */
   private async describeSubnets(ids: string[]): Promise<Map<string, SubnetFacts>> {
     const found = new Map<string, SubnetFacts>();
-    for (let i = 0; i < ids.length; i += BATCH) {
-      const batch = ids.slice(i, i + BATCH);
-      try {
-        for (const subnet of await this.fetchSubnets(batch)) addSubnet(found, subnet);
-      } catch (error: unknown) {
-        if (!isSubnetNotFound(error)) throw translateAwsError(error, { resourceId: batch.join(',') });
-        for (const id of batch) {
-          try {
-            for (const subnet of await this.fetchSubnets([id])) addSubnet(found, subnet);
-          } catch (single: unknown) {
-            if (!isSubnetNotFound(single)) throw translateAwsError(single, { resourceId: id });
-          }
-        }
+    try {
+      for (let i = 0; i < ids.length; i += BATCH) {
+        const batch = ids.slice(i, i + BATCH);
+        let nextToken: string | undefined;
+        do {
+          const page = await this.clients.ec2.send(
+            new DescribeSubnetsCommand({
+              Filters: [{ Name: 'subnet-id', Values: batch }],
+              NextToken: nextToken,
+            }),
+          );
+          for (const subnet of page.Subnets ?? []) addSubnet(found, subnet);
+          nextToken = page.NextToken;
+        } while (nextToken);
       }
+    } catch (error: unknown) {
+      throw translateAwsError(error, { resourceId: ids.join(',') });
     }
     return found;
-  }
-
-  private async fetchSubnets(ids: string[]): Promise<Subnet[]> {
-    const subnets: Subnet[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.clients.ec2.send(
-        new DescribeSubnetsCommand({ SubnetIds: ids, NextToken: nextToken }),
-      );
-      subnets.push(...(page.Subnets ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
-    return subnets;
   }
 
   private async describeZones(): Promise<Record<string, ZoneFacts>> {
@@ -231,15 +225,6 @@ class CachingLiveFactsReader implements LiveFactsReader {
       throw translateAwsError(error, { resourceId: name });
     }
   }
-}
-
-function isSubnetNotFound(error: unknown): boolean {
-  return isAwsErrorNamed(
-    error,
-    'InvalidSubnetID.NotFound',
-    'InvalidSubnetID.Malformed',
-    'InvalidSubnetId.NotFound',
-  );
 }
 
 function addInstanceType(found: Map<string, InstanceTypeFacts>, info: InstanceTypeInfo): void {

@@ -46,7 +46,8 @@ export class PoolLeases {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { poolId },
-            UpdateExpression: 'SET holder = :holder, leaseExpiresAt = :expires, dirty = :false, expiresAtEpoch = :ttl',
+            UpdateExpression:
+              'SET holder = :holder, leaseExpiresAt = :expires, dirty = :false, expiresAtEpoch = :ttl',
             ConditionExpression: 'attribute_not_exists(holder) OR leaseExpiresAt < :now',
             ExpressionAttributeValues: {
               ':holder': holder,
@@ -59,7 +60,8 @@ export class PoolLeases {
         );
         return { acquired: true };
       } catch (error: unknown) {
-        if (!isConditionFailure(error)) throw translateAwsError(error, { poolId, resourceId: this.tableName });
+        if (!isConditionFailure(error))
+          throw translateAwsError(error, { poolId, resourceId: this.tableName });
       }
       try {
         const result = await this.clients.documents.send(
@@ -74,7 +76,8 @@ export class PoolLeases {
         );
         return { acquired: false, heldBy: String(result.Attributes?.holder ?? 'unknown') };
       } catch (error: unknown) {
-        if (!isConditionFailure(error)) throw translateAwsError(error, { poolId, resourceId: this.tableName });
+        if (!isConditionFailure(error))
+          throw translateAwsError(error, { poolId, resourceId: this.tableName });
       }
     }
     return { acquired: false, heldBy: 'unknown' };
@@ -119,7 +122,9 @@ export class PoolLeases {
         ? { UpdateExpression: 'REMOVE requeueToken' }
         : { UpdateExpression: 'SET requeueToken = :token', ExpressionAttributeValues: { ':token': token } };
     try {
-      await this.clients.documents.send(new UpdateCommand({ TableName: this.tableName, Key: { poolId }, ...update }));
+      await this.clients.documents.send(
+        new UpdateCommand({ TableName: this.tableName, Key: { poolId }, ...update }),
+      );
     } catch (error: unknown) {
       throw translateAwsError(error, { poolId, resourceId: this.tableName });
     }

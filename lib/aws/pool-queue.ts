@@ -66,11 +66,15 @@ export class PoolQueue {
             Entries: chunk.map((message, index) => ({
               Id: String(index),
               MessageBody: JSON.stringify(message.body),
-              ...(message.delaySeconds === undefined ? {} : { DelaySeconds: clampDelay(message.delaySeconds) }),
+              ...(message.delaySeconds === undefined
+                ? {}
+                : { DelaySeconds: clampDelay(message.delaySeconds) }),
             })),
           }),
         );
-        failedPools = (result.Failed ?? []).map((entry) => chunk[Number(entry.Id)]?.body.poolId ?? String(entry.Id));
+        failedPools = (result.Failed ?? []).map(
+          (entry) => chunk[Number(entry.Id)]?.body.poolId ?? String(entry.Id),
+        );
       } catch (error: unknown) {
         throw translateAwsError(error, { resourceId: this.queueName });
       }

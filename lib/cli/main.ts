@@ -1,6 +1,6 @@
 import { clientSettingsFromEnv, createAwsClients } from '../aws/client-factory';
 import { resolveRegion } from '../config';
-import { TerminalAwsError, TransientAwsError, UsageError } from '../errors';
+import { EnclavePoolError, TerminalAwsError, TransientAwsError, UsageError } from '../errors';
 import type { CliCommand, CliIo, CliServices } from './cli-command';
 import { applyCommand } from './commands/apply';
 import { deleteCommand } from './commands/delete';
@@ -46,11 +46,13 @@ function usage(): string {
 }
 
 /** What to do about an unexpected error: AWS errors point at the endpoint, region and credentials in use. */
-function hintFor(error: unknown, io: CliIo): string {
+function hintFor(error: unknown, io: CliIo): string | undefined {
   if (error instanceof TransientAwsError || error instanceof TerminalAwsError) {
     const endpoint = io.env.AWS_ENDPOINT_URL || 'the real AWS endpoints';
     return `the call went to ${endpoint} in ${resolveRegion(io.env)}; check AWS_ENDPOINT_URL, AWS_REGION and the credentials (or that the sandbox runs: npm run sandbox:start), or run again with --debug`;
   }
+  // The project's own errors already say what to do (CONVENTIONS: message = problem + fix).
+  if (error instanceof EnclavePoolError) return undefined;
   return 'run again with --debug for details';
 }
 
@@ -96,7 +98,10 @@ export async function runCli(
     const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
     io.stderr.write(`error: ${message}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-    else io.stderr.write(`hint: ${hintFor(error, io)}\n`);
+    else {
+      const hint = hintFor(error, io);
+      if (hint) io.stderr.write(`hint: ${hint}\n`);
+    }
     return 1;
   }
 }

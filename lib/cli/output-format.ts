@@ -18,5 +18,7 @@ export function parseOutputFormat(
 
 /** JSON or YAML for scripts; both end with a newline. */
 export function renderStructured(value: unknown, format: 'json' | 'yaml'): string {
-  return format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : stringify(value, { lineWidth: 0 });
+  return format === 'json'
+    ? `${JSON.stringify(value, null, 2)}\n`
+    : stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }

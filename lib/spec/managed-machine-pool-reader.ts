@@ -93,6 +93,12 @@ const TAINT_EFFECTS: Record<string, TaintEffect> = {
   'prefer-no-schedule': 'PREFER_NO_SCHEDULE',
 };
 const MAX_TAINTS = 50;
+/** Bounds that keep a hostile spec from turning into thousands of AWS look-ups or violations. */
+const MAX_SUBNETS = 16;
+const MAX_SECURITY_GROUPS = 16;
+/** Far above what a pool needs (AWS allows 50 tags per resource). */
+const MAX_LABELS = 100;
+const MAX_TAGS = 50;
 
 // --- Formats of AWS identifiers -----------------------------------------------------------------
 
@@ -107,27 +113,31 @@ const VOLUME_TYPES = ['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard'] as c
 
 function readLabels(spec: ObjectReader): Record<string, string> {
   return (
-    spec.stringMap('labels', (key, value, path) => {
-      const keyProblem = labelKeyProblem(key);
-      if (keyProblem) {
-        spec.report(
-          Rule.InvalidFieldValue,
-          path,
-          key,
-          `label key ${showValue(key)} is invalid: ${keyProblem}; rename it`,
-        );
-        return;
-      }
-      const valueProblem = labelValueProblem(value);
-      if (valueProblem) {
-        spec.report(
-          Rule.InvalidFieldValue,
-          path,
-          value,
-          `${path} is ${showValue(value)}: ${valueProblem}; change it`,
-        );
-      }
-    }) ?? {}
+    spec.stringMap(
+      'labels',
+      (key, value, path) => {
+        const keyProblem = labelKeyProblem(key);
+        if (keyProblem) {
+          spec.report(
+            Rule.InvalidFieldValue,
+            path,
+            key,
+            `label key ${showValue(key)} is invalid: ${keyProblem}; rename it`,
+          );
+          return;
+        }
+        const valueProblem = labelValueProblem(value);
+        if (valueProblem) {
+          spec.report(
+            Rule.InvalidFieldValue,
+            path,
+            value,
+            `${path} is ${showValue(value)}: ${valueProblem}; change it`,
+          );
+        }
+      },
+      { maxEntries: MAX_LABELS },
+    ) ?? {}
   );
 }
 
@@ -190,23 +200,27 @@ function readTaints(ctx: ReadContext, spec: ObjectReader): Taint[] {
 
 function readTags(spec: ObjectReader): Record<string, string> {
   return (
-    spec.stringMap('additionalTags', (key, value, path) => {
-      if (key.length === 0 || key.length > 128 || /^aws:/i.test(key)) {
-        spec.report(
-          Rule.InvalidFieldValue,
-          path,
-          key,
-          `tag key ${showValue(key)} is invalid: keys are 1-128 characters and may not start with "aws:"; rename it`,
-        );
-      } else if (value.length > 256) {
-        spec.report(
-          Rule.InvalidFieldValue,
-          path,
-          value,
-          `${path} is ${value.length} characters; tag values hold at most 256`,
-        );
-      }
-    }) ?? {}
+    spec.stringMap(
+      'additionalTags',
+      (key, value, path) => {
+        if (key.length === 0 || key.length > 128 || /^aws:/i.test(key)) {
+          spec.report(
+            Rule.InvalidFieldValue,
+            path,
+            key,
+            `tag key ${showValue(key)} is invalid: keys are 1-128 characters and may not start with "aws:"; rename it`,
+          );
+        } else if (value.length > 256) {
+          spec.report(
+            Rule.InvalidFieldValue,
+            path,
+            value,
+            `${path} is ${value.length} characters; tag values hold at most 256`,
+          );
+        }
+      },
+      { maxEntries: MAX_TAGS },
+    ) ?? {}
   );
 }
 
@@ -347,7 +361,7 @@ function readRootVolume(lt: ObjectReader): RootVolume | undefined {
 }
 
 function readSecurityGroups(ctx: ReadContext, lt: ObjectReader): string[] {
-  const list = lt.list('additionalSecurityGroups');
+  const list = lt.list('additionalSecurityGroups', { maxItems: MAX_SECURITY_GROUPS });
   if (!list) return [];
   const ids: string[] = [];
   list.forEach((entry, index) => {
@@ -606,15 +620,17 @@ export function readManagedMachinePool(manifest: IdentifiedManifest, ctx: ReadCo
   fields.labels = readLabels(spec);
   fields.taints = readTaints(ctx, spec);
   fields.subnetIds =
-    spec.stringList('subnetIDs', {
-      pattern: SUBNET_ID,
-      describe: 'a subnet id such as subnet-0123456789abcdef0',
-    }) ?? [];
+    spec.stringList(
+      'subnetIDs',
+      { pattern: SUBNET_ID, describe: 'a subnet id such as subnet-0123456789abcdef0' },
+      { maxItems: MAX_SUBNETS },
+    ) ?? [];
   fields.availabilityZones =
-    spec.stringList('availabilityZones', {
-      pattern: AVAILABILITY_ZONE,
-      describe: 'an availability zone name such as eu-west-1a',
-    }) ?? [];
+    spec.stringList(
+      'availabilityZones',
+      { pattern: AVAILABILITY_ZONE, describe: 'an availability zone name such as eu-west-1a' },
+      { maxItems: MAX_SUBNETS },
+    ) ?? [];
   fields.additionalTags = readTags(spec);
   const roleName = spec.string('roleName', { pattern: IAM_ROLE_NAME, describe: 'an IAM role name' });
   if (roleName !== undefined) fields.roleName = roleName;

@@ -123,19 +123,30 @@ export class ObjectReader {
     return ObjectReader.of(this.ctx, value, this.at(key));
   }
 
-  list(key: string, options: { required?: boolean } = {}): unknown[] | undefined {
+  list(key: string, options: { required?: boolean; maxItems?: number } = {}): unknown[] | undefined {
     const value = this.raw(key);
     if (value === undefined) return options.required ? this.missing(key, 'a list') : undefined;
-    if (Array.isArray(value)) return value;
-    reportType(this.ctx, this.at(key), value, 'a list');
-    return undefined;
+    if (!Array.isArray(value)) {
+      reportType(this.ctx, this.at(key), value, 'a list');
+      return undefined;
+    }
+    if (options.maxItems !== undefined && value.length > options.maxItems) {
+      this.report(
+        Rule.InvalidFieldValue,
+        this.at(key),
+        value.length,
+        `${this.at(key)} has ${value.length} entries; at most ${options.maxItems} are allowed: remove some`,
+      );
+      return undefined;
+    }
+    return value;
   }
 
   /** A list of strings; invalid items are reported and dropped (the result is only used when valid). */
   stringList(
     key: string,
     item: StringOptions = {},
-    options: { required?: boolean } = {},
+    options: { required?: boolean; maxItems?: number } = {},
   ): string[] | undefined {
     const list = this.list(key, options);
     if (!list) return undefined;
@@ -151,11 +162,22 @@ export class ObjectReader {
   stringMap(
     key: string,
     check: (entryKey: string, entryValue: string, path: string) => void = () => {},
+    options: { maxEntries?: number } = {},
   ): Record<string, string> | undefined {
     const value = this.raw(key);
     if (value === undefined) return undefined;
     if (!isRecord(value)) {
       reportType(this.ctx, this.at(key), value, 'a mapping of strings');
+      return undefined;
+    }
+    const count = Object.keys(value).length;
+    if (options.maxEntries !== undefined && count > options.maxEntries) {
+      this.report(
+        Rule.InvalidFieldValue,
+        this.at(key),
+        count,
+        `${this.at(key)} has ${count} entries; at most ${options.maxEntries} are allowed: remove some`,
+      );
       return undefined;
     }
     const result: Record<string, string> = {};

@@ -348,15 +348,21 @@ function reportYamlProblems(
  * Size, depth, duplicate-key, tag and control-character checks over the syntax tree, iteratively
  * (no recursion), stopping at the first problem.
  */
-function checkTree(document: Document.Parsed, text: string, position: string, violations: ViolationList): boolean {
+function checkTree(
+  document: Document.Parsed,
+  text: string,
+  position: string,
+  violations: ViolationList,
+): boolean {
   const stack: Array<{ node: unknown; depth: number }> = [{ node: document.contents, depth: 1 }];
-  let nodes = 0;
+  let nodes = 1;
   while (stack.length > 0) {
     const entry = stack.pop();
     if (!entry) break;
     const { node, depth } = entry;
     if (node === null || node === undefined || isAlias(node)) continue;
-    if (++nodes > MAX_NODES_PER_DOCUMENT) {
+    nodes += isMap(node) || isSeq(node) ? node.items.length : 0;
+    if (nodes > MAX_NODES_PER_DOCUMENT) {
       violations.add(
         Rule.DocumentTooComplex,
         position,
@@ -413,31 +419,40 @@ function checkTree(document: Document.Parsed, text: string, position: string, vi
   return true;
 }
 
-function checkUniqueKeys(pairs: readonly unknown[], text: string, position: string, violations: ViolationList): boolean {
+function checkUniqueKeys(
+  pairs: readonly unknown[],
+  text: string,
+  position: string,
+  violations: ViolationList,
+): boolean {
   const seen = new Set<string>();
+  const where = (key: unknown) => {
+    const offset = isScalar(key) || isMap(key) || isSeq(key) ? (key.range?.[0] ?? 0) : 0;
+    const { line, column } = lineAndColumn(text, offset);
+    return `${position} (line ${line}, column ${column})`;
+  };
   for (const pair of pairs) {
     if (!isPair(pair)) continue;
     const key = pair.key;
-    const offset = isScalar(key) || isMap(key) || isSeq(key) ? (key.range?.[0] ?? 0) : 0;
-    const { line, column } = lineAndColumn(text, offset);
-    const where = `${position} (line ${line}, column ${column})`;
     if (key !== null && !isScalar(key)) {
+      const at = where(key);
       violations.add(
         Rule.DocumentMalformed,
-        where,
+        at,
         undefined,
-        `${where} uses a mapping or list as a key; manifest keys are plain names: rewrite the key`,
+        `${at} uses a mapping or list as a key; manifest keys are plain names: rewrite the key`,
       );
       return false;
     }
     // Keys become property names, so 1 and "1" collide as they would in the manifest.
     const name = String(isScalar(key) ? key.value : key);
     if (seen.has(name)) {
+      const at = where(key);
       violations.add(
         Rule.DocumentMalformed,
-        where,
+        at,
         name,
-        `${where}: the key ${JSON.stringify(name)} appears twice in one mapping; each key may appear once: ` +
+        `${at}: the key ${JSON.stringify(name)} appears twice in one mapping; each key may appear once: ` +
           'remove or merge the duplicate',
       );
       return false;

@@ -5,7 +5,7 @@ import type { PoolSpec, Violation } from './pool-spec';
 import { resolvePoolSpec } from './pool-spec-resolver';
 import { Rule } from './rules';
 import { substituteVariables } from './variable-substitution';
-import { hasErrors } from './violation-list';
+import { capPerRule, hasErrors } from './violation-list';
 
 /**
  * Public API of lib/spec (what the reconciler, the event path and the CLI call):
@@ -54,13 +54,13 @@ export function validatePoolSpec(text: string, options: ValidateOptions): Valida
   });
   // A document that could not be parsed is why a manifest is "missing": saying so again is noise.
   const documentsRejected = hasErrors(parsed.violations);
-  const violations = [
+  const violations = capPerRule([
     ...parsed.violations,
     ...substituted.violations,
     ...resolved.violations.filter(
       (v) => !unresolved.has(v.path) && !(documentsRejected && v.rule === Rule.MissingManifest),
     ),
-  ];
+  ]);
   const spec = resolved.spec && !hasErrors(violations) ? resolved.spec : undefined;
   return {
     ...(spec ? { spec } : {}),

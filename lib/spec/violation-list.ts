@@ -26,6 +26,33 @@ export class ViolationList {
   }
 }
 
+/**
+ * At most `perRule` violations of one rule are kept, plus one line saying how many more there were:
+ * a hostile spec with thousands of bad labels should not produce thousands of messages.
+ */
+export function capPerRule(violations: readonly Violation[], perRule = 20): Violation[] {
+  const counts = new Map<string, number>();
+  const kept: Violation[] = [];
+  for (const v of violations) {
+    const count = (counts.get(v.rule) ?? 0) + 1;
+    counts.set(v.rule, count);
+    if (count <= perRule) kept.push(v);
+  }
+  for (const [rule, count] of counts) {
+    if (count <= perRule) continue;
+    const first = violations.find((v) => v.rule === rule);
+    if (!first) continue;
+    kept.push({
+      path: 'document',
+      value: count - perRule,
+      rule,
+      severity: first.severity,
+      message: `${count - perRule} more ${rule} violations are not shown; fix the ones above and validate again`,
+    });
+  }
+  return kept;
+}
+
 export function hasErrors(violations: readonly Violation[]): boolean {
   return violations.some((v) => v.severity === 'Error');
 }

@@ -138,7 +138,7 @@ export function devicePluginManifest(
       : []),
   ];
   return {
-    yaml: `${header.join('\n')}\n${stringify(daemonSet, { lineWidth: 0 })}`,
+    yaml: `${header.join('\n')}\n${stringify(daemonSet, { lineWidth: 0, aliasDuplicateObjects: false })}`,
     maxEnclavesPerNode: slots,
     sizing: why,
   };

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setLogSink } from '../../../lib/log';
+import { previewReconcile } from '../../../lib/preview/reconcile-preview';
 import { runCliCaptured } from '../../support/run-cli';
 import {
   type Harness,
@@ -114,6 +115,40 @@ describe('enclave-pools plan (sandbox)', () => {
       'unchanged',
       'unchanged',
     ]);
+  });
+
+  it('for a label change: the NodeConfig diff (kubelet labels), a config update and a roll', async () => {
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    await h.settle();
+    const labelled = specWith([
+      [
+        '    aws-nitro-enclaves-k8s-dp: enabled\n',
+        '    aws-nitro-enclaves-k8s-dp: enabled\n    team: payments\n',
+      ],
+    ]);
+    const run = await plan(specFile('labelled.yaml', labelled));
+    if (process.env.SHOW_CLI_OUTPUT) process.stderr.write(run.stdout);
+    expect(run.code).toBe(0);
+    expect(run.writes).toEqual([]);
+    expect(run.stdout).toContain('User data, shell part (text/x-shellscript): unchanged');
+    expect(run.stdout).toMatch(
+      /User data, NodeConfig \(application\/node\.eks\.aws\): changed, \+1 -1 lines/,
+    );
+    expect(run.stdout).toContain('+      - --node-labels=aws-nitro-enclaves-k8s-dp=enabled,team=payments');
+    expect(run.stdout).toContain('  ~ label team=payments');
+    expect(run.stdout).toMatch(/roll: yes/);
+    expect(run.stdout).toContain('update node group my-node-pool config: labels (UpdateNodegroupConfig)');
+  });
+
+  it('previews a deletion: node group first, no AWS write', async () => {
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    await h.settle();
+    h.counter.reset();
+    const preview = await previewReconcile('my-node-pool', undefined, h.deps);
+    expect(h.counter.writes()).toEqual([]);
+    expect(preview.writes.map((w) => w.kind)).toEqual(['DeleteNodegroup']);
+    expect(preview.outcome).toMatchObject({ kind: 'requeue' });
+    expect(preview.next?.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False' });
   });
 
   it('reports a live rule violation as a problem and exits 1', async () => {

@@ -3,7 +3,6 @@ import {
   DescribeInstanceTypesCommand,
   type DescribeInstanceTypesCommandInput,
   DescribeSubnetsCommand,
-  type DescribeSubnetsCommandInput,
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -70,15 +69,17 @@ describe('createLiveFactsReader', () => {
     expect(ec2.commandCalls(DescribeInstanceTypesCommand)).toHaveLength(3);
   });
 
-  it('treats unknown subnets as absent, batch first and then one by one', async () => {
-    ec2.on(DescribeSubnetsCommand).callsFake((input: DescribeSubnetsCommandInput) => {
-      if (input.SubnetIds?.includes('subnet-0000dead')) throw awsError('InvalidSubnetID.NotFound');
-      return { Subnets: [{ SubnetId: 'subnet-aaaaaaaa', VpcId: 'vpc-1', AvailabilityZone: 'eu-west-1a' }] };
+  it('looks subnets up by filter, so unknown ids are simply absent', async () => {
+    ec2.on(DescribeSubnetsCommand).resolves({
+      Subnets: [{ SubnetId: 'subnet-aaaaaaaa', VpcId: 'vpc-1', AvailabilityZone: 'eu-west-1a' }],
     });
     const subnets = await createLiveFactsReader(clients).subnets(['subnet-aaaaaaaa', 'subnet-0000dead']);
     expect(subnets).toEqual({
       'subnet-aaaaaaaa': { subnetId: 'subnet-aaaaaaaa', vpcId: 'vpc-1', availabilityZone: 'eu-west-1a' },
     });
+    expect(ec2.commandCalls(DescribeSubnetsCommand).map((c) => c.args[0].input)).toEqual([
+      { Filters: [{ Name: 'subnet-id', Values: ['subnet-aaaaaaaa', 'subnet-0000dead'] }] },
+    ]);
   });
 
   it('reads all zones once, with AllAvailabilityZones', async () => {
@@ -159,9 +160,8 @@ describe('createLiveFactsReader', () => {
       kubernetesVersion: '1.35',
       subnetIds: ['subnet-aaaaaaaa'],
     });
-    expect(ec2.commandCalls(DescribeSubnetsCommand)[0]?.args[0].input.SubnetIds).toEqual([
-      'subnet-bbbbbbbb',
-      'subnet-aaaaaaaa',
+    expect(ec2.commandCalls(DescribeSubnetsCommand)[0]?.args[0].input.Filters).toEqual([
+      { Name: 'subnet-id', Values: ['subnet-bbbbbbbb', 'subnet-aaaaaaaa'] },
     ]);
   });
 });

@@ -27,7 +27,9 @@ describe('resolveIntrinsics', () => {
     const input = {
       a: { Ref: 'Bucket' },
       b: [{ 'Fn::GetAtt': ['Queue', 'Arn'] }, { 'Fn::GetAtt': 'Table.StreamArn' }],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
       c: { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a JS template
       d: { 'Fn::Sub': '${Queue.Arn}/x' },
     };
     expect(resolveIntrinsics(input, physicalIds, attributes, 'eu-west-1')).toEqual({

@@ -11,7 +11,10 @@ describe('rule catalogue', () => {
   it('is documented in docs/spec-format.md with the same severity', () => {
     const doc = readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'spec-format.md'), 'utf8');
     const documented = new Map(
-      [...doc.matchAll(/^\| `([A-Za-z0-9]+)` \| (Error|Warning) \|/gm)].map((m) => [m[1] ?? '', m[2] ?? '']),
+      [...doc.matchAll(/^\|\s*`([A-Za-z0-9]+)`\s*\|\s*(Error|Warning)\s*\|/gm)].map((m) => [
+        m[1] ?? '',
+        m[2] ?? '',
+      ]),
     );
     for (const [rule, info] of Object.entries(RULES))
       expect([rule, documented.get(rule)]).toEqual([rule, info.severity]);

@@ -232,6 +232,19 @@ describe('defaults and derived values', () => {
     expect(validatePoolSpecBytes(bytes, { variables }).violations).toEqual([]);
   });
 
+  it('reports at most 20 violations of one rule, then how many more', () => {
+    const bogus = Array.from({ length: 50 }, (_, i) => `  bogus${i}: 1\n`).join('');
+    const result = validatePoolSpec(
+      SEED.replace('  amiType: CUSTOM\n', () => `  amiType: CUSTOM\n${bogus}`),
+      { variables },
+    );
+    expect(result.violations).toHaveLength(21);
+    expect(result.violations[20]).toMatchObject({ rule: 'UnknownField', path: 'document', value: 30 });
+    expect(result.violations[20]?.message).toBe(
+      '30 more UnknownField violations are not shown; fix the ones above and validate again',
+    );
+  });
+
   it('keeps $VAR and $${VAR} for the shell on the node', () => {
     const text = SEED.replace(
       '    - dnf install -y aws-nitro-enclaves-cli\n',

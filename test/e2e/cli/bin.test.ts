@@ -1,0 +1,90 @@
+/**
+ * The real executable, spawned as a user runs it (`npx enclave-pools ...` runs bin/enclave-pools.mjs):
+ * exit codes, help, one-line errors without stack traces unless --debug, colour only when asked.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { provisionResources } from '../../../infra/local/provision';
+import { loadServiceDefinition } from '../../../infra/local/service-definition';
+import { sandboxClients, seedWorld } from '../../support/sandbox';
+
+jest.setTimeout(60000);
+
+const ROOT = join(__dirname, '../../..');
+const BIN = join(ROOT, 'bin/enclave-pools.mjs');
+
+interface Spawned {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function spawnCli(args: string[], env: Record<string, string> = {}): Promise<Spawned> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '', FORCE_COLOR: undefined, ...env } as NodeJS.ProcessEnv,
+        timeout: 50000,
+      },
+      (error, stdout, stderr) => {
+        const code = error && typeof error.code === 'number' ? error.code : error ? 1 : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('bin/enclave-pools.mjs', () => {
+  it('applies a spec to the sandbox and lists it, with exit 0 and no colour on a pipe', async () => {
+    const world = await seedWorld();
+    await provisionResources(sandboxClients(), await loadServiceDefinition(ROOT), world.region);
+
+    const applied = await spawnCli(['apply', '-f', 'examples/enclave-pool.yaml', '--no-preview']);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/^pool my-node-pool created: s3:\/\/.*\/pools\/my-node-pool\.yaml/);
+
+    const listed = await spawnCli(['get', 'pools']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      /^my-node-pool\s+my-cluster\s+m5\.xlarge\s+2 CPU, 768 MiB\s+-\s+-\s+Unknown \(NotReconciled\)/m,
+    );
+    expect(listed.stdout).not.toContain('\u001b[');
+
+    const coloured = await spawnCli(['get', 'pools'], { FORCE_COLOR: '1' });
+    expect(coloured.stdout).toContain('\u001b[33mUnknown\u001b[39m');
+  });
+
+  it('exits 2 on a usage error and 0 on --help', async () => {
+    const usage = await spawnCli(['get', 'clusters']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe(
+      'error: "clusters" is not a resource; use pools\nhint: usage: enclave-pools get pools [NAME...] [-o table|json|yaml] [--all]\n',
+    );
+    const help = await spawnCli(['watch', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain(
+      'usage: enclave-pools watch NAME [--interval DURATION] [--timeout DURATION]',
+    );
+  });
+
+  it('prints an unreachable endpoint as one line with what to do; the stack only with --debug', async () => {
+    const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' };
+    const plain = await spawnCli(['get', 'pools'], env);
+    expect(plain.code).toBe(1);
+    const lines = plain.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^error: /);
+    expect(lines[1]).toMatch(
+      /^hint: the call went to http:\/\/127\.0\.0\.1:9 in .*; check AWS_ENDPOINT_URL, AWS_REGION and the credentials/,
+    );
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+
+    const debug = await spawnCli(['get', 'pools', '--debug'], env);
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,146 @@
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { setLogSink } from '../../../lib/log';
+import { runCliCaptured } from '../../support/run-cli';
+import { type Harness, SEED_SPEC, startHarness, statusRow } from '../reconcile/reconcile-harness';
+
+let restoreLog: ReturnType<typeof setLogSink>;
+beforeAll(() => {
+  restoreLog = setLogSink(() => {});
+});
+afterAll(() => setLogSink(restoreLog));
+
+const CORPUS = join(__dirname, '../../fixtures/workloads');
+let h: Harness;
+
+beforeEach(async () => {
+  h = await startHarness();
+});
+
+function cli(argv: string[], options: { prompt?: string | undefined; tty?: boolean } = {}) {
+  return runCliCaptured(argv, {
+    env: { NO_COLOR: '1' },
+    clients: h.clients,
+    ...('prompt' in options ? { services: { prompt: async () => options.prompt } } : {}),
+  });
+}
+
+async function reconciledPool(): Promise<void> {
+  await h.s3Specs.put('my-node-pool', SEED_SPEC);
+  await h.settle();
+}
+
+describe('get / describe (sandbox)', () => {
+  it('says there are no pools yet, and that an unknown pool is not found', async () => {
+    const empty = await cli(['get', 'pools']);
+    expect(empty).toMatchObject({ code: 0, stdout: '' });
+    expect(empty.stderr).toContain('no pools found; create one with "enclave-pools apply -f POOL.yaml"');
+    const unknown = await cli(['describe', 'pool', 'nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('pool nope not found (no spec and no status)');
+    expect((await cli(['get', 'pools', 'nope'])).code).toBe(1);
+  });
+
+  it('describes a reconciled pool in YAML with its conditions as objects', async () => {
+    await reconciledPool();
+    const run = await cli(['describe', 'pool', 'my-node-pool', '-o', 'yaml']);
+    expect(run.code).toBe(0);
+    const description = parse(run.stdout);
+    expect(description).toMatchObject({
+      name: 'my-node-pool',
+      cluster: 'my-cluster',
+      ready: 'True',
+      launchTemplate: { name: 'enclave-pools-my-cluster-my-node-pool', pinnedVersion: 1 },
+      nodegroupDetail: { status: 'ACTIVE' },
+    });
+    expect(
+      description.conditions.find((c: { type: string }) => c.type === 'EKSNodegroupReady'),
+    ).toMatchObject({
+      status: 'True',
+      reason: 'NodegroupActive',
+    });
+    expect(description.history.map((e: { event: string }) => e.event)).toContain('NodegroupCreated');
+  });
+});
+
+describe('delete (sandbox)', () => {
+  it('asks on a terminal and keeps the pool on "no"', async () => {
+    await reconciledPool();
+    const run = await cli(['delete', 'my-node-pool'], { prompt: 'n' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('not deleted\n');
+    expect(await h.s3Specs.load('my-node-pool')).toBeDefined();
+  });
+
+  it('deletes the spec on "yes" and names what the reconciler removes next', async () => {
+    await reconciledPool();
+    const run = await cli(['delete', 'pool', 'my-node-pool'], { prompt: 'yes' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'the reconciler now deletes node group my-node-pool (1 node) and launch template enclave-pools-my-cluster-my-node-pool',
+    );
+    expect(await h.s3Specs.load('my-node-pool')).toBeUndefined();
+    // The status row stays until the reconcile has removed the resources.
+    expect((await statusRow(h.clients))?.deleted).toBe(false);
+    const again = await cli(['delete', 'my-node-pool', '--yes']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('has no spec any more; the reconciler is deleting its resources');
+  });
+
+  it('refuses without a terminal unless --yes (exit 2), and says not found for an unknown pool', async () => {
+    await reconciledPool();
+    const refused = await cli(['delete', 'my-node-pool'], { prompt: undefined });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'there is no terminal to ask on; pass --yes to delete pool my-node-pool',
+    );
+    expect(await h.s3Specs.load('my-node-pool')).toBeDefined();
+    const unknown = await cli(['delete', 'nope', '--yes']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('pool nope not found');
+  });
+});
+
+describe('workload helpers against a stored pool (sandbox)', () => {
+  it('lint-pods --pool reads the spec from the store and the instance type from EC2', async () => {
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    const ok = await cli([
+      'lint-pods',
+      '-f',
+      join(CORPUS, 'ok-seed-enclave-pod.yaml'),
+      '--pool',
+      'my-node-pool',
+    ]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(
+      'pool my-node-pool: m5.xlarge (x86_64, 2 threads per core), cpu_count 2, memory_mib 768',
+    );
+    const bad = await cli([
+      'lint-pods',
+      '-f',
+      join(CORPUS, 'bad-enclave-count-exceeds-pool.yaml'),
+      '--pool',
+      'my-node-pool',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('ERROR EnclaveCountExceedsPool');
+    const missing = await cli([
+      'lint-pods',
+      '-f',
+      join(CORPUS, 'ok-seed-enclave-pod.yaml'),
+      '--pool',
+      'nope',
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('pool nope has no spec in s3://');
+  });
+
+  it('manifests device-plugin --pool prints the DaemonSet for the stored pool', async () => {
+    await h.dynamoSpecs.put('my-node-pool', SEED_SPEC);
+    const run = await cli(['manifests', 'device-plugin', '--pool', 'my-node-pool']);
+    expect(run.code).toBe(0);
+    const ds = parse(run.stdout);
+    expect(ds.spec.template.spec.nodeSelector['eks.amazonaws.com/nodegroup']).toBe('my-node-pool');
+    expect(run.stdout).not.toContain('guessed from the instance type name');
+  });
+});

@@ -1,0 +1,114 @@
+import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createAwsClients } from '../../../lib/aws/client-factory';
+import { readLaunchTemplateVersionData } from '../../../lib/aws/launch-template-version-data';
+import { NodegroupInstances } from '../../../lib/aws/nodegroup-instances';
+import { listStatusRows } from '../../../lib/aws/status-table-reader';
+import { TerminalAwsError, TransientAwsError } from '../../../lib/errors';
+
+/** The CLI's read adapters: paging and error paths (the happy paths run against the sandbox). */
+
+function awsError(name: string, status = 400, fault: 'client' | 'server' = 'client'): Error {
+  return Object.assign(new Error(`${name} happened`), {
+    name,
+    $fault: fault,
+    $metadata: { httpStatusCode: status },
+  });
+}
+
+const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+const ec2 = mockClient(clients.ec2);
+const documents = mockClient(clients.documents);
+
+beforeEach(() => {
+  ec2.reset();
+  documents.reset();
+});
+
+describe('listStatusRows', () => {
+  it('pages through the table and sorts by pool id', async () => {
+    documents
+      .on(ScanCommand)
+      .resolvesOnce({ Items: [{ poolId: 'b' }], LastEvaluatedKey: { poolId: 'b' } })
+      .resolvesOnce({ Items: [{ poolId: 'a' }] });
+    expect((await listStatusRows(clients, 't'))?.map((r) => r.poolId)).toEqual(['a', 'b']);
+  });
+
+  it('treats a missing table as no pools', async () => {
+    documents.on(ScanCommand).rejects(awsError('ResourceNotFoundException'));
+    expect(await listStatusRows(clients, 't')).toBeUndefined();
+  });
+
+  it('translates other errors', async () => {
+    documents.on(ScanCommand).rejects(awsError('ThrottlingException', 400));
+    await expect(listStatusRows(clients, 't')).rejects.toBeInstanceOf(TransientAwsError);
+  });
+});
+
+describe('NodegroupInstances', () => {
+  it('lists the instances EKS tagged for the node group, across pages', async () => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({
+        Reservations: [
+          {
+            Instances: [
+              {
+                InstanceId: 'i-1',
+                LaunchTime: new Date('2026-01-01T00:00:00Z'),
+                State: { Name: 'running' },
+                Placement: { AvailabilityZone: 'eu-west-1a' },
+              },
+              { InstanceId: 'i-no-time' },
+            ],
+          },
+        ],
+        NextToken: 'more',
+      })
+      .resolvesOnce({
+        Reservations: [{ Instances: [{ InstanceId: 'i-2', LaunchTime: new Date('2026-01-01T01:00:00Z') }] }],
+      });
+    const instances = await new NodegroupInstances(clients).list('c', 'ng');
+    expect(instances).toEqual([
+      {
+        instanceId: 'i-1',
+        launchTime: '2026-01-01T00:00:00.000Z',
+        state: 'running',
+        availabilityZone: 'eu-west-1a',
+      },
+      { instanceId: 'i-2', launchTime: '2026-01-01T01:00:00.000Z', state: 'unknown' },
+    ]);
+    expect(ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input.Filters).toEqual([
+      { Name: 'tag:eks:cluster-name', Values: ['c'] },
+      { Name: 'tag:eks:nodegroup-name', Values: ['ng'] },
+    ]);
+  });
+
+  it('translates errors', async () => {
+    ec2.on(DescribeInstancesCommand).rejects(awsError('UnauthorizedOperation', 403));
+    await expect(new NodegroupInstances(clients).list('c', 'ng')).rejects.toBeInstanceOf(TerminalAwsError);
+  });
+});
+
+describe('readLaunchTemplateVersionData', () => {
+  it('returns the version data in our form, or undefined when it is gone', async () => {
+    ec2
+      .on(DescribeLaunchTemplateVersionsCommand)
+      .resolvesOnce({
+        LaunchTemplateVersions: [
+          { VersionNumber: 3, LaunchTemplateData: { InstanceType: 'm5.xlarge', ImageId: 'ami-1' } },
+        ],
+      })
+      .resolvesOnce({ LaunchTemplateVersions: [] })
+      .rejectsOnce(awsError('InvalidLaunchTemplateId.VersionNotFound'))
+      .rejectsOnce(awsError('InternalError', 500, 'server'));
+    expect(await readLaunchTemplateVersionData(clients, 'lt-1', 3)).toMatchObject({
+      InstanceType: 'm5.xlarge',
+      ImageId: 'ami-1',
+    });
+    expect(await readLaunchTemplateVersionData(clients, 'lt-1', 4)).toBeUndefined();
+    expect(await readLaunchTemplateVersionData(clients, 'lt-1', 5)).toBeUndefined();
+    await expect(readLaunchTemplateVersionData(clients, 'lt-1', 6)).rejects.toBeInstanceOf(TransientAwsError);
+  });
+});
