@@ -45,6 +45,18 @@ export function describeWrite(write: PlannedWrite): string {
   }
 }
 
+/** The reconciler's writes in order, then the config update a later pass makes. */
+export function stepLines(report: PlanReport): string[] {
+  const lines = report.writes.map((write, index) => `  ${index + 1}. ${describeWrite(write)}`);
+  const changes = report.nodegroup.configChanges;
+  if (report.nodegroup.configAfterRoll && changes) {
+    lines.push(
+      `  then: update node group ${report.nodegroup.name} config: ${Object.keys(changes).join(', ')} (UpdateNodegroupConfig, once the update in flight ends)`,
+    );
+  }
+  return lines;
+}
+
 function configLines(report: PlanReport): string[] {
   const changes = report.nodegroup.configChanges;
   if (!changes) return [];
@@ -106,7 +118,10 @@ export function planText(report: PlanReport, source: string, style: Styler): str
   out.push('');
   if (ng.exists) {
     out.push(`Node group ${ng.name}: ${ng.status}, ${ng.nodes ?? '?'} node${ng.nodes === 1 ? '' : 's'}`);
-    out.push(...configLines(report));
+    const config = configLines(report);
+    if (config.length > 0 && ng.configAfterRoll)
+      out.push('  config changes (made by the pass after the update in flight ends):');
+    out.push(...config);
   } else if (ng.create) {
     out.push(
       `Node group ${ng.name}: ${style.green('created')} with ${ng.create.desiredSize} node${ng.create.desiredSize === 1 ? '' : 's'} in ${ng.create.subnets.join(', ') || 'the cluster subnets'}`,
@@ -132,8 +147,7 @@ export function planText(report: PlanReport, source: string, style: Styler): str
   if (report.writes.length === 0) {
     out.push('The reconciler would change nothing: the pool matches this spec.');
   } else {
-    out.push('The reconciler would:');
-    for (const [index, write] of report.writes.entries()) out.push(`  ${index + 1}. ${describeWrite(write)}`);
+    out.push('The reconciler would:', ...stepLines(report));
   }
   out.push('Nothing was written.');
   return `${out.join('\n')}\n`;

@@ -1,10 +1,13 @@
 import { readLaunchTemplateVersionData } from '../aws/launch-template-version-data';
 import { createLiveFactsReader } from '../aws/live-facts-reader';
 import { Nodegroups } from '../aws/nodegroups';
+import { diffNodegroupConfig } from '../plan/nodegroup-config-diff';
 import { buildPlanReport, type PlanReport } from '../preview/plan-report';
 import { PLANNED_ID, previewReconcile, type ReconcilePreview } from '../preview/reconcile-preview';
 import { createReconcileDeps } from '../reconcile/create-reconcile-deps';
+import { desiredNodegroup } from '../reconcile/desired-state';
 import { variablesFromEnvironment } from '../spec/deployment-variables';
+import type { LiveFacts } from '../spec/live-facts';
 import type { PoolSpec, StoredSpec } from '../spec/pool-spec';
 import type { CliContext } from './cli-command';
 import type { StoreKind } from './command-runtime';
@@ -14,6 +17,8 @@ import { loadStoredSpec } from './pool-spec-loader';
  * What reconciling a spec file would do to its pool now, for `plan` and `apply`: a dry reconcile
  * pass (the real pipeline, writes recorded instead of made) plus the reads the diff needs.
  */
+const NO_FACTS: LiveFacts = { instanceTypes: {}, subnets: {}, zones: {} };
+
 export interface SpecPreview {
   report: PlanReport;
   preview: ReconcilePreview;
@@ -73,6 +78,10 @@ export async function previewSpec(
   const subnets = subnetIds.length > 0 ? await createLiveFactsReader(clients).subnets(subnetIds) : {};
   const zones = [...new Set(Object.values(subnets).map((s) => s.availabilityZone))].sort();
 
+  // The config diff the reconciler itself uses; placement is not part of it, so no facts are needed.
+  const pendingConfigChanges = nodegroup
+    ? diffNodegroupConfig(desiredNodegroup(input.spec, NO_FACTS), nodegroup)
+    : undefined;
   const report = buildPlanReport({
     poolId,
     outcome: preview.outcome,
@@ -82,6 +91,7 @@ export async function previewSpec(
     ...(pinnedData ? { pinnedData } : {}),
     ...(existingTargetData ? { existingTargetData } : {}),
     ...(nodegroup ? { nodegroup } : {}),
+    ...(pendingConfigChanges ? { pendingConfigChanges } : {}),
     availabilityZones: zones,
     updateConfig: input.spec.updateConfig,
     force: input.spec.forceUpdate,

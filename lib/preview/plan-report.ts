@@ -49,6 +49,8 @@ export interface PlanReport {
     nodes?: number;
     create?: { desiredSize: number; launchTemplateVersion: number; subnets: string[] };
     configChanges?: NodegroupConfigChanges;
+    /** The config changes wait for the roll (one update at a time): a later pass makes them. */
+    configAfterRoll: boolean;
     delete: boolean;
   };
   roll: boolean;
@@ -72,6 +74,8 @@ export interface PlanReportInput {
   existingTargetData?: LaunchTemplateData;
   /** The node group as AWS reports it now. */
   nodegroup?: ObservedNodegroup;
+  /** Labels, taints, scaling or update config that differ from the spec, whichever pass changes them. */
+  pendingConfigChanges?: NodegroupConfigChanges;
   availabilityZones: string[];
   /** The spec's update settings (what the roll will use once the config converges). */
   updateConfig: UpdateConfig;
@@ -203,7 +207,12 @@ export function buildPlanReport(input: PlanReportInput): PlanReport {
             },
           }
         : {}),
-      ...(configWrite ? { configChanges: configWrite.changes } : {}),
+      ...(configWrite
+        ? { configChanges: configWrite.changes }
+        : input.pendingConfigChanges && !deleteNodegroup
+          ? { configChanges: input.pendingConfigChanges }
+          : {}),
+      configAfterRoll: !configWrite && !deleteNodegroup && input.pendingConfigChanges !== undefined,
       delete: deleteNodegroup,
     },
     roll,

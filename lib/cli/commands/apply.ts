@@ -10,7 +10,7 @@ import {
   storeLocation,
   styleFor,
 } from '../command-runtime';
-import { describeWrite } from '../plan-view';
+import { stepLines } from '../plan-view';
 import { loadStoredSpec } from '../pool-spec-loader';
 import { readSpecFile } from '../spec-file';
 import { previewSpec, type SpecPreview } from '../spec-preview';
@@ -56,7 +56,7 @@ function nextSteps(preview: SpecPreview, style: Styler): string[] {
     return ['The pool already matches this spec: the reconciler will change nothing.'];
   return [
     'The reconciler picks it up within seconds (or at the next resync) and will:',
-    ...report.writes.map((w, i) => `  ${i + 1}. ${describeWrite(w)}`),
+    ...stepLines(report),
     `roll: ${report.roll ? style.yellow('yes') : 'no'} (${report.rollReason})`,
     ...(report.impact ? [`  ${report.impact.summary}`] : []),
   ];

@@ -135,9 +135,16 @@ describe('enclave-pools plan (sandbox)', () => {
       /User data, NodeConfig \(application\/node\.eks\.aws\): changed, \+1 -1 lines/,
     );
     expect(run.stdout).toContain('+      - --node-labels=aws-nitro-enclaves-k8s-dp=enabled,team=payments');
-    expect(run.stdout).toContain('  ~ label team=payments');
+    expect(run.stdout).toContain(
+      '  config changes (made by the pass after the update in flight ends):\n  ~ label team=payments',
+    );
     expect(run.stdout).toMatch(/roll: yes/);
-    expect(run.stdout).toContain('update node group my-node-pool config: labels (UpdateNodegroupConfig)');
+    expect(run.stdout).toContain(
+      '2. roll node group my-node-pool to launch template version 2 (UpdateNodegroupVersion)',
+    );
+    expect(run.stdout).toContain(
+      'then: update node group my-node-pool config: labels (UpdateNodegroupConfig, once the update in flight ends)',
+    );
   });
 
   it('previews a deletion: node group first, no AWS write', async () => {

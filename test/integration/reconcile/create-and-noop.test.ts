@@ -142,7 +142,7 @@ describe('reconcile: a new pool', () => {
     h.counter.reset();
     const outcome = await h.run();
     expect(outcome).toMatchObject({ kind: 'terminal', reason: 'SpecConflict' });
-    expect(h.counter.awsResourceWrites()).toEqual([]);
+    expect(h.counter.resourceWrites()).toEqual([]);
     expect(conditionOf(await statusRow(h.clients), 'SpecValid')).toBe('False/SpecConflict');
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeNodegroupCommand, type Nodegroup } from '@aws-sdk/client-eks';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
+import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import { provisionResources } from '../../../infra/local/provision';
 import { loadServiceDefinition } from '../../../infra/local/service-definition';
 import { type AwsClients, clientSettingsFromEnv, createAwsClients } from '../../../lib/aws/client-factory';
@@ -23,61 +23,10 @@ export const POOL_ID = 'my-node-pool';
 export const LAUNCH_TEMPLATE_NAME = 'enclave-pools-my-cluster-my-node-pool';
 export const SEED_SPEC = readFileSync(join(__dirname, '../../../examples/enclave-pool.yaml'), 'utf8');
 
-/** The one middlewareStack.add overload this uses (the clients' stacks differ only in their I/O types). */
-interface CountableStack {
-  add(
-    middleware: InitializeMiddleware<object, MetadataBearer>,
-    options: { step: 'initialize'; name: string },
-  ): void;
-}
-
-const READ_PREFIXES = ['Describe', 'Get', 'List', 'Head'];
-
-export class CallCounter {
-  readonly calls: string[] = [];
-
-  constructor(clients: AwsClients) {
-    const count: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
-      this.calls.push(String(context.commandName ?? 'Unknown').replace(/Command$/, ''));
-      return next(args);
-    };
-    for (const client of [clients.ec2, clients.eks, clients.ssm, clients.iam, clients.dynamodb, clients.s3]) {
-      (client.middlewareStack as unknown as CountableStack).add(count, {
-        step: 'initialize',
-        name: 'enclavePoolsTestCallCounter',
-      });
-    }
-  }
-
-  reset(): void {
-    this.calls.length = 0;
-  }
-
-  /** Everything that is not a Describe*, Get*, List* or Head* call. */
-  writes(): string[] {
-    return this.calls.filter((name) => !READ_PREFIXES.some((prefix) => name.startsWith(prefix)));
-  }
-
-  /** Writes to EC2 / EKS (everything but the status table). */
-  awsResourceWrites(): string[] {
-    return this.writes().filter((name) => !['PutItem', 'UpdateItem', 'DeleteItem'].includes(name));
-  }
-
-  count(name: string): number {
-    return this.calls.filter((c) => c === name).length;
-  }
-
-  summary(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const call of this.calls) counts[call] = (counts[call] ?? 0) + 1;
-    return counts;
-  }
-}
-
 export interface Harness {
   world: SeededWorld;
   clients: AwsClients;
-  counter: CallCounter;
+  counter: AwsCallCounter;
   deps: ReconcileDeps;
   s3Specs: S3SpecStore;
   dynamoSpecs: DynamoDbSpecStore;
@@ -94,7 +43,7 @@ export async function startHarness(): Promise<Harness> {
   const definition = await loadServiceDefinition(join(__dirname, '../../..'));
   await provisionResources(setupClients, definition, world.region);
   const clients = createAwsClients(clientSettingsFromEnv(env));
-  const counter = new CallCounter(clients);
+  const counter = new AwsCallCounter(clients);
   const deps = createReconcileDeps(env, clients);
   const names = resolveResourceNames(env);
   const run = () => reconcile(POOL_ID, deps);
@@ -193,7 +142,7 @@ export async function describeNodegroup(
 }
 
 /** Prints the call counts when RECONCILE_CALL_REPORT is set (for the report of measured figures). */
-export function reportCalls(label: string, counter: CallCounter): void {
+export function reportCalls(label: string, counter: AwsCallCounter): void {
   if (process.env.RECONCILE_CALL_REPORT) {
     process.stderr.write(
       `${label}: ${counter.calls.length} calls, writes ${JSON.stringify(counter.writes())}, ${JSON.stringify(counter.summary())}\n`,

@@ -40,7 +40,7 @@ describe('reconcile: what it refuses to do', () => {
 
     // Assess
     expect(refused).toMatchObject({ kind: 'terminal', reason: 'NitroEnclaveEdgeZoneUnsupported' });
-    expect(h.counter.awsResourceWrites()).toEqual([]);
+    expect(h.counter.resourceWrites()).toEqual([]);
     expect(await launchTemplateVersions(h.clients)).toEqual([]);
     const row = await statusRow(h.clients);
     const condition = row?.conditions.find((c) => c.type === 'LaunchTemplateReady');
@@ -83,7 +83,7 @@ describe('reconcile: what it refuses to do', () => {
 
     // Assess
     expect(outcome).toMatchObject({ kind: 'terminal', reason: 'LaunchTemplateNotOwned' });
-    expect(h.counter.awsResourceWrites()).toEqual([]);
+    expect(h.counter.resourceWrites()).toEqual([]);
     const versions = await launchTemplateVersions(h.clients);
     expect(versions.map((v) => v.LaunchTemplateData?.InstanceType)).toEqual(['t3.large']);
     expect(await describeNodegroup(h.clients, h.world.cluster.name)).toBeUndefined();
@@ -111,7 +111,7 @@ describe('reconcile: what it refuses to do', () => {
 
     // Assess
     expect(outcome).toMatchObject({ kind: 'terminal', reason: 'NodegroupNotOwned' });
-    expect(h.counter.awsResourceWrites()).toEqual([]);
+    expect(h.counter.resourceWrites()).toEqual([]);
     expect(await launchTemplateVersions(h.clients)).toEqual([]);
     expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate).toBeUndefined();
     expect(conditionOf(await statusRow(h.clients), 'EKSNodegroupReady')).toBe('False/NodegroupNotOwned');
@@ -127,7 +127,7 @@ describe('reconcile: what it refuses to do', () => {
     );
     const outcome = await h.run();
     expect(outcome).toMatchObject({ kind: 'terminal', reason: 'SpecInvalid' });
-    expect(h.counter.awsResourceWrites()).toEqual([]);
+    expect(h.counter.resourceWrites()).toEqual([]);
     const specValid = (await statusRow(h.clients))?.conditions.find((c) => c.type === 'SpecValid');
     expect(specValid?.message).toContain('t3.large');
     expect(specValid?.message).toContain(h.world.wavelengthZoneSubnet.subnetId);

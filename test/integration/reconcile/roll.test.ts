@@ -124,7 +124,7 @@ describe('reconcile: rolling a pool', () => {
     const outcome = await h.run();
 
     expect(outcome).toMatchObject({ kind: 'done' });
-    expect(h.counter.awsResourceWrites()).toEqual([]);
+    expect(h.counter.resourceWrites()).toEqual([]);
     expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1]);
   });
 

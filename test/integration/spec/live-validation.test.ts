@@ -1,13 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import type { AwsClients } from '../../../lib/aws/client-factory';
 import { createLiveFactsReader } from '../../../lib/aws/live-facts-reader';
 import { runCli } from '../../../lib/cli/main';
 import { checkLiveRules, liveFactsRequest } from '../../../lib/spec/live-rules';
 import type { Violation } from '../../../lib/spec/pool-spec';
 import { validatePoolSpec } from '../../../lib/spec/validate-pool-spec';
-import { type AwsCallCounter, countAwsCalls } from '../../support/aws-call-counter';
 import { type SeededWorld, sandboxClients, seedWorld } from '../../support/sandbox';
 import { captureIo } from '../../unit/cli/cli-test-io';
 
@@ -28,7 +28,7 @@ let counter: AwsCallCounter;
 beforeEach(async () => {
   world = await seedWorld();
   clients = sandboxClients();
-  counter = countAwsCalls(clients);
+  counter = new AwsCallCounter(clients);
 });
 
 afterEach(() => {

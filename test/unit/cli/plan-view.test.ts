@@ -52,6 +52,7 @@ function report(overrides: Partial<PlanReport> = {}): PlanReport {
         scaling: { minSize: 1, maxSize: 3, desiredSize: 2 },
         updateConfig: { maxUnavailable: 2 },
       },
+      configAfterRoll: false,
       delete: false,
     },
     roll: true,
@@ -135,7 +136,7 @@ describe('planText', () => {
         },
         roll: false,
         writes: [],
-        nodegroup: { exists: false, delete: false },
+        nodegroup: { exists: false, configAfterRoll: false, delete: false },
       }),
       'f',
       plain,
@@ -150,6 +151,7 @@ describe('planText', () => {
           name: 'ng',
           exists: false,
           create: { desiredSize: 1, launchTemplateVersion: 1, subnets: [] },
+          configAfterRoll: false,
           delete: false,
         },
       }),
@@ -177,6 +179,29 @@ describe('planText', () => {
     );
     expect(stopped).toContain('The reconciler would stop here:\n  SpecValid Bad: fix it');
     expect(stopped).toContain('Nothing would change in AWS until these are fixed.');
+  });
+});
+
+describe('planText with config changes queued behind the roll', () => {
+  it('says they come after the update in flight', () => {
+    const base = report();
+    const text = planText(
+      report({
+        nodegroup: {
+          ...base.nodegroup,
+          configChanges: { labels: { addOrUpdate: { team: 'x' }, remove: [] } },
+          configAfterRoll: true,
+        },
+      }),
+      'f',
+      plain,
+    );
+    expect(text).toContain(
+      '  config changes (made by the pass after the update in flight ends):\n  ~ label team=x',
+    );
+    expect(text).toContain(
+      '  then: update node group ng config: labels (UpdateNodegroupConfig, once the update in flight ends)',
+    );
   });
 });
 

@@ -168,6 +168,25 @@ describe('buildPlanReport', () => {
     expect(waiting.rollReason).toContain('starts after update u7 (ConfigUpdate) ends');
   });
 
+  it('reports config changes the reconciler makes after the roll', () => {
+    const pendingConfigChanges = { labels: { addOrUpdate: { team: 'payments' }, remove: [] } };
+    const afterRoll = buildPlanReport(
+      input({ writes: [versionWrite, rollWrite], pinnedData: seedData, nodegroup, pendingConfigChanges }),
+    );
+    expect(afterRoll.nodegroup).toMatchObject({ configChanges: pendingConfigChanges, configAfterRoll: true });
+    const now = buildPlanReport(
+      input({
+        writes: [
+          { kind: 'UpdateNodegroupConfig', nodegroupName: 'my-node-pool', changes: pendingConfigChanges },
+        ],
+        pinnedData: seedData,
+        nodegroup,
+        pendingConfigChanges,
+      }),
+    );
+    expect(now.nodegroup).toMatchObject({ configChanges: pendingConfigChanges, configAfterRoll: false });
+  });
+
   it('no change: no version, no roll; a deleted spec: no roll either', () => {
     const same = buildPlanReport(input({ pinnedData: seedData, nodegroup }));
     expect(same).toMatchObject({ roll: false, launchTemplate: { newVersion: false, changes: [] } });
