@@ -8,6 +8,7 @@ const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  stdin: process.stdin,
 });
 // Exit explicitly (after stdout drains): idle keep-alive sockets of the AWS SDK must not hold the process.
 process.stdout.write('', () => process.exit(code));

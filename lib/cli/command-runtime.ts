@@ -78,13 +78,13 @@ export async function ask(context: CliContext, question: string): Promise<string
   if (context.services.prompt) return context.services.prompt(question);
   const stdin = context.io.stdin;
   if (!stdin?.isTTY) return undefined;
-  const rl = createInterface({
-    input: stdin,
-    output: context.io.stderr as NodeJS.WritableStream,
-    terminal: true,
-  });
+  // The question goes to stderr (stdout may be piped); the terminal itself echoes the answer.
+  context.io.stderr.write(question);
+  const rl = createInterface({ input: stdin, terminal: false });
+  // End of input (Ctrl-D) answers nothing, which is "no".
+  const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
   try {
-    return await rl.question(question);
+    return await Promise.race([rl.question(''), closed]);
   } finally {
     rl.close();
   }

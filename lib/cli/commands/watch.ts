@@ -80,7 +80,7 @@ export const watchCommand: CliCommand = {
     const timeoutMs = parseSeconds('--timeout', values.timeout, 2 * 3600) * 1000;
     const watcher = new RollWatcher(
       ports(context),
-      // The reconciler records an update's end at its next requeued pass (about a minute on AWS).
+      // The reconciler records an update's end at its next requeued pass (30 s by default on AWS).
       { poolId, intervalMs, timeoutMs, recordWaitMs: Math.max(3 * intervalMs, 150_000) },
       context.io.stdout,
       styleFor(context.io.stdout, context),

@@ -1,4 +1,6 @@
+import { PassThrough } from 'node:stream';
 import {
+  ask,
   parseCommandArgs,
   parseSeconds,
   parseStoreKind,
@@ -57,5 +59,47 @@ describe('command runtime', () => {
     const names = resolveResourceNames({ STAGE: 'prod' });
     expect(storeLocation('s3', names)).toBe('s3://enclave-pools-prod-specs/pools/');
     expect(storeLocation('dynamodb', names)).toBe('dynamodb://enclave-pools-prod-specs');
+  });
+});
+
+describe('ask', () => {
+  const io = (stdin?: NodeJS.ReadableStream & { isTTY?: boolean }) => {
+    let err = '';
+    const context = {
+      io: {
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => (err += s) },
+        env: {},
+        ...(stdin ? { stdin } : {}),
+      },
+      services: {
+        awsClients: () => {
+          throw new Error('no AWS here');
+        },
+      },
+      debug: false,
+    };
+    return { context, err: () => err };
+  };
+
+  it('reads the answer from a terminal and prints the question on stderr', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const { context, err } = io(stdin);
+    const answer = ask(context, 'Delete? [y/N] ');
+    stdin.write('yes\n');
+    expect(await answer).toBe('yes');
+    expect(err()).toBe('Delete? [y/N] ');
+  });
+
+  it('takes the end of input for no answer', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const answer = ask(io(stdin).context, 'Delete? ');
+    stdin.end();
+    expect(await answer).toBe('');
+  });
+
+  it('asks no one when stdin is not a terminal', async () => {
+    expect(await ask(io(new PassThrough()).context, 'Delete? ')).toBeUndefined();
+    expect(await ask(io().context, 'Delete? ')).toBeUndefined();
   });
 });
