@@ -11,7 +11,7 @@ import {
   UpdateNodegroupConfigCommand,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
-import type { NodegroupConfigChanges, ObservedNodegroup, ScalingConfig } from '../plan/plan-types';
+import type { Action, NodegroupConfigChanges, ObservedNodegroup, ScalingConfig } from '../plan/plan-types';
 import type { Taint, UpdateConfig } from '../spec/pool-spec';
 import type { UpdateRecord } from '../status/status-row';
 import type { AwsClients } from './client-factory';
@@ -108,22 +108,8 @@ export function toUpdateRecord(update: Update): UpdateRecord {
   };
 }
 
-export interface CreateNodegroupInput {
-  clusterName: string;
-  nodegroupName: string;
-  launchTemplateId: string;
-  launchTemplateVersion: number;
-  nodeRoleArn: string;
-  subnets: string[];
-  labels: Record<string, string>;
-  taints: Taint[];
-  scaling: ScalingConfig;
-  updateConfig: UpdateConfig;
-  capacityType: 'ON_DEMAND' | 'SPOT';
-  amiType: 'CUSTOM';
-  tags: Record<string, string>;
-  clientRequestToken: string;
-}
+/** What CreateNodegroup needs: the planner's action, without its tag. */
+export type CreateNodegroupInput = Omit<Extract<Action, { kind: 'CreateNodegroup' }>, 'kind'>;
 
 function updateConfigPayload(config: UpdateConfig) {
   return {

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeNodegroupCommand } from '@aws-sdk/client-eks';
-import { setLogSink } from '../../../lib/log';
 import { launchTemplateName } from '../../../lib/render/resource-names';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { conditionStatus, startEventPath, type TestEventPath } from '../../support/event-path';
+import { quietLogs } from '../../support/quiet-logs';
 import { runCliCaptured } from '../../support/run-cli';
 import { configureSandbox, failNextRoll, sandboxClients, seedWorld } from '../../support/sandbox';
 
@@ -38,13 +38,9 @@ async function cli(...argv: string[]) {
 }
 
 let path: TestEventPath;
-let restoreLog: ReturnType<typeof setLogSink>;
 let dir: string;
 
-beforeAll(() => {
-  restoreLog = setLogSink(() => {});
-});
-afterAll(() => setLogSink(restoreLog));
+quietLogs();
 
 beforeEach(async () => {
   await seedWorld();

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setLogSink } from '../../../lib/log';
 import { previewReconcile } from '../../../lib/preview/reconcile-preview';
+import { quietLogs } from '../../support/quiet-logs';
 import { runCliCaptured } from '../../support/run-cli';
 import {
   type Harness,
@@ -14,11 +14,7 @@ import {
   withMemoryMib,
 } from '../reconcile/reconcile-harness';
 
-let restoreLog: ReturnType<typeof setLogSink>;
-beforeAll(() => {
-  restoreLog = setLogSink(() => {});
-});
-afterAll(() => setLogSink(restoreLog));
+quietLogs();
 
 const env = { KUBERNETES_VERSION: '1.35', NO_COLOR: '1', RECONCILE_REQUEUE_SECONDS: '1' };
 let h: Harness;

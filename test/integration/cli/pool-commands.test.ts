@@ -1,14 +1,10 @@
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { setLogSink } from '../../../lib/log';
+import { quietLogs } from '../../support/quiet-logs';
 import { runCliCaptured } from '../../support/run-cli';
 import { type Harness, SEED_SPEC, startHarness, statusRow } from '../reconcile/reconcile-harness';
 
-let restoreLog: ReturnType<typeof setLogSink>;
-beforeAll(() => {
-  restoreLog = setLogSink(() => {});
-});
-afterAll(() => setLogSink(restoreLog));
+quietLogs();
 
 const CORPUS = join(__dirname, '../../fixtures/workloads');
 let h: Harness;

@@ -1,6 +1,6 @@
 import { parseAllDocuments } from 'yaml';
-import { setLogSink } from '../../../lib/log';
 import { USER_DATA_BOUNDARY } from '../../../lib/render/user-data';
+import { quietLogs } from '../../support/quiet-logs';
 import {
   conditionOf,
   describeNodegroup,
@@ -11,11 +11,7 @@ import {
   statusRow,
 } from './reconcile-harness';
 
-let restoreLog: ReturnType<typeof setLogSink>;
-beforeAll(() => {
-  restoreLog = setLogSink(() => {});
-});
-afterAll(() => setLogSink(restoreLog));
+quietLogs();
 
 let h: Harness;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { resolveResourceNames } from '../../../lib/config';
-import { setLogSink } from '../../../lib/log';
+import { quietLogs } from '../../support/quiet-logs';
 import { configureSandbox } from '../../support/sandbox';
 import {
   conditionOf,
@@ -13,11 +13,7 @@ import {
   statusRow,
 } from './reconcile-harness';
 
-let restoreLog: ReturnType<typeof setLogSink>;
-beforeAll(() => {
-  restoreLog = setLogSink(() => {});
-});
-afterAll(() => setLogSink(restoreLog));
+quietLogs();
 
 let h: Harness;
 beforeEach(async () => {

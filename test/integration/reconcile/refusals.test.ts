@@ -1,6 +1,6 @@
 import { CreateLaunchTemplateCommand } from '@aws-sdk/client-ec2';
 import { CreateNodegroupCommand } from '@aws-sdk/client-eks';
-import { setLogSink } from '../../../lib/log';
+import { quietLogs } from '../../support/quiet-logs';
 import {
   conditionOf,
   describeNodegroup,
@@ -13,11 +13,7 @@ import {
   statusRow,
 } from './reconcile-harness';
 
-let restoreLog: ReturnType<typeof setLogSink>;
-beforeAll(() => {
-  restoreLog = setLogSink(() => {});
-});
-afterAll(() => setLogSink(restoreLog));
+quietLogs();
 
 let h: Harness;
 beforeEach(async () => {

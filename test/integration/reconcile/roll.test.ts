@@ -1,5 +1,5 @@
-import { setLogSink } from '../../../lib/log';
 import { FORCE_UPDATE_ANNOTATION } from '../../../lib/spec/managed-machine-pool-reader';
+import { quietLogs } from '../../support/quiet-logs';
 import { failNextRoll, setRollSeconds } from '../../support/sandbox';
 import {
   conditionOf,
@@ -15,11 +15,7 @@ import {
   withoutEnclaves,
 } from './reconcile-harness';
 
-let restoreLog: ReturnType<typeof setLogSink>;
-beforeAll(() => {
-  restoreLog = setLogSink(() => {});
-});
-afterAll(() => setLogSink(restoreLog));
+quietLogs();
 
 let h: Harness;
 beforeEach(async () => {

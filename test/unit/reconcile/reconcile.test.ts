@@ -6,8 +6,8 @@ import {
   TerminalAwsError,
   TransientAwsError,
 } from '../../../lib/errors';
-import { setLogSink } from '../../../lib/log';
 import { reconcile } from '../../../lib/reconcile';
+import { quietLogs } from '../../support/quiet-logs';
 import { AMI_PARAMETER, FakeWorld } from './fake-ports';
 
 /**
@@ -16,11 +16,7 @@ import { AMI_PARAMETER, FakeWorld } from './fake-ports';
  */
 const SPEC = readFileSync(join(__dirname, '../../../examples/enclave-pool.yaml'), 'utf8');
 
-let restoreLog: ReturnType<typeof setLogSink>;
-beforeAll(() => {
-  restoreLog = setLogSink(() => {});
-});
-afterAll(() => setLogSink(restoreLog));
+quietLogs();
 
 let world: FakeWorld;
 beforeEach(() => {
