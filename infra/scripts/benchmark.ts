@@ -30,7 +30,7 @@ const EDITED_SPEC = SPEC.replace('memory_mib: 768', 'memory_mib: 1024');
 interface Sample {
   ms: number;
   calls?: number;
-  writes?: number;
+  writes?: string[];
 }
 
 const results = new Map<string, Sample[]>();
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
       const pass = async (name: string) => {
         counter.reset();
         const { ms } = await timed(() => reconcile(POOL, deps));
-        record(name, { ms, calls: counter.calls.length, writes: counter.writes().length });
+        record(name, { ms, calls: counter.calls.length, writes: counter.writes() });
       };
       await store.put(POOL, SPEC);
       await pass('reconcile pass: new pool (template + node group)');
@@ -165,12 +165,12 @@ async function main(): Promise<void> {
     return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
   };
   console.log(`runs: ${runs}, node ${process.version}, ${new Date().toISOString()}\n`);
-  console.log('| measurement | median ms | min ms | max ms | AWS calls | of which writes |');
+  console.log('| measurement | median ms | min ms | max ms | AWS calls | writes |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, samples] of results) {
     const ms = samples.map((s) => s.ms);
     const calls = samples[0]?.calls;
-    const writes = samples[0]?.writes;
+    const writes = samples[0]?.writes?.join(', ');
     console.log(
       `| ${name} | ${median(ms).toFixed(0)} | ${Math.min(...ms).toFixed(0)} | ${Math.max(...ms).toFixed(0)} | ${
         calls ?? ''
