@@ -87,7 +87,8 @@ export function summarizePool(sources: PoolSources): PoolSummary {
   const { row, stored, spec } = sources;
   const ready = readyOf(sources);
   const allocator = spec?.bootstrap.allocator;
-  const since = row?.history[0]?.at;
+  // Rows written before createdAt existed fall back to their oldest remembered event.
+  const since = row?.createdAt ?? row?.history[0]?.at;
   return {
     name: sources.poolId,
     ...((spec?.clusterName ?? row?.clusterName) ? { cluster: spec?.clusterName ?? row?.clusterName } : {}),

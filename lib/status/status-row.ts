@@ -72,6 +72,8 @@ export interface StatusRow {
   revision: number;
   /** ISO time of the last write (rows are only written when their content changes). */
   updatedAt: string;
+  /** ISO time of the first pass that recorded this pool (reset when a deleted pool comes back). */
+  createdAt?: string;
   /** Cluster and node group the pool maps to, kept so a deletion works after the spec is gone. */
   clusterName?: string;
   nodegroupName?: string;

@@ -110,6 +110,20 @@ describe('nextStatusRow', () => {
     expect(deleted.nodegroup).toBeUndefined();
   });
 
+  it('remembers when the pool was first seen, and starts again when a deleted pool comes back', () => {
+    const first = nextStatusRow(undefined, report());
+    const later = nextStatusRow(first, report({ now: T1 }));
+    expect(later.createdAt).toBe(T0.toISOString());
+
+    const deleted = nextStatusRow(
+      later,
+      report({ now: T1, spec: undefined, observed: observed(), record: { events: [], deleted: true } }),
+    );
+    expect(deleted.createdAt).toBe(T0.toISOString());
+    const T2 = new Date('2026-01-02T00:00:00Z');
+    expect(nextStatusRow(deleted, report({ now: T2 })).createdAt).toBe(T2.toISOString());
+  });
+
   it('keeps a bounded history, newest last', () => {
     let row = nextStatusRow(undefined, report());
     for (let i = 0; i < HISTORY_LIMIT + 5; i++) {
