@@ -1,23 +1,15 @@
 import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAwsClients } from '../../../lib/aws/client-factory';
 import { readLaunchTemplateVersionData } from '../../../lib/aws/launch-template-version-data';
 import { NodegroupInstances } from '../../../lib/aws/nodegroup-instances';
 import { listStatusRows } from '../../../lib/aws/status-table-reader';
 import { TerminalAwsError, TransientAwsError } from '../../../lib/errors';
+import { awsError, unreachableClients } from '../../support/sdk-mocks';
 
 /** The CLI's read adapters: paging and error paths (the happy paths run against the sandbox). */
 
-function awsError(name: string, status = 400, fault: 'client' | 'server' = 'client'): Error {
-  return Object.assign(new Error(`${name} happened`), {
-    name,
-    $fault: fault,
-    $metadata: { httpStatusCode: status },
-  });
-}
-
-const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+const clients = unreachableClients();
 const ec2 = mockClient(clients.ec2);
 const documents = mockClient(clients.documents);
 

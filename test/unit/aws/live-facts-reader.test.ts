@@ -6,21 +6,13 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAwsClients } from '../../../lib/aws/client-factory';
 import { createLiveFactsReader } from '../../../lib/aws/live-facts-reader';
 import { TerminalAwsError, TransientAwsError } from '../../../lib/errors';
+import { awsError, unreachableClients } from '../../support/sdk-mocks';
 
 /** Error paths and caching only; the happy paths run against the sandbox in test/integration/spec. */
 
-function awsError(name: string, status = 400, fault: 'client' | 'server' = 'client'): Error {
-  return Object.assign(new Error(`${name} happened`), {
-    name,
-    $fault: fault,
-    $metadata: { httpStatusCode: status },
-  });
-}
-
-const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+const clients = unreachableClients();
 const ec2 = mockClient(clients.ec2);
 const eks = mockClient(clients.eks);
 

@@ -19,7 +19,6 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AmiParameters } from '../../../lib/aws/ami-parameters';
-import { createAwsClients } from '../../../lib/aws/client-factory';
 import { LaunchTemplates } from '../../../lib/aws/launch-templates';
 import { NodeRoles } from '../../../lib/aws/node-roles';
 import { Nodegroups } from '../../../lib/aws/nodegroups';
@@ -27,18 +26,11 @@ import { StatusTable } from '../../../lib/aws/status-table';
 import { ConcurrentUpdateError, TerminalAwsError, TransientAwsError } from '../../../lib/errors';
 import { dataHashDescription } from '../../../lib/render/resource-names';
 import { emptyStatusRow } from '../../../lib/status/status-row';
+import { awsError, unreachableClients } from '../../support/sdk-mocks';
 
 /** Adapter error paths only: the happy paths run against the sandbox in test/integration/reconcile. */
 
-function awsError(name: string, status = 400, fault: 'client' | 'server' = 'client'): Error {
-  return Object.assign(new Error(`${name} happened`), {
-    name,
-    $fault: fault,
-    $metadata: { httpStatusCode: status },
-  });
-}
-
-const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+const clients = unreachableClients();
 const ec2 = mockClient(clients.ec2);
 const eks = mockClient(clients.eks);
 const ssm = mockClient(clients.ssm);

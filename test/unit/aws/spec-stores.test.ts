@@ -2,7 +2,6 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAwsClients } from '../../../lib/aws/client-factory';
 import { DynamoDbSpecStore, S3SpecStore } from '../../../lib/aws/spec-stores';
 import {
   ConcurrentUpdateError,
@@ -10,18 +9,11 @@ import {
   TerminalAwsError,
   TransientAwsError,
 } from '../../../lib/errors';
+import { awsError, unreachableClients } from '../../support/sdk-mocks';
 
 /** Error paths only; the stores' behaviour is tested against the sandbox in test/integration/spec. */
 
-function awsError(name: string, status = 400, fault: 'client' | 'server' = 'client'): Error {
-  return Object.assign(new Error(`${name} happened`), {
-    name,
-    $fault: fault,
-    $metadata: { httpStatusCode: status },
-  });
-}
-
-const clients = createAwsClients({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+const clients = unreachableClients();
 const s3 = mockClient(clients.s3);
 const documents = mockClient(clients.documents);
 
