@@ -10,6 +10,15 @@ export function resolveRegion(env: NodeJS.ProcessEnv = process.env): string {
   return env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULT_REGION;
 }
 
+/**
+ * Who this deployment is, as stamped on everything it creates (`enclave-pools:deployment`): two
+ * stages in one account then refuse each other's templates and node groups instead of fighting
+ * over them. serverless.yml sets STAGE; DEPLOYMENT_ID overrides the whole value.
+ */
+export function resolveDeploymentId(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DEPLOYMENT_ID || `enclave-pools-${env.STAGE || 'dev'}`;
+}
+
 export interface ResourceNames {
   specBucket: string;
   specPrefix: string;

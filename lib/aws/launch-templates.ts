@@ -138,18 +138,21 @@ export class LaunchTemplates {
   }
 
   /** The template tagged as this pool's (used to delete a pool whose status row is gone). */
-  async findByPool(poolId: string): Promise<ObservedLaunchTemplate | undefined> {
+  async findByPool(poolId: string, deploymentId?: string): Promise<ObservedLaunchTemplate | undefined> {
     try {
       const out = await this.clients.ec2.send(
         new DescribeLaunchTemplatesCommand({
           Filters: [
             { Name: `tag:${OwnershipTagKey.Pool}`, Values: [poolId] },
             { Name: `tag:${OwnershipTagKey.ManagedBy}`, Values: ['enclave-pools'] },
+            ...(deploymentId ? [{ Name: `tag:${OwnershipTagKey.Deployment}`, Values: [deploymentId] }] : []),
           ],
         }),
       );
       const template = out.LaunchTemplates?.find(
-        (t) => tagsToRecord(t.Tags)[OwnershipTagKey.Pool] === poolId,
+        (t) =>
+          tagsToRecord(t.Tags)[OwnershipTagKey.Pool] === poolId &&
+          (!deploymentId || tagsToRecord(t.Tags)[OwnershipTagKey.Deployment] === deploymentId),
       );
       if (!template?.LaunchTemplateId) return undefined;
       return toObserved(template, await this.versions(template.LaunchTemplateId));

@@ -11,6 +11,8 @@ import type { FailedRollRecord, FailedUpdateRecord, HistoryEntry, UpdateRecord }
 
 /** Requeue delays (seconds) and the version retention bound. */
 export interface PlanPolicy {
+  /** This deployment's id (enclave-pools:deployment tag): resources of another deployment are never ours. */
+  deploymentId?: string;
   requeueSeconds: {
     /** Node group CREATING. */
     creating: number;

@@ -210,7 +210,7 @@ function planPresent(d: DesiredPresent, o: Observed): Plan {
 
   // Ownership first: nothing is created, changed or adopted next to a resource that is not ours.
   const lt = o.launchTemplate;
-  const ltProblem = lt && ownershipProblem(lt.tags, d.clusterName, d.poolId);
+  const ltProblem = lt && ownershipProblem(lt.tags, d.clusterName, d.poolId, d.policy.deploymentId);
   if (lt && ltProblem) {
     return b
       .stop(
@@ -223,7 +223,7 @@ function planPresent(d: DesiredPresent, o: Observed): Plan {
       .build();
   }
   const ng = o.nodegroup;
-  const ngProblem = ng && ownershipProblem(ng.tags, d.clusterName, d.poolId);
+  const ngProblem = ng && ownershipProblem(ng.tags, d.clusterName, d.poolId, d.policy.deploymentId);
   if (ng && ngProblem) {
     return b
       .stop(
@@ -615,7 +615,7 @@ function planAbsent(d: DesiredAbsent, o: Observed): Plan {
   );
   const ng = o.nodegroup;
   if (ng && d.clusterName) {
-    const problem = ownershipProblem(ng.tags, d.clusterName, d.poolId);
+    const problem = ownershipProblem(ng.tags, d.clusterName, d.poolId, d.policy.deploymentId);
     if (problem) {
       return b
         .stop(
@@ -662,7 +662,7 @@ function planAbsent(d: DesiredAbsent, o: Observed): Plan {
   }
 
   const lt = o.launchTemplate;
-  if (lt && d.clusterName && !ownershipProblem(lt.tags, d.clusterName, d.poolId)) {
+  if (lt && d.clusterName && !ownershipProblem(lt.tags, d.clusterName, d.poolId, d.policy.deploymentId)) {
     b.set(
       falseCondition(
         ConditionType.LaunchTemplateReady,

@@ -69,7 +69,7 @@ function dryLaunchTemplates(real: LaunchTemplatesPort, writes: PlannedWrite[]): 
   };
   return {
     describe: async (name) => remember(await real.describe(name)),
-    findByPool: async (poolId) => remember(await real.findByPool(poolId)),
+    findByPool: async (poolId, deploymentId) => remember(await real.findByPool(poolId, deploymentId)),
     async create(input) {
       writes.push({
         kind: 'CreateLaunchTemplate',

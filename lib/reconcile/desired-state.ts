@@ -17,7 +17,7 @@ export function placementSubnets(spec: PoolSpec, facts: LiveFacts): { subnets: s
   return { subnets: [...eligibleSubnetIds(spec, facts)].sort(), explicit: false };
 }
 
-export function desiredNodegroup(spec: PoolSpec, facts: LiveFacts): DesiredNodegroup {
+export function desiredNodegroup(spec: PoolSpec, facts: LiveFacts, deploymentId?: string): DesiredNodegroup {
   const placement = placementSubnets(spec, facts);
   return {
     name: spec.nodegroupName,
@@ -33,7 +33,7 @@ export function desiredNodegroup(spec: PoolSpec, facts: LiveFacts): DesiredNodeg
     tags: {
       ...spec.additionalTags,
       [`kubernetes.io/cluster/${spec.clusterName}`]: 'owned',
-      ...ownershipTags(spec.clusterName, spec.name),
+      ...ownershipTags(spec.clusterName, spec.name, deploymentId),
     },
     force: spec.forceUpdate,
   };
@@ -61,7 +61,7 @@ export function desiredPresent(input: {
       dataHash: input.rendered.dataHash,
       resourceTags: input.rendered.resourceTags,
     },
-    nodegroup: desiredNodegroup(input.spec, input.facts),
+    nodegroup: desiredNodegroup(input.spec, input.facts, input.policy.deploymentId),
     policy: input.policy,
   };
 }

@@ -93,6 +93,7 @@ export async function observeForDeletion(
   poolId: string,
   previous: StatusRow | undefined,
   ports: ObservePorts,
+  deploymentId?: string,
 ): Promise<{ observed: Observed; clusterName?: string; nodegroupName?: string }> {
   let clusterName = previous?.clusterName;
   let nodegroupName = previous?.nodegroupName;
@@ -102,7 +103,7 @@ export async function observeForDeletion(
       previous?.launchTemplate?.name ?? launchTemplateName(clusterName, poolId),
     );
   } else {
-    launchTemplate = await ports.launchTemplates.findByPool(poolId);
+    launchTemplate = await ports.launchTemplates.findByPool(poolId, deploymentId);
     clusterName = launchTemplate?.tags[OwnershipTagKey.Cluster];
     nodegroupName = launchTemplate?.tags[OwnershipTagKey.Nodegroup];
   }

@@ -1,3 +1,4 @@
+import { resolveDeploymentId } from '../config';
 import type { PlanPolicy } from '../plan/plan-types';
 
 /**
@@ -28,6 +29,7 @@ export function planPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): PlanPol
   const all = positiveInteger(env.RECONCILE_REQUEUE_SECONDS);
   const max = positiveInteger(env.LAUNCH_TEMPLATE_VERSIONS_KEPT);
   return {
+    deploymentId: resolveDeploymentId(env),
     requeueSeconds: {
       creating: all ?? DEFAULT_REQUEUE_SECONDS.creating,
       updating: all ?? DEFAULT_REQUEUE_SECONDS.updating,

@@ -280,6 +280,7 @@ class Pass {
       : undefined;
     const rendered = renderLaunchTemplateData(spec, facts.cluster, image.imageId, {
       ...(rootDeviceName ? { rootDeviceName } : {}),
+      ...(this.deps.policy.deploymentId ? { deploymentId: this.deps.policy.deploymentId } : {}),
     });
     if (!rendered.ok) return this.invalid([...allViolations, ...rendered.violations]);
     this.report.launchTemplateName = rendered.rendered.name;
@@ -357,7 +358,7 @@ class Pass {
 
   private async reconcileDeletion(): Promise<ReconcileOutcome> {
     const found = await inPhase(ConditionType.EKSNodegroupReady, Reason.NodegroupReconcileFailed, () =>
-      observeForDeletion(this.poolId, this.previous, this.deps),
+      observeForDeletion(this.poolId, this.previous, this.deps, this.deps.policy.deploymentId),
     );
     if (!this.previous && !found.observed.launchTemplate && !found.observed.nodegroup) {
       return Outcome.done(`pool ${this.poolId} has no spec and no resources`);

@@ -66,6 +66,8 @@ export type LaunchTemplateRenderResult =
 export interface RenderOptions {
   /** Root device of the image, for the root volume mapping; defaults to /dev/xvda. */
   rootDeviceName?: string;
+  /** This deployment's id, added to the ownership tags (see resolveDeploymentId). */
+  deploymentId?: string;
 }
 
 function byKey(a: TagPair, b: TagPair): number {
@@ -140,13 +142,13 @@ export function encodeUserData(
   };
 }
 
-function instanceTags(spec: PoolSpec, name: string): TagPair[] {
+function instanceTags(spec: PoolSpec, name: string, deploymentId: string | undefined): TagPair[] {
   const tags: Record<string, string> = {
     ...spec.additionalTags,
     Name: name,
     [`kubernetes.io/cluster/${spec.clusterName}`]: 'owned',
     // Ownership keys last: additionalTags cannot impersonate or drop them.
-    ...ownershipTags(spec.clusterName, spec.name),
+    ...ownershipTags(spec.clusterName, spec.name, deploymentId),
   };
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
@@ -174,7 +176,7 @@ export function renderLaunchTemplateData(
   const name = launchTemplateName(spec.clusterName, spec.name);
   const lt = spec.launchTemplate;
   const root = lt.rootVolume;
-  const tags = instanceTags(spec, name);
+  const tags = instanceTags(spec, name, options.deploymentId);
   const data = normalizeLaunchTemplateData({
     ImageId: imageId,
     InstanceType: lt.instanceType,
@@ -218,7 +220,7 @@ export function renderLaunchTemplateData(
       data,
       dataHash: canonicalHash(data),
       resourceTags: {
-        ...ownershipTags(spec.clusterName, spec.name),
+        ...ownershipTags(spec.clusterName, spec.name, options.deploymentId),
         [OwnershipTagKey.Nodegroup]: spec.nodegroupName,
       },
       userData: {

@@ -14,6 +14,8 @@ export const OwnershipTagKey = {
   Cluster: 'enclave-pools:cluster',
   /** On the launch template only: lets a deletion find the node group without the spec. */
   Nodegroup: 'enclave-pools:nodegroup',
+  /** The deployment (service + stage) that owns the resource; see resolveDeploymentId. */
+  Deployment: 'enclave-pools:deployment',
 } as const;
 
 /** Prefix of a launch template version's description that carries the hash of its data. */
@@ -36,11 +38,16 @@ export function launchTemplateName(clusterName: string, poolId: string): string 
 }
 
 /** The tags that mark a launch template or node group as this system's, for this pool. */
-export function ownershipTags(clusterName: string, poolId: string): Record<string, string> {
+export function ownershipTags(
+  clusterName: string,
+  poolId: string,
+  deploymentId?: string,
+): Record<string, string> {
   return {
     [OwnershipTagKey.ManagedBy]: MANAGED_BY_VALUE,
     [OwnershipTagKey.Pool]: poolId,
     [OwnershipTagKey.Cluster]: clusterName,
+    ...(deploymentId ? { [OwnershipTagKey.Deployment]: deploymentId } : {}),
   };
 }
 
@@ -53,8 +60,9 @@ export function ownershipProblem(
   tags: Record<string, string> | undefined,
   clusterName: string,
   poolId: string,
+  deploymentId?: string,
 ): string | undefined {
-  const expected = ownershipTags(clusterName, poolId);
+  const expected = ownershipTags(clusterName, poolId, deploymentId);
   const missing = Object.entries(expected)
     .filter(([key, value]) => tags?.[key] !== value)
     .map(([key, value]) => `${key}=${value}`);

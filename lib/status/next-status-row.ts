@@ -127,7 +127,8 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
     poolId: report.poolId,
     revision: previous.revision,
     updatedAt: report.now.toISOString(),
-    createdAt: previous.createdAt && !(previous.deleted && !deleted) ? previous.createdAt : report.now.toISOString(),
+    createdAt:
+      previous.createdAt && !(previous.deleted && !deleted) ? previous.createdAt : report.now.toISOString(),
     ...(clusterName ? { clusterName } : {}),
     ...(nodegroupName ? { nodegroupName } : {}),
     ...(report.spec ? { specSource: report.spec.source, specLocation: report.spec.location } : {}),

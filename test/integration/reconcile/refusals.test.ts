@@ -1,5 +1,8 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateLaunchTemplateCommand } from '@aws-sdk/client-ec2';
 import { CreateNodegroupCommand } from '@aws-sdk/client-eks';
+import { StatusTable } from '../../../lib/aws/status-table';
+import { createReconcileDeps, reconcile } from '../../../lib/reconcile';
 import { quietLogs } from '../../support/quiet-logs';
 import {
   conditionOf,
@@ -7,6 +10,7 @@ import {
   type Harness,
   LAUNCH_TEMPLATE_NAME,
   launchTemplateVersions,
+  POOL_ID,
   SEED_SPEC,
   specWith,
   startHarness,
@@ -111,6 +115,42 @@ describe('reconcile: what it refuses to do', () => {
     expect(await launchTemplateVersions(h.clients)).toEqual([]);
     expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate).toBeUndefined();
     expect(conditionOf(await statusRow(h.clients), 'EKSNodegroupReady')).toBe('False/NodegroupNotOwned');
+  });
+
+  it("leaves another deployment's pool alone: a second stage in the same account refuses it", async () => {
+    // Prepare: the dev stage created the pool; a prod stage (own status table, same spec) sees it too.
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
+    const prodStatusTable = 'enclave-pools-prod-status';
+    await h.clients.dynamodb.send(
+      new CreateTableCommand({
+        TableName: prodStatusTable,
+        AttributeDefinitions: [{ AttributeName: 'poolId', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'poolId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const prodEnv = {
+      ...process.env,
+      KUBERNETES_VERSION: '1.35',
+      DEPLOYMENT_ID: 'enclave-pools-prod',
+      STATUS_TABLE: prodStatusTable,
+    };
+    const prod = createReconcileDeps(prodEnv, h.clients);
+    h.counter.reset();
+
+    // Act
+    const outcome = await reconcile(POOL_ID, prod);
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'terminal', reason: 'LaunchTemplateNotOwned' });
+    expect(h.counter.resourceWrites()).toEqual([]);
+    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1]);
+    const prodRow = await new StatusTable(h.clients, prodStatusTable).get(POOL_ID);
+    const condition = prodRow?.conditions.find((c) => c.type === 'LaunchTemplateReady');
+    expect(condition).toMatchObject({ status: 'False', reason: 'LaunchTemplateNotOwned' });
+    expect(condition?.message).toContain('enclave-pools:deployment=enclave-pools-prod');
+    expect(conditionOf(await statusRow(h.clients), 'Ready')).toBe('True/Ready');
   });
 
   it('reports every spec error at once and writes nothing to AWS', async () => {

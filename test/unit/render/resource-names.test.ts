@@ -34,6 +34,15 @@ describe('ownershipProblem', () => {
       'it lacks the ownership tag(s) enclave-pools:pool=p',
     );
   });
+
+  it("refuses another deployment's resources when the deployment is known", () => {
+    expect(
+      ownershipProblem(ownershipTags('c', 'p', 'enclave-pools-dev'), 'c', 'p', 'enclave-pools-dev'),
+    ).toBeUndefined();
+    expect(
+      ownershipProblem(ownershipTags('c', 'p', 'enclave-pools-dev'), 'c', 'p', 'enclave-pools-prod'),
+    ).toBe('it lacks the ownership tag(s) enclave-pools:deployment=enclave-pools-prod');
+  });
 });
 
 describe('data hash description', () => {
