@@ -1,6 +1,7 @@
 import {
   type _InstanceType,
   DescribeAvailabilityZonesCommand,
+  DescribeInstanceTypeOfferingsCommand,
   DescribeInstanceTypesCommand,
   DescribeSubnetsCommand,
   type InstanceTypeInfo,
@@ -30,6 +31,11 @@ export interface LiveFactsReader {
   /** Every zone of the region, including Local/Wavelength zones not opted into (AllAvailabilityZones). */
   zones(): Promise<Record<string, ZoneFacts>>;
   cluster(name: string): Promise<ClusterFacts | undefined>;
+  /** Per zone, which of `instanceTypes` EC2 offers there (zones where none is offered map to []). */
+  instanceTypeOfferings(
+    instanceTypes: readonly string[],
+    zoneNames: readonly string[],
+  ): Promise<Record<string, string[]>>;
   /** Everything the live rules need for one pool: the cluster first, then its and the pool's subnets. */
   gather(request: LiveFactsRequest): Promise<LiveFacts>;
 }
@@ -46,6 +52,7 @@ class CachingLiveFactsReader implements LiveFactsReader {
   private readonly subnetCache = new Map<string, Promise<SubnetFacts | undefined>>();
   private readonly clusterCache = new Map<string, Promise<ClusterFacts | undefined>>();
   private zoneCache: Promise<Record<string, ZoneFacts>> | undefined;
+  private readonly offeringCache = new Map<string, Promise<Record<string, string[]>>>();
 
   constructor(private readonly clients: Pick<AwsClients, 'ec2' | 'eks'>) {}
 
@@ -77,6 +84,22 @@ class CachingLiveFactsReader implements LiveFactsReader {
     return pending;
   }
 
+  instanceTypeOfferings(
+    instanceTypes: readonly string[],
+    zoneNames: readonly string[],
+  ): Promise<Record<string, string[]>> {
+    const types = [...new Set(instanceTypes)].sort();
+    const zones = [...new Set(zoneNames)].sort();
+    const key = `${types.join(',')}|${zones.join(',')}`;
+    let pending = this.offeringCache.get(key);
+    if (!pending) {
+      pending = this.describeOfferings(types, zones);
+      this.offeringCache.set(key, pending);
+      pending.catch(() => this.offeringCache.delete(key));
+    }
+    return pending;
+  }
+
   async gather(request: LiveFactsRequest): Promise<LiveFacts> {
     const cluster = request.clusterName ? await this.cluster(request.clusterName) : undefined;
     const subnetIds = [...new Set([...request.subnetIds, ...(cluster?.subnetIds ?? [])])];
@@ -85,7 +108,24 @@ class CachingLiveFactsReader implements LiveFactsReader {
       this.subnets(subnetIds),
       this.zones(),
     ]);
-    return { instanceTypes, subnets, zones, ...(cluster ? { cluster } : {}) };
+    // Offerings only matter where nodes can go: the regular zones of the candidate subnets and of
+    // the pool's explicit zones.
+    const candidateZones = [
+      ...Object.values(subnets).map((subnet) => subnet.availabilityZone),
+      ...(request.availabilityZones ?? []),
+    ].filter((zone) => zones[zone]?.zoneType === 'availability-zone');
+    const knownTypes = request.instanceTypes.filter((type) => instanceTypes[type] !== undefined);
+    const instanceTypeOfferings =
+      knownTypes.length > 0 && candidateZones.length > 0
+        ? await this.instanceTypeOfferings(knownTypes, candidateZones)
+        : undefined;
+    return {
+      instanceTypes,
+      subnets,
+      zones,
+      ...(cluster ? { cluster } : {}),
+      ...(instanceTypeOfferings ? { instanceTypeOfferings } : {}),
+    };
   }
 
   /** Resolves `keys` through `cache`, fetching the missing ones in one batch. */
@@ -179,6 +219,37 @@ class CachingLiveFactsReader implements LiveFactsReader {
       throw translateAwsError(error, { resourceId: ids.join(',') });
     }
     return found;
+  }
+
+  private async describeOfferings(types: string[], zoneNames: string[]): Promise<Record<string, string[]>> {
+    const offerings: Record<string, string[]> = Object.fromEntries(zoneNames.map((zone) => [zone, []]));
+    let NextToken: string | undefined;
+    try {
+      do {
+        const response = await this.clients.ec2.send(
+          new DescribeInstanceTypeOfferingsCommand({
+            LocationType: 'availability-zone',
+            Filters: [
+              { Name: 'instance-type', Values: types },
+              { Name: 'location', Values: zoneNames },
+            ],
+            ...(NextToken ? { NextToken } : {}),
+          }),
+        );
+        for (const offering of response.InstanceTypeOfferings ?? []) {
+          if (offering.Location && offering.InstanceType) {
+            offerings[offering.Location] = [
+              ...(offerings[offering.Location] ?? []),
+              offering.InstanceType,
+            ].sort();
+          }
+        }
+        NextToken = response.NextToken;
+      } while (NextToken);
+    } catch (error: unknown) {
+      throw translateAwsError(error, { resourceId: types.join(',') });
+    }
+    return offerings;
   }
 
   private async describeZones(): Promise<Record<string, ZoneFacts>> {

@@ -51,4 +51,10 @@ export interface LiveFacts {
   zones: Record<string, ZoneFacts>;
   /** Undefined when the cluster does not exist. */
   cluster?: ClusterFacts;
+  /**
+   * For each regular availability zone of the pool's candidate subnets, which of the requested
+   * instance types EC2 offers there (DescribeInstanceTypeOfferings). Absent when it was not read:
+   * the offering checks are then skipped.
+   */
+  instanceTypeOfferings?: Record<string, string[]>;
 }

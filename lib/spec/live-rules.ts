@@ -43,6 +43,8 @@ export interface LiveFactsRequest {
   /** Explicit subnets of the pool. The reader adds the cluster's own subnets once it knows them. */
   subnetIds: string[];
   clusterName?: string;
+  /** Explicit availability zones of the pool (their instance type offerings are read too). */
+  availabilityZones?: string[];
 }
 
 export function liveFactsRequest(input: PoolSpec | LiveRuleInput): LiveFactsRequest {
@@ -51,6 +53,7 @@ export function liveFactsRequest(input: PoolSpec | LiveRuleInput): LiveFactsRequ
     instanceTypes: live.instanceType ? [live.instanceType] : [],
     subnetIds: [...live.subnetIds],
     ...(live.clusterName ? { clusterName: live.clusterName } : {}),
+    ...(live.availabilityZones.length > 0 ? { availabilityZones: [...live.availabilityZones] } : {}),
   };
 }
 
@@ -120,9 +123,22 @@ function edgeFix(what: string, listPath: string, enclavePath: string): string {
   );
 }
 
-/** The cluster's subnets that a pool with these settings may use when it names none. */
-export function eligibleSubnetIds(input: PoolSpec | LiveRuleInput, facts: LiveFacts): string[] {
-  const live = 'paths' in input ? input : liveRuleInputFromSpec(input);
+/**
+ * Whether EC2 offers the instance type in the zone: undefined when the offerings were not read
+ * (or the zone was not asked about), so callers skip the check rather than guess.
+ */
+export function offeredInZone(
+  facts: LiveFacts,
+  instanceType: string | undefined,
+  zoneName: string,
+): boolean | undefined {
+  const offered = facts.instanceTypeOfferings?.[zoneName];
+  if (!instanceType || !offered) return undefined;
+  return offered.includes(instanceType);
+}
+
+/** The cluster's subnets in regular availability zones (and in the pool's zones, when it names some). */
+function regularClusterSubnetIds(live: LiveRuleInput, facts: LiveFacts): string[] {
   const clusterSubnets = facts.cluster?.subnetIds ?? [];
   return clusterSubnets.filter((id) => {
     const subnet = facts.subnets[id];
@@ -130,6 +146,19 @@ export function eligibleSubnetIds(input: PoolSpec | LiveRuleInput, facts: LiveFa
     if (live.availabilityZones.length > 0 && !live.availabilityZones.includes(subnet.availabilityZone))
       return false;
     return zoneKind(facts.zones[subnet.availabilityZone], subnet) === undefined;
+  });
+}
+
+/**
+ * The cluster's subnets that a pool with these settings may use when it names none: regular
+ * availability zones only, and only zones where EC2 offers the pool's instance type (a node group
+ * spread over a zone that cannot launch the type would fail to scale there).
+ */
+export function eligibleSubnetIds(input: PoolSpec | LiveRuleInput, facts: LiveFacts): string[] {
+  const live = 'paths' in input ? input : liveRuleInputFromSpec(input);
+  return regularClusterSubnetIds(live, facts).filter((id) => {
+    const zone = facts.subnets[id]?.availabilityZone ?? '';
+    return offeredInZone(facts, live.instanceType, zone) !== false;
   });
 }
 
@@ -292,6 +321,16 @@ function checkSubnets(input: LiveRuleInput, facts: LiveFacts, violations: Violat
           "use a subnet of the cluster's VPC",
       );
     }
+    if (offeredInZone(facts, input.instanceType, subnet.availabilityZone) === false) {
+      violations.add(
+        Rule.InstanceTypeNotOfferedInZone,
+        path,
+        subnetId,
+        `${at} is ${subnetId} in ${subnet.availabilityZone}, where EC2 does not offer ${input.instanceType} ` +
+          '(DescribeInstanceTypeOfferings), so no node could launch there; remove the subnet or pick an instance ' +
+          'type offered in every zone of the pool',
+      );
+    }
     if (!input.enclavesEnabled) return;
     const zone = facts.zones[subnet.availabilityZone];
     const kind = zoneKind(zone, subnet);
@@ -308,7 +347,18 @@ function checkSubnets(input: LiveRuleInput, facts: LiveFacts, violations: Violat
   if (input.subnetIds.length === 0 && input.availabilityZones.length === 0 && facts.cluster) {
     const known = facts.cluster.subnetIds.filter((id) => facts.subnets[id] !== undefined);
     if (known.length === 0) return;
-    if (eligibleSubnetIds(input, facts).length === 0) {
+    const regular = regularClusterSubnetIds(input, facts);
+    if (regular.length > 0 && eligibleSubnetIds(input, facts).length === 0) {
+      const zones = [...new Set(regular.map((id) => facts.subnets[id]?.availabilityZone ?? id))].sort();
+      violations.add(
+        Rule.InstanceTypeNotOfferedInZone,
+        input.paths.instanceType,
+        input.instanceType,
+        `${input.paths.instanceType.split(': ')[1] ?? 'instanceType'}: EC2 offers ${input.instanceType} in none of ` +
+          `the zones of cluster ${facts.cluster.name}'s subnets (${zones.join(', ')}); pick an instance type offered ` +
+          'there, or list subnets in zones that offer it in spec.subnetIDs',
+      );
+    } else if (regular.length === 0) {
       violations.add(
         Rule.NoEligibleSubnets,
         listPath,
@@ -350,6 +400,16 @@ function checkAvailabilityZones(input: LiveRuleInput, facts: LiveFacts, violatio
         `${at} is ${zoneName}, ${kind}` +
           `${zone.parentZoneName ? ` (parent ${zone.parentZoneName})` : ''}. ` +
           edgeFix(`zone ${zoneName}`, listPath, input.paths.enclaveOptions),
+      );
+      return;
+    }
+    if (offeredInZone(facts, input.instanceType, zoneName) === false) {
+      violations.add(
+        Rule.InstanceTypeNotOfferedInZone,
+        path,
+        zoneName,
+        `${at} is ${zoneName}, where EC2 does not offer ${input.instanceType} (DescribeInstanceTypeOfferings); ` +
+          'remove the zone or pick an instance type offered in every zone of the pool',
       );
       return;
     }

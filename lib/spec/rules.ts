@@ -71,6 +71,7 @@ export const Rule = {
   SubnetVpcMismatch: 'SubnetVpcMismatch',
   NoSubnetInAvailabilityZone: 'NoSubnetInAvailabilityZone',
   NoEligibleSubnets: 'NoEligibleSubnets',
+  InstanceTypeNotOfferedInZone: 'InstanceTypeNotOfferedInZone',
   ClusterNotFound: 'ClusterNotFound',
   KubernetesVersionSkew: 'KubernetesVersionSkew',
   AmiArchitectureMismatch: 'AmiArchitectureMismatch',
@@ -322,6 +323,11 @@ export const RULES: Record<Rule, RuleInfo> = {
     severity: E,
     stage: L,
     summary: 'no cluster subnet is in a regular availability zone',
+  },
+  InstanceTypeNotOfferedInZone: {
+    severity: E,
+    stage: L,
+    summary: "the instance type is not offered in a subnet's availability zone",
   },
   ClusterNotFound: { severity: E, stage: L, summary: 'the EKS cluster does not exist' },
   KubernetesVersionSkew: {

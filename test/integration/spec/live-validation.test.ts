@@ -59,6 +59,7 @@ describe('live validation against the sandbox', () => {
     expect(counter.calls.sort()).toEqual(
       [
         'ec2:DescribeAvailabilityZones',
+        'ec2:DescribeInstanceTypeOfferings',
         'ec2:DescribeInstanceTypes',
         'ec2:DescribeSubnets',
         'eks:DescribeCluster',

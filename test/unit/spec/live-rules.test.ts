@@ -232,6 +232,31 @@ describe('checkLiveRules', () => {
     expect(rules(checkLiveRules(input({ enclavesEnabled: false }), world))).toEqual(['NoEligibleSubnets']);
   });
 
+  it('reports a subnet or zone where EC2 does not offer the instance type, and a cluster where no zone does', () => {
+    // m5.xlarge is offered in eu-west-1a only.
+    const offerings = { 'eu-west-1a': ['m5.xlarge'], 'eu-west-1b': [] };
+    const world = facts({ instanceTypeOfferings: offerings });
+    const [subnet] = checkLiveRules(input({ subnetIds: ['subnet-aaaaaaaa', 'subnet-bbbbbbbb'] }), world);
+    expect(subnet).toMatchObject({
+      rule: 'InstanceTypeNotOfferedInZone',
+      path: 'AWSManagedMachinePool/my-node-pool: spec.subnetIDs[1]',
+      value: 'subnet-bbbbbbbb',
+    });
+    expect(subnet?.message).toContain('eu-west-1b, where EC2 does not offer m5.xlarge');
+    expectRules(checkLiveRules(input({ availabilityZones: ['eu-west-1b'] }), world), [
+      'InstanceTypeNotOfferedInZone',
+    ]);
+
+    // Without explicit subnets a zone that lacks the type is simply not used...
+    expect(checkLiveRules(input(), world)).toEqual([]);
+    expect(eligibleSubnetIds(input(), world)).toEqual(['subnet-aaaaaaaa']);
+    // ...unless no zone of the cluster's subnets offers it.
+    const nowhere = facts({ instanceTypeOfferings: { 'eu-west-1a': [], 'eu-west-1b': [] } });
+    const [cluster] = checkLiveRules(input(), nowhere);
+    expect(cluster).toMatchObject({ rule: 'InstanceTypeNotOfferedInZone', value: 'm5.xlarge' });
+    expect(cluster?.message).toContain('in none of the zones');
+  });
+
   it('names the subnet, its zone and both ways out for an edge zone (CAPA reason and wording)', () => {
     const [violation] = checkLiveRules(input({ subnetIds: ['subnet-aaaaaaaa', 'subnet-11111111'] }), facts());
     expect(violation).toMatchObject({
