@@ -9,8 +9,8 @@ import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { AwsClients } from '../../lib/aws/client-factory';
+import { DEFAULT_NODE_ROLE_NAME } from '../../lib/pool-spec';
 import { eksOptimizedAmiParameterName as amiParameterName } from '../../lib/render/ami-parameter-name';
-import { DEFAULT_NODE_ROLE_NAME } from '../../lib/spec/pool-spec';
 
 /**
  * The world the sandbox starts with, created through the SDK only (so it is also a check that

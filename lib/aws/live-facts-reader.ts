@@ -8,8 +8,8 @@ import {
   type Subnet,
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
-import type { ClusterFacts, InstanceTypeFacts, LiveFacts, SubnetFacts, ZoneFacts } from '../spec/live-facts';
-import type { LiveFactsRequest } from '../spec/live-rules';
+import type { ClusterFacts, InstanceTypeFacts, LiveFacts, SubnetFacts, ZoneFacts } from '../rules/live-facts';
+import type { LiveFactsRequest } from '../rules/live-rules';
 import type { AwsClients } from './client-factory';
 import { awsErrorName, translateAwsError } from './translate-error';
 

@@ -12,7 +12,7 @@ import {
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
 import type { Action, NodegroupConfigChanges, ObservedNodegroup, ScalingConfig } from '../plan/plan-types';
-import type { Taint, UpdateConfig } from '../spec/pool-spec';
+import type { Taint, UpdateConfig } from '../pool-spec';
 import type { UpdateRecord } from '../status/status-row';
 import type { AwsClients } from './client-factory';
 import { awsErrorName, translateAwsError } from './translate-error';

@@ -15,8 +15,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError, SpecInvalidError } from '../errors';
-import { MAX_DOCUMENT_BYTES } from '../spec/pool-document';
-import type { StoredSpec } from '../spec/pool-spec';
+import { MAX_DOCUMENT_BYTES } from '../manifests/pool-document';
 import {
   classifyS3Key,
   dynamoDbLocation,
@@ -28,7 +27,8 @@ import {
   s3KeyForPool,
   s3Location,
   storedSpecFromItem,
-} from '../spec/store-format';
+} from '../manifests/store-format';
+import type { StoredSpec } from '../pool-spec';
 import { awsErrorName, translateAwsError } from './translate-error';
 
 /**

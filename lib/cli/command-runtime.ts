@@ -3,7 +3,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { DynamoDbSpecStore, S3SpecStore, type SpecStore } from '../aws/spec-stores';
 import { type ResourceNames, resolveResourceNames } from '../config';
 import { UsageError } from '../errors';
-import { isVariableName } from '../spec/deployment-variables';
+import { isVariableName } from '../manifests/deployment-variables';
 import type { CliContext, OutputStream } from './cli-command';
 import { colourEnabled, type Styler, styler } from './terminal';
 

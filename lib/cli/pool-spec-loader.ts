@@ -1,8 +1,8 @@
 import type { SpecStore } from '../aws/spec-stores';
 import { EnclavePoolError } from '../errors';
-import { variablesFromEnvironment } from '../spec/deployment-variables';
-import type { PoolSpec, StoredSpec, Violation } from '../spec/pool-spec';
-import { validatePoolSpec } from '../spec/validate-pool-spec';
+import { variablesFromEnvironment } from '../manifests/deployment-variables';
+import { validatePoolSpec } from '../manifests/validate-pool-spec';
+import type { PoolSpec, StoredSpec, Violation } from '../pool-spec';
 import type { CliContext } from './cli-command';
 import { type StoreKind, specStores } from './command-runtime';
 

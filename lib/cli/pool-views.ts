@@ -1,4 +1,4 @@
-import type { PoolSpec, StoredSpec, Violation } from '../spec/pool-spec';
+import type { PoolSpec, StoredSpec, Violation } from '../pool-spec';
 import { type Condition, ConditionStatus, ConditionType, findCondition } from '../status/conditions';
 import type { StatusRow } from '../status/status-row';
 import { formatAge } from './duration-format';

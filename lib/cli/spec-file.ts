@@ -1,6 +1,6 @@
-import { variablesFromEnvironment } from '../spec/deployment-variables';
-import type { PoolSpec, Violation } from '../spec/pool-spec';
-import { validatePoolSpecBytes } from '../spec/validate-pool-spec';
+import { variablesFromEnvironment } from '../manifests/deployment-variables';
+import { validatePoolSpecBytes } from '../manifests/validate-pool-spec';
+import type { PoolSpec, Violation } from '../pool-spec';
 import type { CliContext } from './cli-command';
 import { readBounded } from './commands/validate';
 

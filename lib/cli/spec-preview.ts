@@ -1,14 +1,14 @@
 import { readLaunchTemplateVersionData } from '../aws/launch-template-version-data';
 import { createLiveFactsReader } from '../aws/live-facts-reader';
 import { Nodegroups } from '../aws/nodegroups';
+import { variablesFromEnvironment } from '../manifests/deployment-variables';
 import { diffNodegroupConfig } from '../plan/nodegroup-config-diff';
+import type { PoolSpec, StoredSpec } from '../pool-spec';
 import { buildPlanReport, type PlanReport } from '../preview/plan-report';
 import { PLANNED_ID, previewReconcile, type ReconcilePreview } from '../preview/reconcile-preview';
 import { createReconcileDeps } from '../reconcile/create-reconcile-deps';
 import { desiredNodegroup } from '../reconcile/desired-state';
-import { variablesFromEnvironment } from '../spec/deployment-variables';
-import type { LiveFacts } from '../spec/live-facts';
-import type { PoolSpec, StoredSpec } from '../spec/pool-spec';
+import type { LiveFacts } from '../rules/live-facts';
 import type { CliContext } from './cli-command';
 import type { StoreKind } from './command-runtime';
 import { loadStoredSpec } from './pool-spec-loader';

@@ -1,9 +1,9 @@
 import { createLiveFactsReader } from '../aws/live-facts-reader';
 import { EnclavePoolError, UsageError } from '../errors';
-import { variablesFromEnvironment } from '../spec/deployment-variables';
-import type { InstanceTypeFacts } from '../spec/live-facts';
-import type { Violation } from '../spec/pool-spec';
-import { validatePoolSpecBytes } from '../spec/validate-pool-spec';
+import { variablesFromEnvironment } from '../manifests/deployment-variables';
+import { validatePoolSpecBytes } from '../manifests/validate-pool-spec';
+import type { Violation } from '../pool-spec';
+import type { InstanceTypeFacts } from '../rules/live-facts';
 import { type PoolWorkloadProfile, poolWorkloadProfile } from '../workloads/pool-profile';
 import type { CliContext } from './cli-command';
 import { resourceNames, StoreKind, storeLocation } from './command-runtime';

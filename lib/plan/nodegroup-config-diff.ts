@@ -1,4 +1,4 @@
-import type { Taint, UpdateConfig } from '../spec/pool-spec';
+import type { Taint, UpdateConfig } from '../pool-spec';
 import type {
   DesiredNodegroup,
   LabelChanges,

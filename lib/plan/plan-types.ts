@@ -1,5 +1,5 @@
+import type { Taint, UpdateConfig } from '../pool-spec';
 import type { LaunchTemplateData } from '../render/launch-template-data';
-import type { Taint, UpdateConfig } from '../spec/pool-spec';
 import type { ConditionInput } from '../status/conditions';
 import type { FailedRollRecord, FailedUpdateRecord, HistoryEntry, UpdateRecord } from '../status/status-row';
 

@@ -1,4 +1,4 @@
-import { FORCE_UPDATE_ANNOTATION } from '../spec/managed-machine-pool-reader';
+import { FORCE_UPDATE_ANNOTATION } from '../manifests/managed-machine-pool-reader';
 
 /**
  * What a user can do about a failed EKS update, by ErrorDetail.errorCode. The codes are EKS's

@@ -1,7 +1,7 @@
 import type { ReconcileOutcome } from '../outcome';
 import type { NodegroupConfigChanges, ObservedNodegroup } from '../plan/plan-types';
+import type { UpdateConfig } from '../pool-spec';
 import type { LaunchTemplateData } from '../render/launch-template-data';
-import type { UpdateConfig } from '../spec/pool-spec';
 import { type Condition, ConditionStatus } from '../status/conditions';
 import type { StatusRow } from '../status/status-row';
 import { diffFields, type FieldChange } from './field-diff';

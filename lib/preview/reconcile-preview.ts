@@ -1,10 +1,10 @@
 import { setLogSink } from '../log';
 import type { ReconcileOutcome } from '../outcome';
 import type { NodegroupConfigChanges, ObservedLaunchTemplate } from '../plan/plan-types';
+import type { StoredSpec } from '../pool-spec';
 import type { LaunchTemplatesPort, NodegroupsPort } from '../reconcile/execute-action';
 import { type ReconcileDeps, reconcile } from '../reconcile/reconcile';
 import type { LaunchTemplateData } from '../render/launch-template-data';
-import type { StoredSpec } from '../spec/pool-spec';
 import type { StatusRow, UpdateRecord } from '../status/status-row';
 
 /**

@@ -1,4 +1,4 @@
-import type { UpdateConfig } from '../spec/pool-spec';
+import type { UpdateConfig } from '../pool-spec';
 
 /**
  * What rolling a node group to a new launch template version does to the fleet, by the numbers

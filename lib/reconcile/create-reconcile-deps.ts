@@ -7,10 +7,10 @@ import { Nodegroups } from '../aws/nodegroups';
 import { DynamoDbSpecStore, S3SpecStore } from '../aws/spec-stores';
 import { StatusTable } from '../aws/status-table';
 import { resolveResourceNames } from '../config';
-import { variablesFromEnvironment } from '../spec/deployment-variables';
-import { checkLiveRules, liveFactsRequest } from '../spec/live-rules';
-import { conditionForRule } from '../spec/rule-conditions';
-import { validatePoolSpec } from '../spec/validate-pool-spec';
+import { variablesFromEnvironment } from '../manifests/deployment-variables';
+import { validatePoolSpec } from '../manifests/validate-pool-spec';
+import { checkLiveRules, liveFactsRequest } from '../rules/live-rules';
+import { conditionForRule } from '../rules/rule-conditions';
 import type { ReconcileDeps } from './reconcile';
 import { planPolicyFromEnv } from './reconcile-settings';
 

@@ -1,9 +1,9 @@
 import type { DesiredNodegroup, DesiredPresent, PlanPolicy } from '../plan/plan-types';
+import type { PoolSpec } from '../pool-spec';
 import type { RenderedLaunchTemplate } from '../render/launch-template-data';
 import { ownershipTags } from '../render/resource-names';
-import type { LiveFacts } from '../spec/live-facts';
-import { eligibleSubnetIds } from '../spec/live-rules';
-import type { PoolSpec } from '../spec/pool-spec';
+import type { LiveFacts } from '../rules/live-facts';
+import { eligibleSubnetIds } from '../rules/live-rules';
 
 /**
  * Where the node group's nodes go: the spec's subnets when it names them; otherwise the

@@ -8,17 +8,17 @@ import {
   TerminalAwsError,
 } from '../errors';
 import { log } from '../log';
+import type { Variables } from '../manifests/deployment-variables';
 import { Outcome, type ReconcileOutcome } from '../outcome';
 import { type ActionResult, applyActionResult, historyEventFor } from '../plan/action-result';
 import { plan } from '../plan/plan';
 import type { Action, Desired, Observed, Plan, PlanPolicy, PlanRecord } from '../plan/plan-types';
+import type { PoolSpec, StoredSpec, Violation } from '../pool-spec';
 import { amiParameterFor } from '../render/ami-parameter-name';
 import { canonicalHash } from '../render/canonical-json';
 import { renderLaunchTemplateData } from '../render/launch-template-data';
-import type { Variables } from '../spec/deployment-variables';
-import type { LiveFacts } from '../spec/live-facts';
-import type { LiveRuleInput } from '../spec/live-rules';
-import type { PoolSpec, StoredSpec, Violation } from '../spec/pool-spec';
+import type { LiveFacts } from '../rules/live-facts';
+import type { LiveRuleInput } from '../rules/live-rules';
 import {
   type ConditionInput,
   ConditionStatus,

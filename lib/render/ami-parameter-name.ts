@@ -1,4 +1,4 @@
-import type { AmiSource, Violation } from '../spec/pool-spec';
+import type { AmiSource, Violation } from '../pool-spec';
 
 /**
  * The public SSM parameter that holds the recommended EKS-optimized AL2023 image id, e.g.

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
-import type { ClusterFacts } from '../spec/live-facts';
-import type { PoolSpec, Violation } from '../spec/pool-spec';
-import { checkUserDataSize, USER_DATA_LIMIT_BYTES } from '../spec/user-data-size';
+import type { PoolSpec, Violation } from '../pool-spec';
+import type { ClusterFacts } from '../rules/live-facts';
+import { checkUserDataSize, USER_DATA_LIMIT_BYTES } from '../rules/user-data-size';
 import { canonicalHash } from './canonical-json';
 import { launchTemplateName, OwnershipTagKey, ownershipTags } from './resource-names';
 import { boundaryCollisions, completeClusterFacts, renderUserData } from './user-data';

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
-import type { ClusterFacts } from '../spec/live-facts';
-import type { PoolSpec, Taint, Violation } from '../spec/pool-spec';
+import type { PoolSpec, Taint, Violation } from '../pool-spec';
+import type { ClusterFacts } from '../rules/live-facts';
 
 /**
  * The node's user data: a MIME multipart document that AL2023 reads twice. cloud-init runs the

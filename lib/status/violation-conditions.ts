@@ -1,4 +1,4 @@
-import type { Violation } from '../spec/pool-spec';
+import type { Violation } from '../pool-spec';
 import {
   type ConditionInput,
   ConditionSeverity,

@@ -1,4 +1,4 @@
-import { DEVICE_PLUGIN_LABEL_KEY, type Violation } from '../spec/pool-spec';
+import { DEVICE_PLUGIN_LABEL_KEY, type Violation } from '../pool-spec';
 import { describeHugepagePlan, pageSizeOfResource } from './hugepage-plan';
 import {
   formatTaint,

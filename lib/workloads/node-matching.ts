@@ -1,4 +1,4 @@
-import type { Taint, TaintEffect } from '../spec/pool-spec';
+import type { Taint, TaintEffect } from '../pool-spec';
 import { isObject } from './pod-templates';
 
 /**

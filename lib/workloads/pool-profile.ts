@@ -1,10 +1,5 @@
-import type { InstanceTypeFacts } from '../spec/live-facts';
-import {
-  DEVICE_PLUGIN_LABEL_KEY,
-  DEVICE_PLUGIN_LABEL_VALUE,
-  type PoolSpec,
-  type Taint,
-} from '../spec/pool-spec';
+import { DEVICE_PLUGIN_LABEL_KEY, DEVICE_PLUGIN_LABEL_VALUE, type PoolSpec, type Taint } from '../pool-spec';
+import type { InstanceTypeFacts } from '../rules/live-facts';
 import { Architecture, type HugepagePlan, hugepagePlan } from './hugepage-plan';
 
 /**

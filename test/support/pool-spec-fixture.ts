@@ -1,5 +1,5 @@
-import type { ClusterFacts, LiveFacts } from '../../lib/spec/live-facts';
-import { DEFAULT_NODE_ROLE_NAME, type PoolSpec } from '../../lib/spec/pool-spec';
+import { DEFAULT_NODE_ROLE_NAME, type PoolSpec } from '../../lib/pool-spec';
+import type { ClusterFacts, LiveFacts } from '../../lib/rules/live-facts';
 
 /**
  * A validated pool spec equal to what examples/seed-pool.yaml means, for tests of the renderer,

@@ -2,10 +2,10 @@ import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createLiveFactsReader, type LiveFactsReader } from '../../aws/live-facts-reader';
 import { UsageError } from '../../errors';
-import { isVariableName, variablesFromEnvironment } from '../../spec/deployment-variables';
-import { checkLiveRules, liveFactsRequest } from '../../spec/live-rules';
-import { MAX_DOCUMENT_BYTES } from '../../spec/pool-document';
-import { validatePoolSpecBytes } from '../../spec/validate-pool-spec';
+import { isVariableName, variablesFromEnvironment } from '../../manifests/deployment-variables';
+import { MAX_DOCUMENT_BYTES } from '../../manifests/pool-document';
+import { validatePoolSpecBytes } from '../../manifests/validate-pool-spec';
+import { checkLiveRules, liveFactsRequest } from '../../rules/live-rules';
 import type { CliCommand, CliContext } from '../cli-command';
 import { type FileReport, isValid, writeHumanReport, writeJsonReport } from '../violation-report';
 

@@ -1,4 +1,4 @@
-import { FORCE_UPDATE_ANNOTATION } from '../../../lib/spec/managed-machine-pool-reader';
+import { FORCE_UPDATE_ANNOTATION } from '../../../lib/manifests/managed-machine-pool-reader';
 import { quietLogs } from '../../support/quiet-logs';
 import { failNextRoll, setRollSeconds } from '../../support/sandbox';
 import {

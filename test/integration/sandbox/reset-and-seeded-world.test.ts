@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { DescribeSubnetsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, ListClustersCommand } from '@aws-sdk/client-eks';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { DEFAULT_NODE_ROLE_NAME } from '../../../lib/spec/pool-spec';
+import { DEFAULT_NODE_ROLE_NAME } from '../../../lib/pool-spec';
 import {
   configureSandbox,
   failNextRoll,

@@ -1,6 +1,6 @@
 import { describePool, describePoolText, poolTable, summarizePool } from '../../../lib/cli/pool-views';
 import { styler } from '../../../lib/cli/terminal';
-import type { StoredSpec } from '../../../lib/spec/pool-spec';
+import type { StoredSpec } from '../../../lib/pool-spec';
 import type { Condition } from '../../../lib/status/conditions';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { seedPoolSpec } from '../../support/pool-spec-fixture';

@@ -1,8 +1,8 @@
 import type { ObservedNodegroup } from '../../../lib/plan/plan-types';
+import type { PoolSpec } from '../../../lib/pool-spec';
 import { buildPlanReport, type PlanReportInput } from '../../../lib/preview/plan-report';
 import type { PlannedWrite } from '../../../lib/preview/reconcile-preview';
 import { type LaunchTemplateData, renderLaunchTemplateData } from '../../../lib/render/launch-template-data';
-import type { PoolSpec } from '../../../lib/spec/pool-spec';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { CLUSTER_FACTS, seedPoolSpec, withMemoryMib } from '../../support/pool-spec-fixture';
 

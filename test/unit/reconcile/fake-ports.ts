@@ -1,10 +1,10 @@
+import { validatePoolSpec } from '../../../lib/manifests/validate-pool-spec';
 import type { ObservedLaunchTemplate, ObservedNodegroup } from '../../../lib/plan/plan-types';
+import type { StoredSpec } from '../../../lib/pool-spec';
 import type { ReconcileDeps } from '../../../lib/reconcile';
 import { planPolicyFromEnv } from '../../../lib/reconcile/reconcile-settings';
-import { checkLiveRules } from '../../../lib/spec/live-rules';
-import type { StoredSpec } from '../../../lib/spec/pool-spec';
-import { conditionForRule } from '../../../lib/spec/rule-conditions';
-import { validatePoolSpec } from '../../../lib/spec/validate-pool-spec';
+import { checkLiveRules } from '../../../lib/rules/live-rules';
+import { conditionForRule } from '../../../lib/rules/rule-conditions';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { liveFacts } from '../../support/pool-spec-fixture';
 

@@ -7,7 +7,7 @@ import {
   renderLaunchTemplateData,
 } from '../../../lib/render/launch-template-data';
 import { USER_DATA_BOUNDARY } from '../../../lib/render/user-data';
-import { USER_DATA_LIMIT_BYTES } from '../../../lib/spec/user-data-size';
+import { USER_DATA_LIMIT_BYTES } from '../../../lib/rules/user-data-size';
 import { CLUSTER_FACTS, seedPoolSpec, withMemoryMib } from '../../support/pool-spec-fixture';
 
 const AMI = 'ami-0123456789abcdef0';

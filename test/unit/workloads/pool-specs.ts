@@ -1,4 +1,4 @@
-import type { PoolSpec } from '../../../lib/spec/pool-spec';
+import type { PoolSpec } from '../../../lib/pool-spec';
 import { seedPoolSpec } from '../../support/pool-spec-fixture';
 
 /** PoolSpecs for the workload lint: the seed pool (test/support) and a few other allocator sizes. */

@@ -1,0 +1,148 @@
+import { checkCpuCount, checkCpuPool, checkMemoryMib } from '../rules/allocator-commands';
+import { indexPath } from '../rules/field-path';
+import { Rule } from '../rules/rules';
+import { showValue } from '../rules/violation-list';
+import type { IdentifiedManifest } from './manifest-identity';
+import { readMetadata } from './metadata-reader';
+import { ObjectReader, type ReadContext, reportType } from './object-reader';
+
+/** The structured allocator block (an enclave-pools extension of NodeadmConfig, see docs/spec-format.md). */
+export interface StructuredAllocator {
+  path: string;
+  cpuCount?: number;
+  cpuPool?: string;
+  memoryMib?: number;
+  installCli: boolean;
+  /** False when any of its values was rejected (the rule is already reported). */
+  valid: boolean;
+}
+
+export interface NodeadmConfigFields {
+  /** The user's commands, in order. Invalid entries are reported and left out. */
+  commands: string[];
+  structuredAllocator?: StructuredAllocator;
+  kubelet?: { flags?: string[]; config?: Record<string, unknown> };
+}
+
+const MAX_COMMANDS = 200;
+
+function readStructuredAllocator(spec: ObjectReader): StructuredAllocator | undefined {
+  const block = spec.object('enclaveAllocator');
+  if (!block) return undefined;
+  const result: StructuredAllocator = { path: block.path, installCli: true, valid: true };
+  const reject = (key: string, value: unknown, message: string) => {
+    block.report(Rule.AllocatorValueInvalid, block.at(key), value, `${block.at(key)}: ${message}`);
+    result.valid = false;
+  };
+  const asText = (value: unknown): string | undefined =>
+    typeof value === 'number' && Number.isInteger(value)
+      ? String(value)
+      : typeof value === 'string'
+        ? value
+        : undefined;
+
+  const cpuCount = block.raw('cpuCount');
+  if (cpuCount !== undefined) {
+    const checked =
+      typeof cpuCount === 'number' ? checkCpuCount(asText(cpuCount) ?? String(cpuCount)) : undefined;
+    if (checked?.ok) result.cpuCount = checked.value;
+    else
+      reject(
+        'cpuCount',
+        cpuCount,
+        checked && !checked.ok ? checked.message : 'must be a whole number, e.g. 2',
+      );
+  }
+  const cpuPool = block.raw('cpuPool');
+  if (cpuPool !== undefined) {
+    const text = asText(cpuPool);
+    const checked = text !== undefined ? checkCpuPool(text) : undefined;
+    if (checked?.ok) result.cpuPool = checked.value;
+    else
+      reject(
+        'cpuPool',
+        cpuPool,
+        checked && !checked.ok ? checked.message : 'must be a CPU list string, e.g. "2,3"',
+      );
+  }
+  const memoryMib = block.raw('memoryMib');
+  if (memoryMib !== undefined) {
+    const checked =
+      typeof memoryMib === 'number' ? checkMemoryMib(asText(memoryMib) ?? String(memoryMib)) : undefined;
+    if (checked?.ok) result.memoryMib = checked.value;
+    else
+      reject(
+        'memoryMib',
+        memoryMib,
+        checked && !checked.ok ? checked.message : 'must be a whole number of MiB',
+      );
+  }
+  const installCli = block.boolean('installCli');
+  if (installCli !== undefined) result.installCli = installCli;
+  block.finish();
+  return result;
+}
+
+export function readNodeadmConfig(manifest: IdentifiedManifest, ctx: ReadContext): NodeadmConfigFields {
+  const fields: NodeadmConfigFields = { commands: [] };
+  const top = ObjectReader.of(ctx, manifest.value, '');
+  if (!top) return fields;
+  top.ignore(['apiVersion', 'kind', 'status']);
+  readMetadata(top);
+  const spec = top.object('spec', { required: true });
+  top.finish();
+  if (!spec) return fields;
+
+  const commands = spec.list('preNodeadmCommands');
+  if (commands) {
+    const path = spec.at('preNodeadmCommands');
+    if (commands.length > MAX_COMMANDS) {
+      spec.report(
+        Rule.InvalidFieldValue,
+        path,
+        commands.length,
+        `${path} has ${commands.length} entries; at most ${MAX_COMMANDS} are read: move long scripts into a ` +
+          'package or a custom AMI',
+      );
+    } else {
+      commands.forEach((command, index) => {
+        const at = indexPath(path, index);
+        if (typeof command !== 'string') {
+          reportType(ctx, at, command, 'a string (one shell command)', '; quote the command');
+        } else if (command.trim() === '') {
+          spec.report(Rule.InvalidFieldValue, at, command, `${at} is empty; remove it or write the command`);
+        } else {
+          fields.commands.push(command);
+        }
+      });
+    }
+  }
+  const structured = readStructuredAllocator(spec);
+  if (structured) fields.structuredAllocator = structured;
+
+  const kubelet = spec.object('kubelet');
+  if (kubelet) {
+    const flags = kubelet.stringList('flags', {
+      pattern: /^--[a-z0-9-]+(=.*)?$/,
+      describe: 'a kubelet flag such as --max-pods=58',
+    });
+    const config = kubelet.object('config');
+    kubelet.finish();
+    fields.kubelet = {
+      ...(flags ? { flags } : {}),
+      ...(config ? { config: config.value } : {}),
+    };
+    if (config) config.ignore(Object.keys(config.value));
+  }
+  spec.unsupported(
+    ['containerd', 'featureGates', 'files', 'ntp', 'users', 'diskSetup', 'mounts'],
+    'enclave-pools renders only the pre-nodeadm commands and kubelet settings into user data',
+  );
+  spec.unsupported(['postNodeadmCommands'], 'nodeadm starts kubelet itself; run steps before it instead');
+  spec.finish();
+  return fields;
+}
+
+export function describeCommand(command: string): string {
+  return showValue(command.length > 60 ? `${command.slice(0, 60)}…` : command);
+}

@@ -1,0 +1,420 @@
+import { DEFAULT_NODE_ROLE_NAME, type PoolSpec, type Violation } from '../pool-spec';
+import { violationPath } from '../rules/field-path';
+import { defaultLiveRulePaths, type LiveRuleInput } from '../rules/live-rules';
+import { applyOfflineRules } from '../rules/offline-rules';
+import { Rule } from '../rules/rules';
+import { showValue, ViolationList } from '../rules/violation-list';
+import { type MachinePoolFields, type ObjectReference, readMachinePool } from './machine-pool-reader';
+import { type ManagedPoolFields, readManagedMachinePool } from './managed-machine-pool-reader';
+import { apiGroupOf, type IdentifiedManifest, identifyManifest, ManifestKind } from './manifest-identity';
+import { type NodeadmConfigFields, readNodeadmConfig } from './nodeadm-config-reader';
+import { poolIdProblem } from './store-format';
+import type { RawManifest } from './variable-substitution';
+
+/**
+ * From substituted manifests to a PoolSpec: identify the three manifests, follow the MachinePool's
+ * references, read every field, apply the offline rules and fill in defaults. Reports everything it
+ * finds; the spec is returned only when nothing is an Error.
+ */
+
+export interface ResolveOptions {
+  /** The store key. When given, it must equal MachinePool metadata.name. */
+  poolId?: string;
+  /**
+   * Violation paths whose placeholders could not be substituted. Rules that would judge those
+   * values through a default (replicas → scaling, enclaveOptions → label/allocator rules) stay quiet.
+   */
+  unresolvedPaths?: ReadonlySet<string>;
+}
+
+export interface ResolveResult {
+  spec?: PoolSpec;
+  /** What the live rules need, filled as far as the manifests allow even when `spec` is absent. */
+  liveInput?: LiveRuleInput;
+  violations: Violation[];
+}
+
+type Candidates = Record<ManifestKind, IdentifiedManifest[]>;
+
+export function resolvePoolSpec(
+  manifests: readonly RawManifest[],
+  options: ResolveOptions = {},
+): ResolveResult {
+  const violations = new ViolationList();
+  if (options.poolId !== undefined) {
+    const problem = poolIdProblem(options.poolId);
+    if (problem) {
+      violations.add(
+        Rule.InvalidPoolName,
+        'pool id',
+        options.poolId,
+        `the pool id ${showValue(options.poolId)} (the store key) ${problem}; rename the object or item`,
+      );
+    }
+  }
+  if (manifests.length === 0) {
+    violations.add(
+      Rule.MissingManifest,
+      'document',
+      undefined,
+      'the document contains no manifests; a pool spec is a MachinePool, an AWSManagedMachinePool and a NodeadmConfig',
+    );
+    return { violations: violations.items };
+  }
+  const candidates: Candidates = { MachinePool: [], AWSManagedMachinePool: [], NodeadmConfig: [] };
+  for (const manifest of manifests) {
+    const identified = identifyManifest(manifest, violations);
+    if (identified) candidates[identified.kind].push(identified);
+  }
+
+  const machinePool = pickSingle(ManifestKind.MachinePool, candidates, undefined, violations);
+  const ctxFor = (m: IdentifiedManifest) => ({ label: m.label, violations });
+  const mp: MachinePoolFields | undefined = machinePool
+    ? readMachinePool(machinePool, ctxFor(machinePool))
+    : undefined;
+  if (machinePool) checkPoolName(machinePool, options, violations);
+
+  const infrastructure = pickReferenced(
+    ManifestKind.AWSManagedMachinePool,
+    mp?.infrastructureRef,
+    'spec.template.spec.infrastructureRef',
+    candidates,
+    machinePool,
+    violations,
+  );
+  const bootstrapManifest = pickReferenced(
+    ManifestKind.NodeadmConfig,
+    mp?.bootstrapRef,
+    'spec.template.spec.bootstrap.configRef',
+    candidates,
+    machinePool,
+    violations,
+  );
+  checkNamespaces([machinePool, infrastructure, bootstrapManifest], violations);
+  if (machinePool && mp?.clusterName !== undefined && mp.templateClusterName !== undefined) {
+    if (mp.clusterName !== mp.templateClusterName) {
+      violations.add(
+        Rule.ClusterNameMismatch,
+        violationPath(machinePool.label, 'spec.template.spec.clusterName'),
+        mp.templateClusterName,
+        `spec.template.spec.clusterName is ${showValue(mp.templateClusterName)} but spec.clusterName is ` +
+          `${showValue(mp.clusterName)}; a pool belongs to one cluster: make them equal`,
+      );
+    }
+  }
+
+  const infra: ManagedPoolFields | undefined = infrastructure
+    ? readManagedMachinePool(infrastructure, ctxFor(infrastructure))
+    : undefined;
+  const boot: NodeadmConfigFields | undefined = bootstrapManifest
+    ? readNodeadmConfig(bootstrapManifest, ctxFor(bootstrapManifest))
+    : undefined;
+
+  const lt = infra?.launchTemplate;
+  const unresolved = options.unresolvedPaths ?? new Set<string>();
+  const enclavesUnknown =
+    infrastructure !== undefined &&
+    unresolved.has(violationPath(infrastructure.label, 'spec.awsLaunchTemplate.enclaveOptions.enabled'));
+  const enclavesEnabled = lt?.enclaveOptionsValid && !enclavesUnknown ? lt.enclavesEnabled : undefined;
+  const offline = applyOfflineRules(
+    {
+      infraLabel: infrastructure?.label ?? ManifestKind.AWSManagedMachinePool,
+      bootstrapLabel: bootstrapManifest?.label ?? ManifestKind.NodeadmConfig,
+      machinePoolLabel: machinePool?.label ?? ManifestKind.MachinePool,
+      enclavesEnabled,
+      ...(lt?.ami ? { ami: lt.ami } : {}),
+      ...(infra?.amiType !== undefined ? { amiType: infra.amiType } : {}),
+      kubernetesVersionPresent:
+        machinePool !== undefined ? mp?.version !== undefined || hasRawVersion(machinePool) : true,
+      labels: infra?.labels ?? {},
+      taints: infra?.taints ?? [],
+      ...(boot ? { bootstrap: boot } : {}),
+    },
+    violations,
+  );
+  const replicasUnknown =
+    machinePool !== undefined && unresolved.has(violationPath(machinePool.label, 'spec.replicas'));
+  const scaling = replicasUnknown
+    ? undefined
+    : resolveScaling(mp, infra, machinePool, infrastructure, violations);
+
+  const names =
+    machinePool && infrastructure && bootstrapManifest
+      ? {
+          machinePool: machinePool.name,
+          infrastructure: infrastructure.name,
+          bootstrap: bootstrapManifest.name,
+        }
+      : undefined;
+  const paths = defaultLiveRulePaths(names);
+  if (offline.allocatorPaths) {
+    paths.allocatorCpu = offline.allocatorPaths.cpu;
+    paths.allocatorMemory = offline.allocatorPaths.memory;
+  }
+  const liveInput: LiveRuleInput = {
+    ...(mp?.clusterName !== undefined ? { clusterName: mp.clusterName } : {}),
+    ...(mp?.version !== undefined ? { kubernetesVersion: mp.version } : {}),
+    ...(lt?.instanceType !== undefined ? { instanceType: lt.instanceType } : {}),
+    enclavesEnabled: enclavesEnabled === true,
+    ...(lt?.ami ? { ami: lt.ami } : {}),
+    ...(offline.allocator ? { allocator: offline.allocator } : {}),
+    subnetIds: infra?.subnetIds ?? [],
+    availabilityZones: infra?.availabilityZones ?? [],
+    paths,
+  };
+
+  if (violations.hasErrors() || !machinePool || !mp || !infra || !lt || !boot || !names || !scaling) {
+    return { liveInput, violations: violations.items };
+  }
+  const { clusterName } = mp;
+  const { instanceType, ami } = lt;
+  if (clusterName === undefined || instanceType === undefined || ami === undefined) {
+    return { liveInput, violations: violations.items };
+  }
+  const spec: PoolSpec = {
+    name: machinePool.name,
+    clusterName,
+    ...(mp.version !== undefined ? { kubernetesVersion: mp.version } : {}),
+    replicas: scaling.replicas,
+    scaling: { minSize: scaling.minSize, maxSize: scaling.maxSize },
+    // Deviation from CAPA's `<namespace>_<name>`: pools have no namespace here (docs/decisions/0002).
+    nodegroupName: infra.nodegroupName ?? machinePool.name,
+    amiType: infra.amiType ?? 'CUSTOM',
+    capacityType: infra.capacityType,
+    labels: infra.labels,
+    taints: infra.taints,
+    subnetIds: infra.subnetIds,
+    availabilityZones: infra.availabilityZones,
+    nodeRoleName: infra.roleName ?? DEFAULT_NODE_ROLE_NAME,
+    updateConfig: infra.updateConfig,
+    forceUpdate: infra.forceUpdate,
+    additionalTags: infra.additionalTags,
+    launchTemplate: {
+      instanceType,
+      ami,
+      enclavesEnabled: lt.enclavesEnabled,
+      securityGroupIds: lt.securityGroupIds,
+      ...(lt.sshKeyName !== undefined ? { sshKeyName: lt.sshKeyName } : {}),
+      metadataOptions: lt.metadataOptions,
+      ...(lt.rootVolume ? { rootVolume: lt.rootVolume } : {}),
+    },
+    bootstrap: {
+      preNodeadmCommands: offline.preNodeadmCommands,
+      ...(offline.allocator ? { allocator: offline.allocator } : {}),
+      ...(boot.kubelet && (boot.kubelet.flags || boot.kubelet.config) ? { kubelet: boot.kubelet } : {}),
+    },
+    manifestNames: names,
+  };
+  return { spec, liveInput, violations: violations.items };
+}
+
+/** True when the MachinePool has a version value at all (a malformed one is reported elsewhere). */
+function hasRawVersion(machinePool: IdentifiedManifest): boolean {
+  const spec = machinePool.value.spec;
+  if (typeof spec !== 'object' || spec === null) return false;
+  const template = (spec as Record<string, unknown>).template;
+  if (typeof template !== 'object' || template === null) return false;
+  const inner = (template as Record<string, unknown>).spec;
+  if (typeof inner !== 'object' || inner === null) return false;
+  const version = (inner as Record<string, unknown>).version;
+  return version !== undefined && version !== null;
+}
+
+function checkPoolName(
+  machinePool: IdentifiedManifest,
+  options: ResolveOptions,
+  violations: ViolationList,
+): void {
+  const path = violationPath(machinePool.label, 'metadata.name');
+  const problem = poolIdProblem(machinePool.name);
+  if (problem) {
+    violations.add(
+      Rule.InvalidPoolName,
+      path,
+      machinePool.name,
+      `metadata.name ${showValue(machinePool.name)} is the pool id and the default node group name, and it ${problem}; rename it`,
+    );
+  }
+  if (options.poolId !== undefined && options.poolId !== machinePool.name) {
+    violations.add(
+      Rule.PoolNameMismatch,
+      path,
+      machinePool.name,
+      `metadata.name is ${showValue(machinePool.name)} but the spec is stored as pool ${showValue(options.poolId)}; ` +
+        `the store key must equal the MachinePool name: rename one of them`,
+    );
+  }
+}
+
+function pickSingle(
+  kind: ManifestKind,
+  candidates: Candidates,
+  keep: IdentifiedManifest | undefined,
+  violations: ViolationList,
+): IdentifiedManifest | undefined {
+  const list = candidates[kind];
+  if (list.length === 0) {
+    violations.add(
+      Rule.MissingManifest,
+      'document',
+      kind,
+      `the document has no ${kind}; a pool spec needs one each of MachinePool, AWSManagedMachinePool and NodeadmConfig`,
+    );
+    return undefined;
+  }
+  const chosen = keep ?? list[0];
+  for (const other of list) {
+    if (other === chosen) continue;
+    violations.add(
+      Rule.DuplicateManifest,
+      other.label,
+      other.name,
+      `${other.position} is a second ${kind} (${other.name}, besides ${chosen?.name}); a pool spec holds exactly one ` +
+        `${kind}: move other pools to their own object or item`,
+    );
+  }
+  return chosen;
+}
+
+function pickReferenced(
+  kind: ManifestKind,
+  ref: ObjectReference | undefined,
+  refPath: string,
+  candidates: Candidates,
+  machinePool: IdentifiedManifest | undefined,
+  violations: ViolationList,
+): IdentifiedManifest | undefined {
+  const list = candidates[kind];
+  if (!machinePool) return pickSingle(kind, candidates, undefined, violations);
+  const at = violationPath(machinePool.label, refPath);
+  if (!ref) {
+    const present = machinePoolHasKey(machinePool, refPath);
+    if (!present) {
+      violations.add(
+        Rule.MissingReference,
+        at,
+        undefined,
+        `${refPath} is missing; the MachinePool must reference its ${kind} by kind and name`,
+      );
+    }
+    return pickSingle(kind, candidates, undefined, violations);
+  }
+  if (list.length === 0) return pickSingle(kind, candidates, undefined, violations);
+  if (ref.kind !== undefined && ref.kind !== kind) {
+    violations.add(
+      Rule.DanglingReference,
+      violationPath(machinePool.label, `${refPath}.kind`),
+      ref.kind,
+      `${refPath}.kind is ${showValue(ref.kind)}; enclave-pools reads a ${kind} here: reference the ${kind} in this document`,
+    );
+    return pickSingle(kind, candidates, undefined, violations);
+  }
+  const match = list.find((m) => m.name === ref.name);
+  if (!match) {
+    if (ref.name !== undefined) {
+      violations.add(
+        Rule.DanglingReference,
+        violationPath(machinePool.label, `${refPath}.name`),
+        ref.name,
+        `${refPath}.name is ${showValue(ref.name)}, but the document's ${kind} is named ` +
+          `${list.map((m) => showValue(m.name)).join(', ')}; make the reference and metadata.name match`,
+      );
+    }
+    return pickSingle(kind, candidates, undefined, violations);
+  }
+  if (ref.apiVersion !== undefined && ref.apiVersion !== match.apiVersion) {
+    violations.add(
+      Rule.DanglingReference,
+      violationPath(machinePool.label, `${refPath}.apiVersion`),
+      ref.apiVersion,
+      `${refPath}.apiVersion is ${showValue(ref.apiVersion)} but ${match.label} is ${match.apiVersion}; make them equal`,
+    );
+  }
+  if (ref.apiGroup !== undefined && ref.apiGroup !== apiGroupOf(match.apiVersion)) {
+    violations.add(
+      Rule.DanglingReference,
+      violationPath(machinePool.label, `${refPath}.apiGroup`),
+      ref.apiGroup,
+      `${refPath}.apiGroup is ${showValue(ref.apiGroup)} but ${match.label} is in ${apiGroupOf(match.apiVersion)}; ` +
+        'make them equal',
+    );
+  }
+  if (
+    ref.namespace !== undefined &&
+    ref.namespace !== (match.namespace ?? machinePool.namespace ?? ref.namespace)
+  ) {
+    violations.add(
+      Rule.NamespaceMismatch,
+      violationPath(machinePool.label, `${refPath}.namespace`),
+      ref.namespace,
+      `${refPath}.namespace is ${showValue(ref.namespace)} but ${match.label} is in namespace ` +
+        `${showValue(match.namespace ?? machinePool.namespace)}; references stay within one namespace: remove it or make them equal`,
+    );
+  }
+  return pickSingle(kind, candidates, match, violations);
+}
+
+function machinePoolHasKey(machinePool: IdentifiedManifest, path: string): boolean {
+  let node: unknown = machinePool.value;
+  for (const key of path.split('.')) {
+    if (typeof node !== 'object' || node === null) return false;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node !== undefined && node !== null;
+}
+
+function checkNamespaces(manifests: Array<IdentifiedManifest | undefined>, violations: ViolationList): void {
+  const withNamespace = manifests.filter((m): m is IdentifiedManifest => m?.namespace !== undefined);
+  const first = withNamespace[0];
+  if (!first) return;
+  for (const other of withNamespace.slice(1)) {
+    if (other.namespace === first.namespace) continue;
+    violations.add(
+      Rule.NamespaceMismatch,
+      violationPath(other.label, 'metadata.namespace'),
+      other.namespace,
+      `metadata.namespace is ${showValue(other.namespace)} but ${first.label} is in ${showValue(first.namespace)}; ` +
+        'the three manifests of a pool share one namespace: make them equal or remove them',
+    );
+  }
+}
+
+interface ResolvedScaling {
+  replicas: number;
+  minSize: number;
+  maxSize: number;
+}
+
+/**
+ * replicas defaults to 1 (Cluster API's default). Without `spec.scaling` the pool is fixed-size
+ * (min = max = replicas, max at least 1 because EKS requires it); a missing minSize defaults to
+ * replicas capped by maxSize, a missing maxSize to the larger of replicas and minSize (at least 1).
+ */
+function resolveScaling(
+  mp: MachinePoolFields | undefined,
+  infra: ManagedPoolFields | undefined,
+  machinePool: IdentifiedManifest | undefined,
+  infrastructure: IdentifiedManifest | undefined,
+  violations: ViolationList,
+): ResolvedScaling | undefined {
+  if (!mp || !infra || !machinePool || !infrastructure) return undefined;
+  const replicas = mp.replicas ?? 1;
+  const { minSize: min, maxSize: max } = infra.scaling;
+  const minSize = min ?? Math.min(replicas, max ?? replicas);
+  const maxSize = max ?? Math.max(replicas, minSize, 1);
+  const problems: string[] = [];
+  if (maxSize < 1) problems.push('EKS needs maxSize of at least 1');
+  if (minSize > maxSize) problems.push(`minSize ${minSize} is above maxSize ${maxSize}`);
+  if (replicas < minSize || replicas > maxSize) {
+    problems.push(`MachinePool replicas ${replicas} is outside [minSize ${minSize}, maxSize ${maxSize}]`);
+  }
+  if (problems.length === 0) return { replicas, minSize, maxSize };
+  violations.add(
+    Rule.InvalidScaling,
+    violationPath(infrastructure.label, 'spec.scaling'),
+    { replicas, minSize, maxSize },
+    `spec.scaling does not fit: ${problems.join('; ')}; EKS requires minSize <= desired (replicas) <= maxSize and ` +
+      'maxSize >= 1: adjust MachinePool spec.replicas or spec.scaling',
+  );
+  return undefined;
+}

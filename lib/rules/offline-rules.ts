@@ -1,0 +1,392 @@
+import type { NodeadmConfigFields } from '../manifests/nodeadm-config-reader';
+import {
+  type AllocatorSettings,
+  type AmiSource,
+  DEVICE_PLUGIN_LABEL_KEY,
+  DEVICE_PLUGIN_LABEL_VALUE,
+  type Taint,
+} from '../pool-spec';
+import { analyzeAllocatorCommands, generateAllocatorCommands } from './allocator-commands';
+import { indexPath, violationPath } from './field-path';
+import { Rule } from './rules';
+import { estimateUserDataSize, USER_DATA_LIMIT_BYTES } from './user-data-size';
+import { showValue, type ViolationList } from './violation-list';
+
+/**
+ * Rules that span manifests: what the bootstrap commands do against what the launch template
+ * enables, the device plugin label, and the user data budget. Also yields the final command list
+ * (the user's commands plus any generated from the structured allocator block).
+ */
+
+export interface OfflineRuleInput {
+  infraLabel: string;
+  bootstrapLabel: string;
+  machinePoolLabel: string;
+  /** undefined when enclaveOptions was invalid: enclave-dependent rules are then skipped. */
+  enclavesEnabled: boolean | undefined;
+  ami?: AmiSource;
+  amiType?: string;
+  kubernetesVersionPresent: boolean;
+  labels: Record<string, string>;
+  taints: Taint[];
+  bootstrap?: NodeadmConfigFields;
+}
+
+export interface OfflineRuleOutput {
+  preNodeadmCommands: string[];
+  allocator?: AllocatorSettings;
+  /** Where the allocator's CPU and memory values come from, for live-rule messages. */
+  allocatorPaths?: { cpu: string; memory: string };
+}
+
+const COMMANDS = 'spec.preNodeadmCommands';
+
+export function applyOfflineRules(input: OfflineRuleInput, violations: ViolationList): OfflineRuleOutput {
+  checkAmiType(input, violations);
+  checkKubernetesVersion(input, violations);
+  checkDevicePlugin(input, violations);
+  const output = checkAllocator(input, violations);
+  if (input.bootstrap) checkUserDataSize(input, output.preNodeadmCommands, violations);
+  return output;
+}
+
+function checkAmiType(input: OfflineRuleInput, violations: ViolationList): void {
+  if (input.amiType === undefined || input.amiType === 'CUSTOM') return;
+  const source =
+    input.ami?.kind === 'id'
+      ? `ami.id ${input.ami.id}`
+      : 'the EKS-optimized AMI looked up from SSM (eksLookupType, the default)';
+  violations.add(
+    Rule.AmiTypeMustBeCustom,
+    violationPath(input.infraLabel, 'spec.amiType'),
+    input.amiType,
+    `spec.amiType is ${showValue(input.amiType)}, but the launch template always carries an image (${source}) and ` +
+      'EKS then rejects any amiType other than CUSTOM; amiType cannot be changed after the node group exists: ' +
+      'set amiType: CUSTOM, or remove it (CUSTOM is the default)',
+  );
+}
+
+function checkKubernetesVersion(input: OfflineRuleInput, violations: ViolationList): void {
+  if (input.ami?.kind !== 'eksLookup' || input.kubernetesVersionPresent) return;
+  violations.add(
+    Rule.KubernetesVersionRequired,
+    violationPath(input.machinePoolLabel, 'spec.template.spec.version'),
+    undefined,
+    'spec.template.spec.version is missing, but the AMI comes from the EKS-optimized AL2023 parameter, which is per ' +
+      `Kubernetes version; set version (e.g. "\${KUBERNETES_VERSION}") or pin an AMI with awsLaunchTemplate.ami.id`,
+  );
+}
+
+function checkDevicePlugin(input: OfflineRuleInput, violations: ViolationList): void {
+  if (input.enclavesEnabled === undefined) return;
+  const path = violationPath(input.infraLabel, `spec.labels.${DEVICE_PLUGIN_LABEL_KEY}`);
+  const value = input.labels[DEVICE_PLUGIN_LABEL_KEY];
+  if (input.enclavesEnabled && value !== DEVICE_PLUGIN_LABEL_VALUE) {
+    violations.add(
+      Rule.DevicePluginLabelMissing,
+      path,
+      value,
+      `spec.labels has ${value === undefined ? 'no' : `${showValue(value)} for`} ${DEVICE_PLUGIN_LABEL_KEY}; the Nitro ` +
+        `Enclaves device plugin only runs on nodes labelled ${DEVICE_PLUGIN_LABEL_KEY}: ${DEVICE_PLUGIN_LABEL_VALUE}, and ` +
+        'a label set by hand is lost when nodes are replaced: add it to spec.labels',
+    );
+  }
+  if (!input.enclavesEnabled && value === DEVICE_PLUGIN_LABEL_VALUE) {
+    violations.add(
+      Rule.DevicePluginLabelWithoutEnclaves,
+      path,
+      value,
+      `spec.labels sets ${DEVICE_PLUGIN_LABEL_KEY}: ${DEVICE_PLUGIN_LABEL_VALUE} but enclaveOptions.enabled is not true; ` +
+        'the device plugin would advertise enclave slots on nodes that cannot start enclaves, so enclave pods would ' +
+        'fail there: enable enclaveOptions, or remove the label',
+    );
+  }
+  if (input.enclavesEnabled) {
+    const blocking = input.taints.filter((t) => t.effect === 'NO_SCHEDULE' || t.effect === 'NO_EXECUTE');
+    if (blocking.length > 0) {
+      violations.add(
+        Rule.DevicePluginTolerationRequired,
+        violationPath(input.infraLabel, 'spec.taints'),
+        blocking.map((t) => t.key),
+        `spec.taints keeps pods without a toleration off these nodes (${blocking.map((t) => t.key).join(', ')}), and ` +
+          'the stock device plugin DaemonSet has no tolerations; give the plugin (Helm value "tolerations") and the ' +
+          'enclave workloads matching tolerations, or enclave pods will never get aws.ec2.nitro/nitro_enclaves',
+      );
+    }
+  }
+}
+
+function checkAllocator(input: OfflineRuleInput, violations: ViolationList): OfflineRuleOutput {
+  const bootstrap = input.bootstrap;
+  if (!bootstrap) return { preNodeadmCommands: [] };
+  const label = input.bootstrapLabel;
+  const commandPath = (index: number) => indexPath(COMMANDS, index);
+  const at = (index: number) => violationPath(label, commandPath(index));
+  const analysis = analyzeAllocatorCommands(bootstrap.commands);
+  for (const problem of analysis.problems) {
+    violations.add(
+      problem.rule,
+      at(problem.index),
+      problem.value,
+      `${commandPath(problem.index)} ${problem.message}`,
+    );
+  }
+  for (const index of analysis.al2Indexes) {
+    violations.add(
+      Rule.Al2OnlyCommand,
+      at(index),
+      bootstrap.commands[index],
+      `${commandPath(index)} uses amazon-linux-extras, which exists only on Amazon Linux 2; NodeadmConfig nodes run ` +
+        `AL2023: use "dnf install -y aws-nitro-enclaves-cli"`,
+    );
+  }
+
+  const output: OfflineRuleOutput = { preNodeadmCommands: [...bootstrap.commands] };
+  const structured = bootstrap.structuredAllocator;
+  const enclaves = input.enclavesEnabled;
+  const usesAllocator =
+    structured !== undefined || analysis.editIndexes.length > 0 || analysis.startIndexes.length > 0;
+  if (enclaves === false && usesAllocator) {
+    violations.add(
+      Rule.AllocatorWithoutEnclaves,
+      violationPath(label, structured ? structured.path : COMMANDS),
+      undefined,
+      'the bootstrap configures the Nitro Enclaves allocator but enclaveOptions.enabled is not true; on such ' +
+        'instances the allocator fails ("CPU pool file is missing") and, under errexit, skips the commands after it: ' +
+        'enable enclaveOptions, or remove the allocator commands',
+    );
+  }
+
+  let settings: Partial<AllocatorSettings> = {};
+  let complete = false;
+  let conflict = false;
+  if (structured) {
+    const structuredPath = violationPath(label, structured.path);
+    const clash = [
+      ...analysis.editIndexes,
+      ...analysis.startIndexes,
+      ...(analysis.enableIndex !== undefined ? [analysis.enableIndex] : []),
+    ];
+    if (clash.length > 0) {
+      const first = Math.min(...clash);
+      violations.add(
+        Rule.AllocatorDefinedTwice,
+        structuredPath,
+        bootstrap.commands[first],
+        `${structured.path} generates the allocator commands, but ${commandPath(first)} also edits or starts the ` +
+          'allocator; keep one of the two forms',
+      );
+    }
+    if (structured.cpuCount !== undefined && structured.cpuPool !== undefined) {
+      conflict = true;
+      violations.add(
+        Rule.AllocatorCpuSettingConflict,
+        structuredPath,
+        { cpuCount: structured.cpuCount, cpuPool: structured.cpuPool },
+        `${structured.path} sets both cpuCount and cpuPool; the allocator refuses that ("cpu_count conflicts with ` +
+          'cpu_pool"): keep one',
+      );
+    }
+    settings = {
+      ...(structured.cpuCount !== undefined ? { cpuCount: structured.cpuCount } : {}),
+      ...(structured.cpuPool !== undefined ? { cpuPool: structured.cpuPool } : {}),
+      ...(structured.memoryMib !== undefined ? { memoryMib: structured.memoryMib } : {}),
+    };
+    if (structured.valid) {
+      const missing = missingSettings(settings);
+      if (missing.length > 0) {
+        violations.add(
+          Rule.AllocatorIncomplete,
+          structuredPath,
+          settings,
+          `${structured.path} does not set ${missing.join(' or ')}; the allocator needs memoryMib and exactly one of ` +
+            'cpuCount / cpuPool: add the missing value',
+        );
+      } else if (!conflict) {
+        complete = true;
+      }
+    }
+    output.allocatorPaths = {
+      cpu: violationPath(
+        label,
+        `${structured.path}.${structured.cpuPool !== undefined ? 'cpuPool' : 'cpuCount'}`,
+      ),
+      memory: violationPath(label, `${structured.path}.memoryMib`),
+    };
+  } else {
+    if (analysis.cpuCount && analysis.cpuPool) {
+      conflict = true;
+      const later = Math.max(analysis.cpuCount.index, analysis.cpuPool.index);
+      violations.add(
+        Rule.AllocatorCpuSettingConflict,
+        at(later),
+        bootstrap.commands[later],
+        `${commandPath(analysis.cpuCount.index)} sets cpu_count and ${commandPath(analysis.cpuPool.index)} sets ` +
+          'cpu_pool; the allocator refuses both ("cpu_count conflicts with cpu_pool"): keep one',
+      );
+    }
+    settings = {
+      ...(analysis.cpuCount ? { cpuCount: analysis.cpuCount.value } : {}),
+      ...(analysis.cpuPool ? { cpuPool: analysis.cpuPool.value } : {}),
+      ...(analysis.memoryMib ? { memoryMib: analysis.memoryMib.value } : {}),
+    };
+    const recognised = analysis.cpuCount || analysis.cpuPool || analysis.memoryMib;
+    const invalidValues = analysis.problems.some((p) => p.rule === Rule.AllocatorValueInvalid);
+    if (recognised && !invalidValues) {
+      const missing = missingSettings(settings);
+      if (missing.length > 0) {
+        const defaultNote = missing.includes('cpu_count / cpu_pool')
+          ? ' (the package default of cpu_count: 2 would apply silently)'
+          : ' (the package default of memory_mib: 512 would apply silently)';
+        violations.add(
+          Rule.AllocatorIncomplete,
+          violationPath(label, COMMANDS),
+          settings,
+          `${COMMANDS} set ${describeSet(settings)} but not ${missing.join(' or ')}${defaultNote}; add a sed line ` +
+            'for the missing value',
+        );
+      } else if (!conflict) {
+        complete = true;
+      }
+    }
+    const cpuSource = analysis.cpuPool ?? analysis.cpuCount;
+    output.allocatorPaths = {
+      cpu: cpuSource ? at(cpuSource.index) : violationPath(label, COMMANDS),
+      memory: analysis.memoryMib ? at(analysis.memoryMib.index) : violationPath(label, COMMANDS),
+    };
+  }
+  if (complete && settings.memoryMib !== undefined) {
+    output.allocator = {
+      memoryMib: settings.memoryMib,
+      ...(settings.cpuPool !== undefined
+        ? { cpuPool: settings.cpuPool }
+        : { cpuCount: settings.cpuCount ?? 0 }),
+    };
+    if (structured) {
+      output.preNodeadmCommands.push(
+        ...generateAllocatorCommands(output.allocator, {
+          installCli: structured.installCli && analysis.installIndex === undefined,
+        }),
+      );
+    }
+  }
+
+  if (enclaves === true)
+    checkEnclaveBootstrap(input, analysis, structured !== undefined, usesAllocator, violations);
+  return output;
+}
+
+function checkEnclaveBootstrap(
+  input: OfflineRuleInput,
+  analysis: ReturnType<typeof analyzeAllocatorCommands>,
+  structured: boolean,
+  usesAllocator: boolean,
+  violations: ViolationList,
+): void {
+  const label = input.bootstrapLabel;
+  const commands = input.bootstrap?.commands ?? [];
+  const commandPath = (index: number) => indexPath(COMMANDS, index);
+  const at = (index: number) => violationPath(label, commandPath(index));
+  const recognisedSettings = analysis.cpuCount || analysis.cpuPool || analysis.memoryMib;
+  const unrecognisedEdits = analysis.problems.some((p) => p.rule === Rule.AllocatorCommandUnrecognised);
+  if (!structured && !recognisedSettings && !unrecognisedEdits) {
+    violations.add(
+      Rule.AllocatorNotConfigured,
+      violationPath(label, COMMANDS),
+      undefined,
+      'enclaveOptions.enabled is true but the bootstrap does not size the Nitro Enclaves allocator, so no CPUs or ' +
+        'hugepages are reserved for enclaves (or the package defaults apply); add spec.enclaveAllocator ' +
+        '{cpuCount, memoryMib}, or the sed/systemctl commands of the seed example',
+    );
+  }
+  if (!structured && usesAllocator) {
+    const starts = analysis.startIndexes;
+    if (starts.length === 0) {
+      const enableOnly = analysis.enableIndex !== undefined;
+      violations.add(
+        Rule.AllocatorServiceNotEnabled,
+        enableOnly ? at(analysis.enableIndex ?? 0) : violationPath(label, COMMANDS),
+        enableOnly ? commands[analysis.enableIndex ?? 0] : undefined,
+        enableOnly
+          ? `${commandPath(analysis.enableIndex ?? 0)} enables the allocator without --now, so it only runs at the next ` +
+              'boot, after kubelet has started without hugepages: use "systemctl enable --now nitro-enclaves-allocator.service"'
+          : 'no command starts nitro-enclaves-allocator.service, so the reservation never happens; add ' +
+              '"systemctl enable --now nitro-enclaves-allocator.service" after the allocator.yaml edits',
+      );
+    } else {
+      if (analysis.enableIndex === undefined) {
+        const first = starts[0] ?? 0;
+        violations.add(
+          Rule.AllocatorNotPersistent,
+          at(first),
+          commands[first],
+          `${commandPath(first)} starts the allocator but never enables it, so the reservation is gone after a reboot; ` +
+            'use "systemctl enable --now nitro-enclaves-allocator.service"',
+        );
+      }
+      const lastEdit = analysis.editIndexes.length > 0 ? Math.max(...analysis.editIndexes) : -1;
+      const firstStart = Math.min(...starts);
+      if (lastEdit > firstStart && !starts.some((s) => s > lastEdit)) {
+        violations.add(
+          Rule.AllocatorConfiguredAfterStart,
+          at(lastEdit),
+          commands[lastEdit],
+          `${commandPath(lastEdit)} edits allocator.yaml after ${commandPath(firstStart)} started the allocator, so the ` +
+            'edit has no effect until a reboot; move the edits before the systemctl command',
+        );
+      }
+    }
+  }
+  if (input.ami?.kind === 'eksLookup') {
+    const structuredInstalls = structured && input.bootstrap?.structuredAllocator?.installCli !== false;
+    const uses = [...analysis.editIndexes, ...analysis.startIndexes];
+    const firstUse = uses.length > 0 ? Math.min(...uses) : undefined;
+    const installedInTime =
+      structuredInstalls ||
+      (analysis.installIndex !== undefined && (firstUse === undefined || analysis.installIndex < firstUse));
+    if ((structured || firstUse !== undefined) && !installedInTime) {
+      violations.add(
+        Rule.NitroCliNotInstalled,
+        firstUse !== undefined ? at(firstUse) : violationPath(label, COMMANDS),
+        undefined,
+        'the EKS-optimized AL2023 AMI does not ship aws-nitro-enclaves-cli, and no command installs it before the ' +
+          'allocator is configured; add "dnf install -y aws-nitro-enclaves-cli" first (or installCli: true), or use an ' +
+          'AMI with the CLI baked in (ami.id)',
+      );
+    }
+  }
+}
+
+function missingSettings(settings: Partial<AllocatorSettings>): string[] {
+  const missing: string[] = [];
+  if (settings.memoryMib === undefined) missing.push('memory_mib');
+  if (settings.cpuCount === undefined && settings.cpuPool === undefined) missing.push('cpu_count / cpu_pool');
+  return missing;
+}
+
+function describeSet(settings: Partial<AllocatorSettings>): string {
+  const parts = [
+    settings.cpuCount !== undefined ? `cpu_count ${settings.cpuCount}` : undefined,
+    settings.cpuPool !== undefined ? `cpu_pool ${settings.cpuPool}` : undefined,
+    settings.memoryMib !== undefined ? `memory_mib ${settings.memoryMib}` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  return parts.join(' and ');
+}
+
+function checkUserDataSize(input: OfflineRuleInput, commands: string[], violations: ViolationList): void {
+  const estimate = estimateUserDataSize({
+    preNodeadmCommands: commands,
+    labels: input.labels,
+    taints: input.taints,
+    ...(input.bootstrap?.kubelet ? { kubelet: input.bootstrap.kubelet } : {}),
+  });
+  if (estimate.fits) return;
+  violations.add(
+    Rule.UserDataTooLarge,
+    violationPath(input.bootstrapLabel, COMMANDS),
+    estimate.estimatedRawBytes,
+    `the user data would be about ${estimate.estimatedRawBytes} bytes (${estimate.estimatedGzipBytes} gzipped), over ` +
+      `EC2's ${USER_DATA_LIMIT_BYTES}-byte limit even compressed; move long scripts into a package, a file fetched ` +
+      'from S3, or a custom AMI',
+  );
+}

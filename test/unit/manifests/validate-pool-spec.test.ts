@@ -1,0 +1,255 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is pool-spec placeholder text, not a template
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { variablesFromEnvironment } from '../../../lib/manifests/deployment-variables';
+import { validatePoolSpec, validatePoolSpecBytes } from '../../../lib/manifests/validate-pool-spec';
+import { DEFAULT_NODE_ROLE_NAME, type PoolSpec } from '../../../lib/pool-spec';
+import { SEED_JSON } from '../../fixtures/specs/hostile-cases';
+
+const VALID = path.join(__dirname, '..', '..', 'fixtures', 'specs', 'valid');
+const read = (name: string) => readFileSync(path.join(VALID, name), 'utf8');
+const SEED = read('seed-pool.yaml');
+const variables = { KUBERNETES_VERSION: '1.35' };
+
+function validSpec(text: string, vars: Record<string, string> = variables, poolId?: string): PoolSpec {
+  const result = validatePoolSpec(text, { variables: vars, ...(poolId ? { poolId } : {}) });
+  expect(result.violations).toEqual([]);
+  if (!result.spec) throw new Error('expected a spec');
+  return result.spec;
+}
+
+describe('validatePoolSpec on the seed example', () => {
+  it('validates clean and fills every PoolSpec field with its default', () => {
+    const spec = validSpec(SEED, variables, 'my-node-pool');
+    expect(spec).toEqual({
+      name: 'my-node-pool',
+      clusterName: 'my-cluster',
+      kubernetesVersion: '1.35',
+      replicas: 1,
+      scaling: { minSize: 1, maxSize: 1 },
+      nodegroupName: 'my-node-pool',
+      amiType: 'CUSTOM',
+      capacityType: 'ON_DEMAND',
+      labels: { 'aws-nitro-enclaves-k8s-dp': 'enabled' },
+      taints: [],
+      subnetIds: [],
+      availabilityZones: [],
+      nodeRoleName: DEFAULT_NODE_ROLE_NAME,
+      updateConfig: { maxUnavailable: 1 },
+      forceUpdate: false,
+      additionalTags: {},
+      launchTemplate: {
+        instanceType: 'm5.xlarge',
+        ami: { kind: 'eksLookup', lookupType: 'AmazonLinux2023' },
+        enclavesEnabled: true,
+        securityGroupIds: [],
+        metadataOptions: {
+          httpEndpoint: 'enabled',
+          httpTokens: 'required',
+          httpPutResponseHopLimit: 2,
+          instanceMetadataTags: 'disabled',
+        },
+      },
+      bootstrap: {
+        preNodeadmCommands: [
+          'dnf install -y aws-nitro-enclaves-cli',
+          'sed -i "s/cpu_count:.*/cpu_count: 2/" /etc/nitro_enclaves/allocator.yaml',
+          'sed -i "s/memory_mib:.*/memory_mib: 768/" /etc/nitro_enclaves/allocator.yaml',
+          'systemctl enable --now nitro-enclaves-allocator.service',
+        ],
+        allocator: { cpuCount: 2, memoryMib: 768 },
+      },
+      manifestNames: {
+        machinePool: 'my-node-pool',
+        infrastructure: 'my-node-pool',
+        bootstrap: 'my-node-pool-bootstrap',
+      },
+    });
+  });
+
+  it('reads the same spec from the JSON array form, the JSON List form and a YAML List', () => {
+    const yaml = validSpec(SEED);
+    expect(validSpec(JSON.stringify(SEED_JSON()))).toEqual(yaml);
+    expect(
+      validSpec(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: SEED_JSON() }, null, 2)),
+    ).toEqual(yaml);
+    expect(validSpec(read('list-form.yaml'))).toEqual(yaml);
+  });
+
+  it('returns the live-rule input with precise paths to the allocator commands', () => {
+    const { liveInput } = validatePoolSpec(SEED, { variables });
+    expect(liveInput).toMatchObject({
+      clusterName: 'my-cluster',
+      instanceType: 'm5.xlarge',
+      enclavesEnabled: true,
+      allocator: { cpuCount: 2, memoryMib: 768 },
+      paths: {
+        allocatorCpu: 'NodeadmConfig/my-node-pool-bootstrap: spec.preNodeadmCommands[1]',
+        allocatorMemory: 'NodeadmConfig/my-node-pool-bootstrap: spec.preNodeadmCommands[2]',
+      },
+    });
+  });
+
+  it('keeps the live-rule input when offline rules fail, but withholds the spec', () => {
+    const result = validatePoolSpec(SEED.replace('amiType: CUSTOM', 'amiType: AL2_x86_64'), { variables });
+    expect(result.spec).toBeUndefined();
+    expect(result.violations.map((v) => v.rule)).toEqual(['AmiTypeMustBeCustom']);
+    expect(result.liveInput?.instanceType).toBe('m5.xlarge');
+  });
+
+  it('returns the spec when there are only warnings', () => {
+    const result = validatePoolSpec(SEED.replace('aws-nitro-enclaves-k8s-dp: enabled', 'team: payments'), {
+      variables,
+    });
+    expect(result.violations.map((v) => [v.rule, v.severity])).toEqual([
+      ['DevicePluginLabelMissing', 'Warning'],
+    ]);
+    expect(result.spec?.labels).toEqual({ team: 'payments' });
+  });
+});
+
+describe('enclaveOptions normalisation', () => {
+  const withoutEnclaves = (options: string) =>
+    SEED.replace('  labels:\n    aws-nitro-enclaves-k8s-dp: enabled\n', '')
+      .replace('    enclaveOptions:\n      enabled: true\n', options)
+      .replace(/ {4}- 'sed[^\n]*\n/g, '')
+      .replace('    - systemctl enable --now nitro-enclaves-allocator.service\n', '');
+
+  it('treats enabled: false, {} and an absent block as the same spec', () => {
+    const disabled = validSpec(withoutEnclaves('    enclaveOptions:\n      enabled: false\n'));
+    const empty = validSpec(withoutEnclaves('    enclaveOptions: {}\n'));
+    const absent = validSpec(withoutEnclaves(''));
+    const nulled = validSpec(withoutEnclaves('    enclaveOptions:\n'));
+    expect(disabled.launchTemplate.enclavesEnabled).toBe(false);
+    expect(empty).toEqual(disabled);
+    expect(absent).toEqual(disabled);
+    expect(nulled).toEqual(disabled);
+  });
+});
+
+describe('the full-featured fixture', () => {
+  const vars = variablesFromEnvironment({ NODE_COUNT: '3', AWS_SECRET_ACCESS_KEY: 'never' });
+
+  it('maps every field, the structured allocator and the v1beta2 references', () => {
+    const spec = validSpec(read('full-featured.yaml'), vars, 'payments-enclaves');
+    expect(spec).toMatchObject({
+      name: 'payments-enclaves',
+      clusterName: 'my-cluster',
+      kubernetesVersion: 'v1.35.2',
+      replicas: 3,
+      scaling: { minSize: 2, maxSize: 6 },
+      nodegroupName: 'payments_enclaves_v2',
+      capacityType: 'SPOT',
+      nodeRoleName: 'payments-node-role',
+      subnetIds: ['subnet-0a1b2c3d4e5f60718'],
+      taints: [{ key: 'example.com/enclaves', value: 'true', effect: 'PREFER_NO_SCHEDULE' }],
+      additionalTags: { 'cost-center': '4711' },
+      updateConfig: { maxUnavailablePercentage: 25, updateStrategy: 'MINIMAL' },
+      forceUpdate: true,
+      launchTemplate: {
+        instanceType: 'm6i.2xlarge',
+        ami: { kind: 'id', id: 'ami-0123456789abcdef0' },
+        enclavesEnabled: true,
+        sshKeyName: 'payments-admin',
+        securityGroupIds: ['sg-0123456789abcdef0'],
+        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 3, httpEndpoint: 'enabled' },
+        rootVolume: { sizeGiB: 80, type: 'gp3', encrypted: true },
+      },
+      bootstrap: {
+        allocator: { cpuPool: '2,3,6,7', memoryMib: 2048 },
+        kubelet: { flags: ['--max-pods=58'], config: { shutdownGracePeriod: '30s' } },
+      },
+    });
+    expect(spec.bootstrap.preNodeadmCommands).toEqual([
+      'echo "bootstrapping $(hostname)" > /var/log/pool-bootstrap.log',
+      'dnf install -y aws-nitro-enclaves-cli',
+      "printf '%s\\n' '---' 'memory_mib: 2048' 'cpu_pool: 2,3,6,7' > /etc/nitro_enclaves/allocator.yaml",
+      'systemctl enable --now nitro-enclaves-allocator.service',
+    ]);
+  });
+
+  it('turns an unquoted whole-value placeholder into a number, like text substitution would', () => {
+    expect(validSpec(read('full-featured.yaml'), vars).replicas).toBe(3);
+  });
+
+  it('reports a missing NODE_COUNT once, naming the field', () => {
+    const result = validatePoolSpec(read('full-featured.yaml'), { variables: {} });
+    expect(result.violations.map((v) => [v.rule, v.path])).toEqual([
+      ['VariableUnset', 'MachinePool/payments-enclaves: spec.replicas'],
+    ]);
+  });
+});
+
+describe('defaults and derived values', () => {
+  it('uses a placeholder default when the variable is unset', () => {
+    const text = SEED.replace('"${KUBERNETES_VERSION}"', '"${KUBERNETES_VERSION:=1.34}"');
+    expect(validSpec(text, {}).kubernetesVersion).toBe('1.34');
+    expect(validSpec(text, { KUBERNETES_VERSION: '1.36' }).kubernetesVersion).toBe('1.36');
+  });
+
+  it.each([
+    ['replicas 0 without scaling', 'replicas: 0', '', { replicas: 0, minSize: 0, maxSize: 1 }],
+    ['only maxSize', 'replicas: 2', '  scaling:\n    maxSize: 5\n', { replicas: 2, minSize: 2, maxSize: 5 }],
+    ['only minSize', 'replicas: 2', '  scaling:\n    minSize: 1\n', { replicas: 2, minSize: 1, maxSize: 2 }],
+    ['no replicas', 'replicas: 1', '', { replicas: 1, minSize: 1, maxSize: 1 }],
+  ])('scaling: %s', (_name, replicas, scaling, expected) => {
+    const text = SEED.replace('replicas: 1', replicas).replace(
+      '  amiType: CUSTOM\n',
+      `  amiType: CUSTOM\n${scaling}`,
+    );
+    const spec = validSpec(text);
+    expect({ replicas: spec.replicas, ...spec.scaling }).toEqual(expected);
+  });
+
+  it('defaults amiType to CUSTOM and the AMI to the AL2023 lookup when both are omitted', () => {
+    const spec = validSpec(
+      SEED.replace('  amiType: CUSTOM\n', '').replace('    ami:\n      eksLookupType: AmazonLinux2023\n', ''),
+    );
+    expect(spec.amiType).toBe('CUSTOM');
+    expect(spec.launchTemplate.ami).toEqual({ kind: 'eksLookup', lookupType: 'AmazonLinux2023' });
+  });
+
+  it('accepts a manifest exported from a cluster (status and server-set metadata)', () => {
+    const exported = SEED.replace(
+      'metadata:\n  name: my-node-pool\nspec:\n  amiType',
+      'metadata:\n  name: my-node-pool\n  uid: 0b5d\n  resourceVersion: "42"\n  generation: 3\nspec:\n  providerIDList: []\n  amiType',
+    ).concat('status:\n  ready: true\n');
+    expect(validSpec(exported).name).toBe('my-node-pool');
+  });
+
+  it('rejects a pool id that is not the MachinePool name', () => {
+    const result = validatePoolSpec(SEED, { variables, poolId: 'other' });
+    expect(result.violations.map((v) => v.rule)).toEqual(['PoolNameMismatch']);
+  });
+
+  it('rejects a pool id that could never be a node group name', () => {
+    const result = validatePoolSpec(SEED, { variables, poolId: 'Bad_Id' });
+    expect(result.violations.map((v) => v.rule).sort()).toEqual(['InvalidPoolName', 'PoolNameMismatch']);
+  });
+
+  it('reads bytes with a byte-order mark', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SEED)]);
+    expect(validatePoolSpecBytes(bytes, { variables }).violations).toEqual([]);
+  });
+
+  it('reports at most 20 violations of one rule, then how many more', () => {
+    const bogus = Array.from({ length: 50 }, (_, i) => `  bogus${i}: 1\n`).join('');
+    const result = validatePoolSpec(
+      SEED.replace('  amiType: CUSTOM\n', () => `  amiType: CUSTOM\n${bogus}`),
+      { variables },
+    );
+    expect(result.violations).toHaveLength(21);
+    expect(result.violations[20]).toMatchObject({ rule: 'UnknownField', path: 'document', value: 30 });
+    expect(result.violations[20]?.message).toBe(
+      '30 more UnknownField violations are not shown; fix the ones above and validate again',
+    );
+  });
+
+  it('keeps $VAR and $${VAR} for the shell on the node', () => {
+    const text = SEED.replace(
+      '    - dnf install -y aws-nitro-enclaves-cli\n',
+      () => "    - dnf install -y aws-nitro-enclaves-cli\n    - 'echo $HOME $${PATH} >> /root/env'\n",
+    );
+    expect(validSpec(text).bootstrap.preNodeadmCommands[1]).toBe('echo $HOME ${PATH} >> /root/env');
+  });
+});

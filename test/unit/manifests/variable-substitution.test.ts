@@ -1,0 +1,122 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is pool-spec placeholder text, not a template
+import { variablesFromEnvironment } from '../../../lib/manifests/deployment-variables';
+import { parsePoolDocument } from '../../../lib/manifests/pool-document';
+import { expandPlaceholders, substituteVariables } from '../../../lib/manifests/variable-substitution';
+
+describe('expandPlaceholders (clusterctl / drone-envsubst semantics)', () => {
+  const vars = { SET: 'value', EMPTY: '', OTHER: 'other' };
+
+  it.each([
+    ['${SET}', 'value'],
+    ['${EMPTY}', ''],
+    ['${ SET }', 'value'],
+    ['${SET:=d}', 'value'],
+    ['${EMPTY:=d}', 'd'],
+    ['${UNSET:=d}', 'd'],
+    ['${UNSET=d}', 'd'],
+    ['${EMPTY=d}', 'd'],
+    ['${UNSET:-d}', 'd'],
+    ['${UNSET-d}', 'd'],
+    ['${UNSET:=}', ''],
+    ['${UNSET:=${OTHER}}', 'other'],
+    ['${UNSET:=a-${OTHER}-b}', 'a-other-b'],
+    ['x${SET}y${OTHER}z', 'xvalueyotherz'],
+    ['$${SET}', '${SET}'],
+    ['$SET stays for the shell', '$SET stays for the shell'],
+    ['$$ and $ alone', '$$ and $ alone'],
+    ['no placeholders', 'no placeholders'],
+    ['ünïcødé ${SET} ✓', 'ünïcødé value ✓'],
+  ])('%s → %s', (input, expected) => {
+    const outcome = expandPlaceholders(input, vars);
+    expect(outcome).toEqual({ text: expected, unset: [], syntaxErrors: [] });
+  });
+
+  it('names every unset variable', () => {
+    const outcome = expandPlaceholders('${A}-${B}-${SET}-${A}', vars);
+    expect(outcome.unset).toEqual(['A', 'B', 'A']);
+    expect(outcome.text).toBe('--value-');
+  });
+
+  it('reports an unset variable inside a default', () => {
+    expect(expandPlaceholders('${UNSET:=${ALSO_UNSET}}', vars).unset).toEqual(['ALSO_UNSET']);
+  });
+
+  it.each([
+    ['${SET^^}', 'only'],
+    ['${SET:1:2}', 'only'],
+    ['${SET/a/b}', 'only'],
+    ['${1BAD}', 'must start with a letter'],
+    ['${}', 'must start with a letter'],
+    ['${SET', 'only'],
+    ['${UNSET:=never closed', 'no closing'],
+  ])('refuses %s', (input, reason) => {
+    const outcome = expandPlaceholders(input, vars);
+    expect(outcome.syntaxErrors).toHaveLength(1);
+    expect(outcome.syntaxErrors[0]).toContain(reason);
+  });
+});
+
+describe('substituteVariables over a parsed document', () => {
+  function substitute(text: string, vars: Record<string, string>) {
+    const parsed = parsePoolDocument(text);
+    if (!parsed.document) throw new Error('parse failed');
+    return substituteVariables(parsed.document, vars);
+  }
+
+  it('substitutes keys as well as values, and retypes only unquoted whole placeholders', () => {
+    const result = substitute(
+      'kind: X\nmetadata: {name: n}\nspec:\n  ${KEY}: 1\n  plain: ${NUM}\n  quoted: "${NUM}"\n  mixed: ${NUM}x\n  flag: ${BOOL}\n',
+      { KEY: 'renamed', NUM: '3', BOOL: 'true' },
+    );
+    expect(result.violations).toEqual([]);
+    expect(result.manifests[0]?.value).toEqual({
+      kind: 'X',
+      metadata: { name: 'n' },
+      spec: { renamed: 1, plain: 3, quoted: '3', mixed: '3x', flag: true },
+    });
+  });
+
+  it('never lets a variable inject YAML structure', () => {
+    const result = substitute('kind: X\nmetadata: {name: n}\nspec:\n  a: ${V}\n', {
+      V: '{evil: true}\nb: 2',
+    });
+    expect(result.manifests[0]?.value).toEqual({
+      kind: 'X',
+      metadata: { name: 'n' },
+      spec: { a: '{evil: true}\nb: 2' },
+    });
+  });
+
+  it('refuses variable values with control characters', () => {
+    const result = substitute('kind: X\nmetadata: {name: n}\nspec:\n  a: ${V}\n', { V: 'bell\u0007' });
+    expect(result.violations.map((v) => [v.rule, v.path])).toEqual([['InvalidFieldValue', 'X/n: spec.a']]);
+  });
+
+  it('reports each unset variable once per value, with the field path', () => {
+    const result = substitute('kind: X\nmetadata: {name: n}\nspec:\n  list: ["${A}${A}", "${B}"]\n', {});
+    expect(result.violations.map((v) => [v.rule, v.path, v.value])).toEqual([
+      ['VariableUnset', 'X/n: spec.list[0]', '${A}'],
+      ['VariableUnset', 'X/n: spec.list[1]', '${B}'],
+    ]);
+    expect(result.unresolvedPaths).toEqual(['X/n: spec.list[0]', 'X/n: spec.list[1]']);
+  });
+});
+
+describe('variablesFromEnvironment', () => {
+  it('offers ordinary variables and withholds credentials', () => {
+    const vars = variablesFromEnvironment(
+      {
+        KUBERNETES_VERSION: '1.35',
+        AWS_REGION: 'eu-west-1',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_SESSION_TOKEN: 'token',
+        GITHUB_TOKEN: 'x',
+        DB_PASSWORD: 'x',
+        'not-a-name': 'x',
+        UNDEFINED: undefined,
+      },
+      { EXTRA: 'yes', KUBERNETES_VERSION: '1.36' },
+    );
+    expect(vars).toEqual({ KUBERNETES_VERSION: '1.36', AWS_REGION: 'eu-west-1', EXTRA: 'yes' });
+  });
+});
