@@ -8,6 +8,9 @@
 export const DEVICE_PLUGIN_LABEL_KEY = 'aws-nitro-enclaves-k8s-dp';
 export const DEVICE_PLUGIN_LABEL_VALUE = 'enabled';
 
+/** `1.35`, `v1.35` or `v1.35.2`, as Cluster API and EKS write Kubernetes versions. */
+export const KUBERNETES_VERSION = /^v?(\d+)\.(\d+)(\.\d+)?$/;
+
 /** Role used when the pool names none: CAPA's default node role name with IAM management off. */
 export const DEFAULT_NODE_ROLE_NAME = 'eks-nodegroup.cluster-api-provider-aws.sigs.k8s.io';
 
@@ -119,7 +122,7 @@ export interface PoolSpec {
   manifestNames?: { machinePool: string; infrastructure: string; bootstrap: string };
 }
 
-/** A spec document as a store holds it (see lib/spec/store-format.ts for the item / object layout). */
+/** A spec document as a store holds it (see lib/manifests/store-format.ts for the item / object layout). */
 export interface StoredSpec {
   poolId: string;
   source: 's3' | 'dynamodb';

@@ -32,11 +32,11 @@ import type { StoredSpec } from '../pool-spec';
 import { awsErrorName, translateAwsError } from './translate-error';
 
 /**
- * Where users keep pool specs: an S3 prefix or a DynamoDB table (formats in lib/spec/store-format.ts
+ * Where users keep pool specs: an S3 prefix or a DynamoDB table (formats in lib/manifests/store-format.ts
  * and docs/spec-format.md). Both are level-triggered sources: `load` returns the newest text, or
  * undefined when the pool has no spec (which means "delete the pool").
  *
- * A store returns text as stored; validation (size, encoding, syntax) happens in lib/spec, so a
+ * A store returns text as stored; validation (size, encoding, syntax) happens in lib/manifests, so a
  * broken object becomes violations on the pool rather than an exception here. Only problems that are
  * not about one document's content (two objects for one pool, an item without a spec attribute)
  * raise SpecInvalidError.

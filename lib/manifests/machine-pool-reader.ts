@@ -1,3 +1,4 @@
+import { KUBERNETES_VERSION } from '../pool-spec';
 import type { IdentifiedManifest } from './manifest-identity';
 import { readMetadata } from './metadata-reader';
 import { ObjectReader, type ReadContext } from './object-reader';
@@ -23,9 +24,6 @@ export interface ObjectReference {
   apiGroup?: string;
   namespace?: string;
 }
-
-/** `1.35`, `v1.35` or `v1.35.2`, as Cluster API and EKS write Kubernetes versions. */
-export const KUBERNETES_VERSION = /^v?(\d+)\.(\d+)(\.\d+)?$/;
 
 function readReference(parent: ObjectReader, key: string): ObjectReference | undefined {
   const ref = parent.object(key);

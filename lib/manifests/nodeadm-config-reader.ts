@@ -1,28 +1,11 @@
 import { checkCpuCount, checkCpuPool, checkMemoryMib } from '../rules/allocator-commands';
 import { indexPath } from '../rules/field-path';
+import type { NodeadmConfigFields, StructuredAllocator } from '../rules/offline-rules';
 import { Rule } from '../rules/rules';
 import { showValue } from '../rules/violation-list';
 import type { IdentifiedManifest } from './manifest-identity';
 import { readMetadata } from './metadata-reader';
 import { ObjectReader, type ReadContext, reportType } from './object-reader';
-
-/** The structured allocator block (an enclave-pools extension of NodeadmConfig, see docs/spec-format.md). */
-export interface StructuredAllocator {
-  path: string;
-  cpuCount?: number;
-  cpuPool?: string;
-  memoryMib?: number;
-  installCli: boolean;
-  /** False when any of its values was rejected (the rule is already reported). */
-  valid: boolean;
-}
-
-export interface NodeadmConfigFields {
-  /** The user's commands, in order. Invalid entries are reported and left out. */
-  commands: string[];
-  structuredAllocator?: StructuredAllocator;
-  kubelet?: { flags?: string[]; config?: Record<string, unknown> };
-}
 
 const MAX_COMMANDS = 200;
 

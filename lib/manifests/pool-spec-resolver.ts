@@ -1,13 +1,14 @@
 import { DEFAULT_NODE_ROLE_NAME, type PoolSpec, type Violation } from '../pool-spec';
 import { violationPath } from '../rules/field-path';
 import { defaultLiveRulePaths, type LiveRuleInput } from '../rules/live-rules';
+import type { NodeadmConfigFields } from '../rules/offline-rules';
 import { applyOfflineRules } from '../rules/offline-rules';
 import { Rule } from '../rules/rules';
 import { showValue, ViolationList } from '../rules/violation-list';
 import { type MachinePoolFields, type ObjectReference, readMachinePool } from './machine-pool-reader';
 import { type ManagedPoolFields, readManagedMachinePool } from './managed-machine-pool-reader';
 import { apiGroupOf, type IdentifiedManifest, identifyManifest, ManifestKind } from './manifest-identity';
-import { type NodeadmConfigFields, readNodeadmConfig } from './nodeadm-config-reader';
+import { readNodeadmConfig } from './nodeadm-config-reader';
 import { poolIdProblem } from './store-format';
 import type { RawManifest } from './variable-substitution';
 

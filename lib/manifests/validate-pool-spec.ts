@@ -8,7 +8,7 @@ import { resolvePoolSpec } from './pool-spec-resolver';
 import { substituteVariables } from './variable-substitution';
 
 /**
- * Public API of lib/spec (what the reconciler, the event path and the CLI call):
+ * Public API of lib/manifests (what the reconciler, the event path and the CLI call):
  *
  *   validatePoolSpec(text, {variables, poolId?, format?}) → {spec?, liveInput?, violations}
  *       The offline part in one call: parse, substitute, resolve, offline rules. `spec` is present

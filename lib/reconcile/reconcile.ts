@@ -45,7 +45,7 @@ export interface SpecSource {
   load(poolId: string): Promise<StoredSpec | undefined>;
 }
 
-/** The spec rules (lib/spec): offline validation of the document, and the rules that need AWS facts. */
+/** The spec rules (lib/manifests, lib/rules): offline validation of the document, and the rules that need AWS facts. */
 export interface SpecChecks {
   /**
    * `spec` only when no offline rule failed; `liveInput` whenever the manifests could be read far

@@ -1,5 +1,10 @@
-import { KUBERNETES_VERSION } from '../manifests/machine-pool-reader';
-import type { AllocatorSettings, AmiSource, PoolSpec, Violation } from '../pool-spec';
+import {
+  type AllocatorSettings,
+  type AmiSource,
+  KUBERNETES_VERSION,
+  type PoolSpec,
+  type Violation,
+} from '../pool-spec';
 import { parseCpuList, reservedCpuCount } from './allocator-commands';
 import { fieldPath, indexPath, violationPath } from './field-path';
 import type { InstanceTypeFacts, LiveFacts, SubnetFacts, ZoneFacts } from './live-facts';

@@ -1,4 +1,3 @@
-import type { NodeadmConfigFields } from '../manifests/nodeadm-config-reader';
 import {
   type AllocatorSettings,
   type AmiSource,
@@ -17,6 +16,24 @@ import { showValue, type ViolationList } from './violation-list';
  * enables, the device plugin label, and the user data budget. Also yields the final command list
  * (the user's commands plus any generated from the structured allocator block).
  */
+
+/** The structured allocator block (an enclave-pools extension of NodeadmConfig, see docs/spec-format.md). */
+export interface StructuredAllocator {
+  path: string;
+  cpuCount?: number;
+  cpuPool?: string;
+  memoryMib?: number;
+  installCli: boolean;
+  /** False when any of its values was rejected (the rule is already reported). */
+  valid: boolean;
+}
+
+export interface NodeadmConfigFields {
+  /** The user's commands, in order. Invalid entries are reported and left out. */
+  commands: string[];
+  structuredAllocator?: StructuredAllocator;
+  kubelet?: { flags?: string[]; config?: Record<string, unknown> };
+}
 
 export interface OfflineRuleInput {
   infraLabel: string;

@@ -10,7 +10,7 @@ import { createLiveFactsReader } from '../../../lib/aws/live-facts-reader';
 import { TerminalAwsError, TransientAwsError } from '../../../lib/errors';
 import { awsError, unreachableClients } from '../../support/sdk-mocks';
 
-/** Error paths and caching only; the happy paths run against the sandbox in test/integration/spec. */
+/** Error paths and caching only; the happy paths run against the sandbox in test/integration/rules. */
 
 const clients = unreachableClients();
 const ec2 = mockClient(clients.ec2);

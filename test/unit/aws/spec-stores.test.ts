@@ -11,7 +11,7 @@ import {
 } from '../../../lib/errors';
 import { awsError, unreachableClients } from '../../support/sdk-mocks';
 
-/** Error paths only; the stores' behaviour is tested against the sandbox in test/integration/spec. */
+/** Error paths only; the stores' behaviour is tested against the sandbox in test/integration/manifests. */
 
 const clients = unreachableClients();
 const s3 = mockClient(clients.s3);
