@@ -11,6 +11,7 @@ import {
   UpdateNodegroupConfigCommand,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
+import { UpdateStatus } from '../plan/eks-status';
 import type { Action, NodegroupConfigChanges, ObservedNodegroup, ScalingConfig } from '../plan/plan-types';
 import type { Taint, UpdateConfig } from '../pool-spec';
 import type { UpdateRecord } from '../status/status-row';
@@ -276,7 +277,7 @@ export class Nodegroups {
     // Newest ids are listed last by EKS; look at a few from the end.
     for (const id of ids.slice(-5).reverse()) {
       const update = await this.describeUpdate(clusterName, nodegroupName, id);
-      if (update?.status === 'InProgress') return update;
+      if (update?.status === UpdateStatus.InProgress) return update;
     }
     return undefined;
   }

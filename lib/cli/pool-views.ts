@@ -1,3 +1,4 @@
+import { NodegroupStatus, UpdateStatus } from '../plan/eks-status';
 import type { PoolSpec, StoredSpec, Violation } from '../pool-spec';
 import { type Condition, ConditionStatus, ConditionType, findCondition } from '../status/conditions';
 import type { StatusRow } from '../status/status-row';
@@ -135,7 +136,7 @@ function enclavesCell(enclaves: EnclaveSummary | undefined): string {
 }
 
 function colourStatus(status: string, style: Styler): string {
-  if (status === ConditionStatus.True || status === 'ACTIVE') return style.green(status);
+  if (status === ConditionStatus.True || status === NodegroupStatus.Active) return style.green(status);
   if (status === ConditionStatus.False || /FAILED|DEGRADED/.test(status)) return style.red(status);
   return style.yellow(status);
 }
@@ -241,7 +242,7 @@ export function describePoolText(d: PoolDescription, now: Date, style: Styler): 
       lines.push(field('  Health issue', style.red(`${issue.code}: ${issue.message}`)));
   }
   const update = d.update;
-  if (update && update.status === 'InProgress') {
+  if (update && update.status === UpdateStatus.InProgress) {
     const target =
       update.launchTemplateVersion !== undefined
         ? ` to launch template version ${update.launchTemplateVersion}`
@@ -253,7 +254,8 @@ export function describePoolText(d: PoolDescription, now: Date, style: Styler): 
       ),
     );
   } else if (update) {
-    const status = update.status === 'Successful' ? style.green(update.status) : style.red(update.status);
+    const status =
+      update.status === UpdateStatus.Successful ? style.green(update.status) : style.red(update.status);
     lines.push(field('Last update', `${update.type} ${update.id} ${status}`));
   } else {
     lines.push(field('Update', 'none in flight'));

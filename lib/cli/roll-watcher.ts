@@ -1,3 +1,4 @@
+import { UpdateStatus, UpdateType } from '../plan/eks-status';
 import type { ObservedNodegroup } from '../plan/plan-types';
 import { rollFailureHint } from '../plan/roll-failure-hints';
 import { ConditionType, findCondition } from '../status/conditions';
@@ -61,10 +62,10 @@ function targetOf(row: StatusRow | undefined): Target | undefined {
 }
 
 function updateLabel(update: UpdateRecord): string {
-  if (update.type === 'VersionUpdate') {
+  if (update.type === UpdateType.VersionUpdate) {
     return `roll to launch template version ${update.launchTemplateVersion ?? '?'}`;
   }
-  return update.type === 'ConfigUpdate' ? 'node group config update' : update.type;
+  return update.type === UpdateType.ConfigUpdate ? 'node group config update' : update.type;
 }
 
 export class RollWatcher {
@@ -105,7 +106,7 @@ export class RollWatcher {
       if (!recorded) return lastResult;
       const next = recorded.update;
       // The pass that recorded the end may have started the next update (a roll after a config change).
-      if (!(next && next.status === 'InProgress' && !this.followed.has(next.id))) {
+      if (!(next && next.status === UpdateStatus.InProgress && !this.followed.has(next.id))) {
         this.reportReady(recorded);
         return lastResult;
       }
@@ -132,7 +133,9 @@ export class RollWatcher {
       }
       const target = targetOf(row);
       const recorded =
-        row?.update?.status === 'InProgress' && !this.followed.has(row.update.id) ? row.update : undefined;
+        row?.update?.status === UpdateStatus.InProgress && !this.followed.has(row.update.id)
+          ? row.update
+          : undefined;
       const live =
         !recorded && target
           ? await this.ports.findInProgressUpdate(target.cluster, target.nodegroup)
@@ -202,7 +205,7 @@ export class RollWatcher {
       ]);
       totalNodes ??= nodegroup?.scaling?.desiredSize;
       const instances =
-        first.type === 'VersionUpdate'
+        first.type === UpdateType.VersionUpdate
           ? await this.ports.listInstances(target.cluster, target.nodegroup)
           : undefined;
       const status = update?.status ?? 'Unknown';
@@ -212,9 +215,9 @@ export class RollWatcher {
         status,
         ...(totalNodes !== undefined ? { totalNodes } : {}),
         ...(instances ? { instances } : {}),
-        previousRollDurations: first.type === 'VersionUpdate' ? durations : [],
+        previousRollDurations: first.type === UpdateType.VersionUpdate ? durations : [],
       });
-      if (status !== 'InProgress') {
+      if (status !== UpdateStatus.InProgress) {
         this.line.finish();
         return this.outcome(update, first, progress, nodegroup);
       }
@@ -273,7 +276,7 @@ export class RollWatcher {
   ): WatchResult {
     const what = updateLabel(first);
     const elapsed = formatDuration(progress.elapsedMs);
-    if (update?.status === 'Successful') {
+    if (update?.status === UpdateStatus.Successful) {
       const nodes = progress.nodes
         ? `, ${progress.nodes.total} node${progress.nodes.total === 1 ? '' : 's'} replaced`
         : '';
@@ -302,7 +305,9 @@ export class RollWatcher {
     for (;;) {
       const row = await this.ports.statusRow(this.options.poolId);
       const recorded =
-        row?.update?.id === updateId ? row.update.status !== 'InProgress' : row?.update !== undefined;
+        row?.update?.id === updateId
+          ? row.update.status !== UpdateStatus.InProgress
+          : row?.update !== undefined;
       if (row && recorded) return row;
       if (this.ports.now().getTime() >= until) {
         this.say(

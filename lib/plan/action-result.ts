@@ -1,4 +1,5 @@
 import type { HistoryEntry, UpdateRecord } from '../status/status-row';
+import { NodegroupStatus, UpdateStatus, UpdateType } from './eks-status';
 import type {
   NodegroupConfigChanges,
   Observed,
@@ -77,11 +78,11 @@ export function applyActionResult(observed: Observed, result: ActionResult): Obs
       return { ...observed, nodegroup: result.nodegroup };
     case 'NodegroupUpdateStarted': {
       const ng = observed.nodegroup;
-      const inProgress = result.update.status === 'InProgress';
+      const inProgress = result.update.status === UpdateStatus.InProgress;
       let next = ng;
       if (ng && result.changes) next = applyConfigChanges(ng, result.changes);
       // The node group keeps reporting its old version until the roll succeeds.
-      if (next && inProgress) next = { ...next, status: 'UPDATING' };
+      if (next && inProgress) next = { ...next, status: NodegroupStatus.Updating };
       return {
         ...observed,
         ...(next ? { nodegroup: next } : {}),
@@ -98,7 +99,7 @@ export function applyActionResult(observed: Observed, result: ActionResult): Obs
     }
     case 'NodegroupDeleteStarted': {
       const ng = observed.nodegroup;
-      return ng ? { ...observed, nodegroup: { ...ng, status: 'DELETING' } } : observed;
+      return ng ? { ...observed, nodegroup: { ...ng, status: NodegroupStatus.Deleting } } : observed;
     }
     case 'LaunchTemplateDeleted': {
       const { launchTemplate: _gone, ...rest } = observed;
@@ -138,7 +139,7 @@ export function historyEventFor(result: ActionResult): Omit<HistoryEntry, 'at'> 
           : {}),
       };
     case 'NodegroupUpdateStarted':
-      return result.update.type === 'VersionUpdate'
+      return result.update.type === UpdateType.VersionUpdate
         ? {
             event: 'RollStarted',
             message: `update ${result.update.id} rolls the node group to launch template version ${result.update.launchTemplateVersion ?? '?'}`,

@@ -1,4 +1,5 @@
 import type { ReconcileOutcome } from '../outcome';
+import { UpdateStatus } from '../plan/eks-status';
 import type { NodegroupConfigChanges, ObservedNodegroup } from '../plan/plan-types';
 import type { UpdateConfig } from '../pool-spec';
 import type { LaunchTemplateData } from '../render/launch-template-data';
@@ -136,7 +137,7 @@ export function buildPlanReport(input: PlanReportInput): PlanReport {
 
   const update = next?.update ?? input.previous?.update;
   const inFlight =
-    update && update.status === 'InProgress' && update.id !== '(planned)'
+    update && update.status === UpdateStatus.InProgress && update.id !== '(planned)'
       ? { id: update.id, type: update.type, status: update.status }
       : undefined;
 

@@ -1,5 +1,6 @@
 import { setLogSink } from '../log';
 import type { ReconcileOutcome } from '../outcome';
+import { NodegroupStatus, UpdateStatus, UpdateType } from '../plan/eks-status';
 import type { NodegroupConfigChanges, ObservedLaunchTemplate } from '../plan/plan-types';
 import type { StoredSpec } from '../pool-spec';
 import type { LaunchTemplatesPort, NodegroupsPort } from '../reconcile/execute-action';
@@ -55,7 +56,7 @@ function plannedUpdate(type: string, version?: number): UpdateRecord {
   return {
     id: PLANNED_ID,
     type,
-    status: 'InProgress',
+    status: UpdateStatus.InProgress,
     ...(version !== undefined ? { launchTemplateVersion: version } : {}),
     errors: [],
   };
@@ -124,7 +125,7 @@ function dryNodegroups(real: NodegroupsPort, writes: PlannedWrite[]): Nodegroups
       });
       return {
         name: input.nodegroupName,
-        status: 'CREATING',
+        status: NodegroupStatus.Creating,
         tags: input.tags,
         launchTemplate: { id: input.launchTemplateId, version: input.launchTemplateVersion },
         labels: input.labels,
@@ -144,7 +145,7 @@ function dryNodegroups(real: NodegroupsPort, writes: PlannedWrite[]): Nodegroups
         launchTemplateVersion: input.launchTemplateVersion,
         force: input.force,
       });
-      return { started: plannedUpdate('VersionUpdate', input.launchTemplateVersion) };
+      return { started: plannedUpdate(UpdateType.VersionUpdate, input.launchTemplateVersion) };
     },
     async updateConfig(input) {
       writes.push({
@@ -152,7 +153,7 @@ function dryNodegroups(real: NodegroupsPort, writes: PlannedWrite[]): Nodegroups
         nodegroupName: input.nodegroupName,
         changes: input.changes,
       });
-      return { started: plannedUpdate('ConfigUpdate') };
+      return { started: plannedUpdate(UpdateType.ConfigUpdate) };
     },
     async tag(_arn, tags) {
       writes.push({ kind: 'TagNodegroup', tags });

@@ -1,4 +1,4 @@
-import { UpdateStatus } from '../plan/plan';
+import { NodegroupStatus, UpdateStatus } from '../plan/eks-status';
 import type { Observed, ObservedLaunchTemplate } from '../plan/plan-types';
 import { launchTemplateName, OwnershipTagKey } from '../render/resource-names';
 import type { StatusRow, UpdateRecord } from '../status/status-row';
@@ -69,7 +69,7 @@ export async function observe(
     );
     update = fresh ? withRecordedMetadata(fresh, recorded) : undefined;
   }
-  if (nodegroup?.status === 'UPDATING' && update?.status !== UpdateStatus.InProgress) {
+  if (nodegroup?.status === NodegroupStatus.Updating && update?.status !== UpdateStatus.InProgress) {
     // In flight but unknown to the status row: a pass that died after starting it, or someone else.
     update =
       (await ports.nodegroups.findInProgressUpdate(target.clusterName, target.nodegroupName)) ?? update;

@@ -1,3 +1,4 @@
+import { UpdateStatus } from '../plan/eks-status';
 import type { HistoryEntry } from '../status/status-row';
 
 /**
@@ -60,13 +61,13 @@ function nodeCounts(input: RollProgressInput): RollProgress['nodes'] {
 export function rollProgress(input: RollProgressInput): RollProgress {
   const elapsedMs = Math.max(0, input.now.getTime() - Date.parse(input.startedAt));
   const nodes = nodeCounts(input);
-  const done = input.status !== 'InProgress';
+  const done = input.status !== UpdateStatus.InProgress;
   if (done) {
     return {
       status: input.status,
       elapsedMs,
       ...(nodes ? { nodes } : {}),
-      ...(input.status === 'Successful' ? { fraction: 1, remainingMs: 0 } : {}),
+      ...(input.status === UpdateStatus.Successful ? { fraction: 1, remainingMs: 0 } : {}),
       basis: EstimateBasis.None,
     };
   }

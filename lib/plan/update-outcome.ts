@@ -1,0 +1,109 @@
+import type { FailedUpdateRecord, UpdateRecord } from '../status/status-row';
+import { isFailedUpdateStatus, UpdateStatus, UpdateType } from './eks-status';
+import type { PlanBuilder } from './plan-builder';
+import type { DesiredPresent, Observed } from './plan-types';
+import { rollFailureHint } from './roll-failure-hints';
+
+function firstError(update: UpdateRecord): { code: string; message: string } {
+  const error = update.errors[0];
+  return {
+    code: error?.code ?? 'Unknown',
+    message: error?.message ?? `the update ended ${update.status} without an error detail`,
+  };
+}
+
+function recordSuccess(update: UpdateRecord, builder: PlanBuilder): void {
+  if (update.type !== UpdateType.VersionUpdate) {
+    builder.record.failedConfigUpdate = null;
+    builder.record.events.push({
+      event: 'ConfigUpdateSucceeded',
+      message: `update ${update.id} succeeded`,
+      updateId: update.id,
+    });
+    return;
+  }
+  if (update.launchTemplateVersion !== undefined)
+    builder.record.lastKnownGoodVersion = update.launchTemplateVersion;
+  builder.record.failedRoll = null;
+  builder.record.events.push({
+    event: 'RollSucceeded',
+    message: `update ${update.id} rolled the node group to launch template version ${update.launchTemplateVersion ?? '?'}`,
+    updateId: update.id,
+    ...(update.launchTemplateVersion !== undefined
+      ? { launchTemplateVersion: update.launchTemplateVersion }
+      : {}),
+  });
+}
+
+function recordFailure(
+  update: UpdateRecord,
+  desired: DesiredPresent,
+  observed: Observed,
+  builder: PlanBuilder,
+): void {
+  const isRoll = update.type === UpdateType.VersionUpdate;
+  const { code, message } = firstError(update);
+  const failure: FailedUpdateRecord = {
+    updateId: update.id,
+    type: update.type,
+    status: update.status,
+    specHash: update.specHash ?? desired.specHash,
+    generation: update.generation ?? desired.generation,
+    errorCode: code,
+    errorMessage: message,
+    hint: rollFailureHint(code),
+  };
+  if (isRoll) {
+    const version = update.launchTemplateVersion ?? observed.nodegroup?.launchTemplate?.version;
+    const dataHash =
+      update.dataHash ??
+      observed.launchTemplate?.versions.find((candidate) => candidate.number === version)?.dataHash ??
+      '';
+    builder.record.failedRoll = { ...failure, launchTemplateVersion: version ?? 0, dataHash };
+  } else {
+    builder.record.failedConfigUpdate = failure;
+  }
+  builder.record.events.push({
+    event: isRoll ? 'RollFailed' : 'ConfigUpdateFailed',
+    message: `update ${update.id} ${update.status}: ${code}: ${message}`,
+    updateId: update.id,
+    ...(isRoll && update.launchTemplateVersion !== undefined
+      ? { launchTemplateVersion: update.launchTemplateVersion }
+      : {}),
+  });
+}
+
+/**
+ * Notices, once, that the recorded update finished, and what the status row should remember:
+ * a successful roll's version becomes the last known good one; a failed one is kept, with its
+ * error, so the same version is not rolled again until the spec is written again.
+ */
+export function recordUpdateOutcome(desired: DesiredPresent, observed: Observed, builder: PlanBuilder): void {
+  const update = observed.update;
+  if (!update || update.status === UpdateStatus.InProgress) return;
+  const before = observed.previous.update;
+  if (before && before.id === update.id && before.status === update.status) return;
+  if (update.status === UpdateStatus.Successful) recordSuccess(update, builder);
+  else if (isFailedUpdateStatus(update.status)) recordFailure(update, desired, observed, builder);
+}
+
+/** The recorded failure after this pass's bookkeeping (null in the record clears it). */
+export function effectiveFailure<T>(
+  fromRecord: T | null | undefined,
+  previous: T | undefined,
+): T | undefined {
+  return fromRecord === null ? undefined : (fromRecord ?? previous);
+}
+
+/** A failure blocks a retry of the same change while the spec has not been written since. */
+export function blocksRetry(failure: FailedUpdateRecord | undefined, desired: DesiredPresent): boolean {
+  return (
+    failure !== undefined &&
+    failure.specHash === desired.specHash &&
+    failure.generation === desired.generation
+  );
+}
+
+export function failureMessage(failure: FailedUpdateRecord, what: string): string {
+  return `${what} failed (update ${failure.updateId}, ${failure.status}): ${failure.errorCode}: ${failure.errorMessage}. Hint: ${failure.hint}`;
+}
