@@ -18,6 +18,7 @@ import type { CloudFormationResource, ServiceDefinition } from './service-defini
 export interface PipeDefinition {
   logicalId: string;
   streamArn: string;
+  targetArn?: string;
   eventBusName: string;
   source: string;
   detailType: string;
@@ -122,6 +123,7 @@ export async function provisionResources(
     pipes.push({
       logicalId,
       streamArn: String(properties.Source),
+      targetArn: target,
       eventBusName: target.split(':event-bus/')[1] ?? 'default',
       source: String(busParameters.Source ?? 'pipe'),
       detailType: String(busParameters.DetailType ?? 'Event from pipe'),
@@ -216,7 +218,7 @@ async function createTable(
   };
 }
 
-/** Resolves Ref, Fn::GetAtt and Fn::Sub against what has been created so far. */
+/** Resolves Ref, Fn::GetAtt, Fn::Join and Fn::Sub against what has been created so far. */
 export function resolveIntrinsics(
   value: unknown,
   physicalIds: Record<string, string>,
@@ -241,6 +243,12 @@ export function resolveIntrinsics(
         throw new Error(`cannot resolve Fn::GetAtt ${logicalId}.${attribute} locally`);
       return resolved;
     }
+    if (key === 'Fn::Join' && Array.isArray(argument)) {
+      const [separator, items] = argument as [string, unknown[]];
+      return (resolveIntrinsics(items, physicalIds, attributes, region) as unknown[])
+        .map(String)
+        .join(separator);
+    }
     if (key === 'Fn::Sub') {
       const template = String(Array.isArray(argument) ? argument[0] : argument);
       return template.replace(/\$\{([^}]+)\}/g, (_match, name: string) => {
@@ -262,7 +270,7 @@ export function resolveIntrinsics(
 }
 
 /** moto's default account. */
-const SANDBOX_ACCOUNT_ID = '123456789012';
+export const SANDBOX_ACCOUNT_ID = '123456789012';
 
 function refValue(name: string, physicalIds: Record<string, string>, region: string): string {
   switch (name) {
