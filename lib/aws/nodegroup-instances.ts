@@ -1,7 +1,16 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import type { NodegroupInstance } from '../watch/roll-progress';
 import type { AwsClients } from './client-factory';
 import { translateAwsError } from './translate-error';
+
+/** One EC2 instance of a node group, as DescribeInstances reports it. */
+export interface NodegroupInstance {
+  instanceId: string;
+  /** ISO time. */
+  launchTime: string;
+  /** pending | running | shutting-down | stopping | stopped | terminated */
+  state: string;
+  availabilityZone?: string;
+}
 
 /**
  * The EC2 instances of a managed node group, found by the tags EKS puts on them

@@ -1,11 +1,20 @@
 import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { PoolMessageBody } from '../events/pool-trigger';
 import type { AwsClients } from './client-factory';
 import { translateAwsError } from './translate-error';
 
 /** SQS caps a message delay at 15 minutes; longer waits are chains of delayed messages. */
 export const MAX_DELAY_SECONDS = 900;
 const BATCH_SIZE = 10;
+
+/**
+ * The body our own producers (resync, requeue, coalesce) send. `trigger` is one of dispatch's
+ * TriggerKind values; the queue only carries it.
+ */
+export interface PoolMessageBody {
+  poolId: string;
+  trigger: string;
+  requeueToken?: string;
+}
 
 export interface QueuedPoolMessage {
   body: PoolMessageBody;

@@ -1,15 +1,11 @@
+import type { NodegroupInstance } from '../aws/nodegroup-instances';
 import { UpdateStatus, UpdateType } from '../plan/eks-status';
 import type { ObservedNodegroup } from '../plan/plan-types';
 import { rollFailureHint } from '../plan/roll-failure-hints';
 import { ConditionType, findCondition } from '../status/conditions';
 import type { StatusRow, UpdateRecord } from '../status/status-row';
-import {
-  type NodegroupInstance,
-  previousRollDurations,
-  type RollProgress,
-  rollProgress,
-} from '../watch/roll-progress';
 import { formatDuration } from './duration-format';
+import { previousRollDurations, type RollProgress, rollProgress } from './roll-progress';
 import { progressBar, StatusLine, type Styler, type TerminalStream } from './terminal';
 
 /**

@@ -1,8 +1,8 @@
 import type { SQSRecord } from 'aws-lambda';
 import { errorMessage } from '../errors';
-import { type PoolTrigger, parsePoolTrigger, type TriggerContext, TriggerKind } from '../events/pool-trigger';
 import { log } from '../log';
 import type { ReconcileOutcome } from '../outcome';
+import { type PoolTrigger, parsePoolTrigger, type TriggerContext, TriggerKind } from './pool-trigger';
 
 /**
  * Turns one SQS batch into at most one reconcile per pool, and each outcome into what the queue

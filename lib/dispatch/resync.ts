@@ -1,5 +1,5 @@
-import { TriggerKind } from '../events/pool-trigger';
 import { log } from '../log';
+import { TriggerKind } from './pool-trigger';
 
 /**
  * The periodic sweep: every pool that has a spec or a status row gets a reconcile message. Status

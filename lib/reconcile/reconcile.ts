@@ -26,7 +26,6 @@ import {
   falseCondition,
   Reason,
 } from '../status/conditions';
-import { nextStatusRow, type PassReport } from '../status/next-status-row';
 import { type StatusRow, statusRowChanged } from '../status/status-row';
 import { conditionsForViolations } from '../status/violation-conditions';
 import { desiredPresent } from './desired-state';
@@ -37,6 +36,7 @@ import {
   type NodegroupsPort,
   type NodeRolesPort,
 } from './execute-action';
+import { nextStatusRow, type PassReport } from './next-status-row';
 import { observe, observeForDeletion } from './observe';
 import { MAX_STEPS_PER_PASS } from './reconcile-settings';
 

@@ -1,8 +1,8 @@
+import type { NodegroupInstance } from '../../../lib/aws/nodegroup-instances';
 import { RollWatcher, type WatchPorts, WatchResult } from '../../../lib/cli/roll-watcher';
 import { styler } from '../../../lib/cli/terminal';
 import type { ObservedNodegroup } from '../../../lib/plan/plan-types';
 import type { StatusRow, UpdateRecord } from '../../../lib/status/status-row';
-import type { NodegroupInstance } from '../../../lib/watch/roll-progress';
 
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
 

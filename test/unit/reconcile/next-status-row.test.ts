@@ -1,6 +1,6 @@
 import { Outcome } from '../../../lib/outcome';
+import { nextStatusRow, type PassReport } from '../../../lib/reconcile/next-status-row';
 import { falseCondition, trueCondition } from '../../../lib/status/conditions';
-import { nextStatusRow, type PassReport } from '../../../lib/status/next-status-row';
 import { HISTORY_LIMIT, statusRowChanged } from '../../../lib/status/status-row';
 import { HASH_V1, launchTemplate, nodegroup, observed } from '../plan/plan-fixtures';
 

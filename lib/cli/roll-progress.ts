@@ -1,3 +1,4 @@
+import type { NodegroupInstance } from '../aws/nodegroup-instances';
 import { UpdateStatus } from '../plan/eks-status';
 import type { HistoryEntry } from '../status/status-row';
 
@@ -7,15 +8,6 @@ import type { HistoryEntry } from '../status/status-row';
  * before the update = old, still to be replaced); the estimate comes from the pace so far, or,
  * before the first node is replaced, from how long this pool's last roll took.
  */
-
-export interface NodegroupInstance {
-  instanceId: string;
-  /** ISO time. */
-  launchTime: string;
-  /** pending | running | shutting-down | stopping | stopped | terminated */
-  state: string;
-  availabilityZone?: string;
-}
 
 export interface RollProgressInput {
   /** ISO time the update was created. */

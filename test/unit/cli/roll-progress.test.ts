@@ -1,4 +1,4 @@
-import { previousRollDurations, rollProgress } from '../../../lib/watch/roll-progress';
+import { previousRollDurations, rollProgress } from '../../../lib/cli/roll-progress';
 
 const start = '2026-01-01T10:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(start) + minutes * 60_000);

@@ -24,13 +24,6 @@ export interface PoolTrigger {
   requeueToken?: string;
 }
 
-/** The body our own producers (resync, requeue, coalesce) send. */
-export interface PoolMessageBody {
-  poolId: string;
-  trigger: TriggerKind;
-  requeueToken?: string;
-}
-
 export const SPEC_TABLE_EVENT_SOURCE = 'enclave-pools.spec-table';
 export const SPEC_TABLE_EVENT_DETAIL_TYPE = 'Pool Spec Changed';
 

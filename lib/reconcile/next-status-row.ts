@@ -1,13 +1,13 @@
 import type { ReconcileOutcome } from '../outcome';
 import type { Observed, PlanRecord } from '../plan/plan-types';
-import { type ConditionInput, ConditionType, mergeConditions, summarizeReady } from './conditions';
+import { type ConditionInput, ConditionType, mergeConditions, summarizeReady } from '../status/conditions';
 import {
   appendHistory,
   DELETED_ROW_RETENTION_SECONDS,
   emptyStatusRow,
   type HistoryEntry,
   type StatusRow,
-} from './status-row';
+} from '../status/status-row';
 
 /** Everything one reconcile pass learned, for the status row. */
 export interface PassReport {

@@ -1,4 +1,4 @@
-import { parsePoolTrigger, TriggerKind } from '../../../lib/events/pool-trigger';
+import { parsePoolTrigger, TriggerKind } from '../../../lib/dispatch/pool-trigger';
 
 const context = {
   specBucket: 'specs',
