@@ -13,7 +13,8 @@ const eventPath = createEventPath();
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
   const result = await dispatchBatch(
     queueRecordsFromSqs(event.Records),
-    eventPath.dispatchDeps(context.awsRequestId),
+    // The remaining time lets the batch hand back pools it cannot finish before it is stopped.
+    eventPath.dispatchDeps(context.awsRequestId, () => context.getRemainingTimeInMillis()),
   );
   return { batchItemFailures: result.batchItemFailures };
 });

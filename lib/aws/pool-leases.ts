@@ -6,18 +6,38 @@ import { translateAwsError } from './translate-error';
 /**
  * One reconcile per pool at a time, across concurrent Lambdas: a lease item per pool in DynamoDB,
  * taken with a conditional write and given up when the pass ends. A lease that outlives its
- * holder (a crashed or timed-out Lambda) simply expires.
+ * holder (a crashed or timed-out Lambda) simply expires; the holder sets its length from its own
+ * pass deadline, so that happens a bounded time after the crash (docs/reliability.md).
  *
  * Events that arrive while the lease is held set `dirty` instead of waiting; the holder sees it
- * when it releases and queues one more pass, so a burst collapses into at most two passes and no
- * event is lost. The item also carries the current requeue chain's token (see PoolTrigger).
+ * when it releases and queues one more pass, so a burst collapses into at most two passes. The
+ * delivery that first marks the lease dirty also learns when the lease expires, so it can leave a
+ * check for that moment: if the holder died, nobody else would ever consume `dirty`.
+ * The item also carries the current requeue chain's token (see PoolTrigger).
  */
-export type LeaseAttempt = { acquired: true } | { acquired: false; heldBy: string };
+export type LeaseAttempt =
+  | { acquired: true }
+  | {
+      acquired: false;
+      heldBy: string;
+      /** Epoch milliseconds at which the holder's lease runs out. */
+      expiresAt: number;
+      /** This delivery turned `dirty` on: it is the one to leave a check for a dead holder. */
+      markedDirty: boolean;
+    };
 export interface LeaseRelease {
   /** Events came in while we held the lease: the pool needs one more pass. */
   dirty: boolean;
   /** Our lease had expired and someone else took it: what we did may already be superseded. */
   lost: boolean;
+}
+
+/** What a pool's lease item holds now (a consistent read). */
+export interface LeaseState {
+  holder?: string;
+  leaseExpiresAt?: number;
+  dirty: boolean;
+  requeueToken?: string;
 }
 
 /** Keep lease items for a day after their last use; DynamoDB TTL removes them. */
@@ -48,7 +68,9 @@ export class PoolLeases {
             Key: { poolId },
             UpdateExpression:
               'SET holder = :holder, leaseExpiresAt = :expires, dirty = :false, expiresAtEpoch = :ttl',
-            ConditionExpression: 'attribute_not_exists(holder) OR leaseExpiresAt < :now',
+            // "Or it is already mine": when the response to our first take is lost, the SDK
+            // retries the same write, and the holder must not find itself busy.
+            ConditionExpression: 'attribute_not_exists(holder) OR leaseExpiresAt < :now OR holder = :holder',
             ExpressionAttributeValues: {
               ':holder': holder,
               ':expires': now + leaseSeconds * 1000,
@@ -71,16 +93,42 @@ export class PoolLeases {
             UpdateExpression: 'SET dirty = :true',
             ConditionExpression: 'attribute_exists(holder) AND leaseExpiresAt >= :now',
             ExpressionAttributeValues: { ':true': true, ':now': now },
-            ReturnValues: 'ALL_NEW',
+            ReturnValues: 'ALL_OLD',
           }),
         );
-        return { acquired: false, heldBy: String(result.Attributes?.holder ?? 'unknown') };
+        const old = result.Attributes ?? {};
+        return {
+          acquired: false,
+          heldBy: String(old.holder ?? 'unknown'),
+          expiresAt: Number(old.leaseExpiresAt ?? now),
+          markedDirty: old.dirty !== true,
+        };
       } catch (error: unknown) {
         if (!isConditionFailure(error))
           throw translateAwsError(error, { poolId, resourceId: this.tableName });
       }
     }
-    return { acquired: false, heldBy: 'unknown' };
+    // Taken and released twice between our writes: a live, busy pool. The holder that has it now
+    // read the spec after our event arrived, so nothing is lost.
+    return { acquired: false, heldBy: 'unknown', expiresAt: this.now(), markedDirty: false };
+  }
+
+  /** The lease item as it is now. */
+  async state(poolId: string): Promise<LeaseState> {
+    try {
+      const result = await this.clients.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: { poolId }, ConsistentRead: true }),
+      );
+      const item = result.Item ?? {};
+      return {
+        ...(typeof item.holder === 'string' ? { holder: item.holder } : {}),
+        ...(typeof item.leaseExpiresAt === 'number' ? { leaseExpiresAt: item.leaseExpiresAt } : {}),
+        dirty: item.dirty === true,
+        ...(typeof item.requeueToken === 'string' ? { requeueToken: item.requeueToken } : {}),
+      };
+    } catch (error: unknown) {
+      throw translateAwsError(error, { poolId, resourceId: this.tableName });
+    }
   }
 
   async release(poolId: string, holder: string): Promise<LeaseRelease> {
@@ -104,15 +152,7 @@ export class PoolLeases {
 
   /** The token of the pool's live requeue chain, if any. */
   async requeueToken(poolId: string): Promise<string | undefined> {
-    try {
-      const result = await this.clients.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: { poolId }, ConsistentRead: true }),
-      );
-      const token = result.Item?.requeueToken;
-      return typeof token === 'string' ? token : undefined;
-    } catch (error: unknown) {
-      throw translateAwsError(error, { poolId, resourceId: this.tableName });
-    }
+    return (await this.state(poolId)).requeueToken;
   }
 
   /** Starts a new requeue chain (older chains' messages become stale), or ends it with undefined. */

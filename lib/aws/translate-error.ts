@@ -5,6 +5,7 @@ import {
   TerminalAwsError,
   TransientAwsError,
 } from '../errors';
+import { DEADLINE_ERROR_NAME } from './call-deadline';
 
 /**
  * Maps an SDK exception to the project's error family, at the adapter that made the call.
@@ -30,6 +31,8 @@ const TRANSIENT_NAMES = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
   'TransactionConflictException',
+  // Our own pass budget (call-deadline.ts): the pool is retried by the next pass.
+  DEADLINE_ERROR_NAME,
 ]);
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);

@@ -10,7 +10,7 @@ import { ConcurrentUpdateError } from '../errors';
 import { poolIdFromS3Key } from '../manifests/store-format';
 import { createReconcileDeps, reconcile } from '../reconcile';
 import { statusRowAfterDeadLetter } from '../status/dead-letter-status';
-import type { DispatchDeps } from './reconcile-batch';
+import { DEFAULT_PASS_BUDGET, type DispatchDeps, type PassBudget } from './reconcile-batch';
 import type { ResyncDeps } from './resync';
 
 /**
@@ -18,13 +18,12 @@ import type { ResyncDeps } from './resync';
  * every name). Built once per Lambda container; `holderId` is per invocation.
  */
 
-/** Longer than the reconcile function's timeout (120 s), so a live holder never loses its lease. */
-export const LEASE_SECONDS = 180;
 export const DEFAULT_MAX_RECEIVES = 5;
 export const DEFAULT_RESYNC_JITTER_SECONDS = 60;
 
 export interface EventPath {
-  dispatchDeps(holderId: string): DispatchDeps;
+  /** `remainingMs`: the invocation's time left (Lambda's context.getRemainingTimeInMillis). */
+  dispatchDeps(holderId: string, remainingMs?: () => number): DispatchDeps;
   resyncDeps(): ResyncDeps;
 }
 
@@ -38,6 +37,7 @@ export function createEventPath(
   const queue = new PoolQueue(clients, names.reconcileQueue);
   const statusTable = new StatusTable(clients, names.statusTable);
   const maxReceives = Number(env.RECONCILE_MAX_RECEIVES) || DEFAULT_MAX_RECEIVES;
+  const budget = passBudgetFromEnv(env);
 
   const reportDeadLetter = async (poolId: string, error: string) => {
     // Two tries: a reconcile may have written the row between our read and our write.
@@ -60,7 +60,7 @@ export function createEventPath(
   };
 
   return {
-    dispatchDeps: (holderId) => ({
+    dispatchDeps: (holderId, remainingMs) => ({
       reconcile: (poolId) => reconcile(poolId, reconcileDeps),
       leases,
       queue,
@@ -69,7 +69,8 @@ export function createEventPath(
         poolIdFromKey: (key) => poolIdFromS3Key(key, names.specPrefix),
       },
       holderId,
-      leaseSeconds: LEASE_SECONDS,
+      budget,
+      ...(remainingMs ? { remainingMs } : {}),
       maxReceives,
       reportDeadLetter,
       newToken: randomUUID,
@@ -94,6 +95,24 @@ export function createEventPath(
         jitterSeconds: nonNegativeNumber(env.RESYNC_JITTER_SECONDS) ?? DEFAULT_RESYNC_JITTER_SECONDS,
       };
     },
+  };
+}
+
+/**
+ * RECONCILE_PASS_SECONDS, RECONCILE_BOOKKEEPING_SECONDS and RECONCILE_POOL_CONCURRENCY override
+ * the defaults (docs/reliability.md); a value that is not a positive number is ignored.
+ */
+export function passBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): PassBudget {
+  const positive = (value: string | undefined) => {
+    const n = nonNegativeNumber(value);
+    return n !== undefined && n > 0 ? n : undefined;
+  };
+  return {
+    passSeconds: positive(env.RECONCILE_PASS_SECONDS) ?? DEFAULT_PASS_BUDGET.passSeconds,
+    bookkeepingSeconds: positive(env.RECONCILE_BOOKKEEPING_SECONDS) ?? DEFAULT_PASS_BUDGET.bookkeepingSeconds,
+    poolConcurrency: Math.floor(
+      positive(env.RECONCILE_POOL_CONCURRENCY) ?? DEFAULT_PASS_BUDGET.poolConcurrency,
+    ),
   };
 }
 

@@ -14,6 +14,12 @@ export const TriggerKind = {
   Requeue: 'requeue',
   /** Events arrived while another worker held the pool: one more pass after it finished. */
   Coalesced: 'coalesced',
+  /**
+   * Left by a delivery that found the pool busy, timed for when the holder's lease runs out: if
+   * the holder died, this is the pass that consumes the events it never saw. Stale (and dropped)
+   * when the holder released normally, since its release already queued the coalesced pass.
+   */
+  LeaseCheck: 'lease-check',
 } as const;
 export type TriggerKind = (typeof TriggerKind)[keyof typeof TriggerKind];
 

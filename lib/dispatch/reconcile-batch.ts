@@ -1,4 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
+import { withCallDeadlines } from '../aws/call-deadline';
 import { errorMessage } from '../errors';
 import { log } from '../log';
 import type { ReconcileOutcome } from '../outcome';
@@ -28,9 +29,13 @@ export function queueRecordsFromSqs(records: readonly SQSRecord[]): QueueRecord[
 export interface DispatchDeps {
   reconcile(poolId: string): Promise<ReconcileOutcome>;
   leases: {
-    acquire(poolId: string, holder: string, leaseSeconds: number): Promise<{ acquired: boolean }>;
+    acquire(
+      poolId: string,
+      holder: string,
+      leaseSeconds: number,
+    ): Promise<{ acquired: true } | { acquired: false; expiresAt: number; markedDirty: boolean }>;
     release(poolId: string, holder: string): Promise<{ dirty: boolean; lost: boolean }>;
-    requeueToken(poolId: string): Promise<string | undefined>;
+    state(poolId: string): Promise<{ dirty: boolean; leaseExpiresAt?: number; requeueToken?: string }>;
     setRequeueToken(poolId: string, token: string | undefined): Promise<void>;
   };
   queue: {
@@ -42,13 +47,46 @@ export interface DispatchDeps {
   triggerContext: TriggerContext;
   /** Identifies this invocation in the lease (the Lambda request id). */
   holderId: string;
-  /** Longer than one reconcile can take (the function timeout), so a live holder never loses it. */
-  leaseSeconds: number;
+  /** The time budget of one pass (see PassBudget). */
+  budget: PassBudget;
+  /** Milliseconds before the function is stopped (Lambda's getRemainingTimeInMillis); none locally. */
+  remainingMs?: () => number;
   /** The queue's maxReceiveCount: on that delivery a failure sends the message to the DLQ. */
   maxReceives: number;
   /** Records on the pool's status that its messages are going to the dead-letter queue. */
   reportDeadLetter(poolId: string, error: string): Promise<void>;
   newToken(): string;
+  now?: () => number;
+}
+
+/**
+ * How long one pool's pass may take, so a batch ends before the function does and a crashed
+ * holder's lease ends soon after it (docs/reliability.md):
+ * - `passSeconds`: EC2 / EKS / SSM / IAM / S3 calls are refused after this.
+ * - `bookkeepingSeconds`: on top, for the status write, the requeue and the lease release.
+ * - the lease is taken for both plus LEASE_MARGIN_SECONDS, so it outlives every call its holder
+ *   can still make, and no more.
+ * - `poolConcurrency`: pools of one batch handled at the same time.
+ */
+export interface PassBudget {
+  passSeconds: number;
+  bookkeepingSeconds: number;
+  poolConcurrency: number;
+}
+
+export const DEFAULT_PASS_BUDGET: PassBudget = {
+  passSeconds: 30,
+  bookkeepingSeconds: 10,
+  poolConcurrency: 4,
+};
+export const LEASE_MARGIN_SECONDS = 5;
+/** No pass runs into the last 2 s: they are for handing back the batch and returning. */
+const RETURN_MARGIN_MS = 2000;
+const FINAL_MARGIN_MS = 300;
+
+/** Seconds after which a lease taken now has certainly expired, even if its holder crashed. */
+export function leaseSecondsFor(budget: PassBudget): number {
+  return budget.passSeconds + budget.bookkeepingSeconds + LEASE_MARGIN_SECONDS;
 }
 
 export interface BatchResult {
@@ -61,15 +99,25 @@ export type PoolDispatch =
   | { result: 'reconciled'; outcome: ReconcileOutcome }
   | { result: 'busy' }
   | { result: 'stale-requeue' }
+  | { result: 'stale-lease-check' }
+  /** Not started: the invocation had no room left for a whole pass. */
+  | { result: 'unprocessed' }
   | { result: 'failed'; error: string };
 
 interface PoolWork {
+  poolId: string;
   triggers: PoolTrigger[];
   records: QueueRecord[];
+  /** The message delivered most often: it carries a retry for the whole pool. */
+  carrier: QueueRecord;
 }
 
 export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps): Promise<BatchResult> {
-  const work = new Map<string, PoolWork>();
+  const now = deps.now ?? Date.now;
+  const functionEnd = deps.remainingMs === undefined ? Number.POSITIVE_INFINITY : now() + deps.remainingMs();
+  // Passes end this much before the function is stopped; the hand-backs after them use the rest.
+  const invocationEnd = functionEnd - RETURN_MARGIN_MS;
+  const byPool = new Map<string, Omit<PoolWork, 'carrier'>>();
   for (const record of records) {
     const parsed = parsePoolTrigger(record.body, deps.triggerContext);
     if ('ignored' in parsed) {
@@ -78,47 +126,126 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
       continue;
     }
     const { poolId } = parsed.trigger;
-    const entry = work.get(poolId) ?? { triggers: [], records: [] };
+    const entry = byPool.get(poolId) ?? { poolId, triggers: [], records: [] };
     entry.triggers.push(parsed.trigger);
     entry.records.push(record);
-    work.set(poolId, entry);
+    byPool.set(poolId, entry);
   }
+  // Pools closest to the dead-letter queue first, so a short invocation still tries them.
+  const work: PoolWork[] = [...byPool.values()]
+    .map((entry) => ({
+      ...entry,
+      carrier: entry.records.reduce((a, b) => (b.receiveCount > a.receiveCount ? b : a)),
+    }))
+    .sort((a, b) => b.carrier.receiveCount - a.carrier.receiveCount);
+
+  const passMs = (deps.budget.passSeconds + deps.budget.bookkeepingSeconds) * 1000;
+  const pools: Record<string, PoolDispatch> = {};
+  let next = 0;
+  const worker = async () => {
+    while (next < work.length) {
+      const entry = work[next++] as PoolWork;
+      const started = now();
+      // Start a pool only when a whole pass fits before the function is stopped.
+      if (invocationEnd - started < passMs) {
+        pools[entry.poolId] = { result: 'unprocessed' };
+        continue;
+      }
+      const deadlines = {
+        resources: started + deps.budget.passSeconds * 1000,
+        bookkeeping: started + passMs,
+      };
+      pools[entry.poolId] = await withCallDeadlines(deadlines, () =>
+        dispatchPool(entry.poolId, entry, deps, now),
+      );
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(deps.budget.poolConcurrency, work.length)) }, worker),
+  );
 
   const failures: { itemIdentifier: string }[] = [];
-  const pools: Record<string, PoolDispatch> = {};
-  for (const [poolId, entry] of work) {
-    const dispatch = await dispatchPool(poolId, entry, deps);
-    pools[poolId] = dispatch;
+  // What is left to do after the passes gets the rest of the invocation, not a pass's budget.
+  const untilEnd = { resources: functionEnd - FINAL_MARGIN_MS, bookkeeping: functionEnd - FINAL_MARGIN_MS };
+  for (const entry of work) {
+    const dispatch = pools[entry.poolId] as PoolDispatch;
+    const { carrier, poolId } = entry;
+    if (dispatch.result === 'unprocessed') {
+      log('warn', 'pool-unprocessed', { poolId, receiveCount: carrier.receiveCount });
+      // Its last delivery would go to the DLQ untried: hand the pool on in a fresh message instead.
+      if (carrier.receiveCount >= deps.maxReceives) {
+        const handedOn = await withCallDeadlines(untilEnd, () =>
+          deps.queue.send({ body: { poolId, trigger: TriggerKind.Coalesced } }).then(
+            () => true,
+            () => false,
+          ),
+        );
+        if (handedOn) continue;
+      }
+      failures.push({ itemIdentifier: carrier.messageId });
+      continue;
+    }
     if (dispatch.result === 'failed') {
       // One message carries the retry for the whole pool; the one delivered most often, so that a
       // pool that keeps failing reaches the DLQ instead of cycling fresh duplicates for ever.
-      const carrier = entry.records.reduce((a, b) => (b.receiveCount > a.receiveCount ? b : a));
       failures.push({ itemIdentifier: carrier.messageId });
       if (carrier.receiveCount >= deps.maxReceives) {
-        await deps
-          .reportDeadLetter(poolId, dispatch.error)
-          .catch((error: unknown) =>
+        await withCallDeadlines(untilEnd, () => deps.reportDeadLetter(poolId, dispatch.error)).catch(
+          (error: unknown) =>
             log('error', 'dead-letter-report-failed', { poolId, error: errorMessage(error) }),
-          );
+        );
       }
     }
   }
   return { batchItemFailures: failures, pools };
 }
 
-async function dispatchPool(poolId: string, entry: PoolWork, deps: DispatchDeps): Promise<PoolDispatch> {
-  try {
-    if (entry.triggers.every((trigger) => trigger.kind === TriggerKind.Requeue)) {
-      const live = await deps.leases.requeueToken(poolId);
-      if (!entry.triggers.some((trigger) => trigger.requeueToken === live)) {
-        log('debug', 'requeue-stale', { poolId });
-        return { result: 'stale-requeue' };
-      }
-    }
+/** Hints of our own (a requeue, a lease check) that may have been overtaken since they were sent. */
+const HINTS = new Set<TriggerKind>([TriggerKind.Requeue, TriggerKind.LeaseCheck]);
 
-    const lease = await deps.leases.acquire(poolId, deps.holderId, deps.leaseSeconds);
+async function staleHint(
+  poolId: string,
+  entry: PoolWork,
+  deps: DispatchDeps,
+  now: () => number,
+): Promise<PoolDispatch | undefined> {
+  if (!entry.triggers.every((trigger) => HINTS.has(trigger.kind))) return undefined;
+  const lease = await deps.leases.state(poolId);
+  const liveRequeue = entry.triggers.some(
+    (trigger) => trigger.kind === TriggerKind.Requeue && trigger.requeueToken === lease.requeueToken,
+  );
+  // Dirty with no live holder: the holder that should have consumed the events died.
+  const orphanedDirty =
+    lease.dirty &&
+    (lease.leaseExpiresAt === undefined || lease.leaseExpiresAt < now()) &&
+    entry.triggers.some((trigger) => trigger.kind === TriggerKind.LeaseCheck);
+  if (liveRequeue || orphanedDirty) return undefined;
+  const onlyLeaseChecks = entry.triggers.every((trigger) => trigger.kind === TriggerKind.LeaseCheck);
+  log('debug', onlyLeaseChecks ? 'lease-check-stale' : 'requeue-stale', { poolId });
+  return onlyLeaseChecks ? { result: 'stale-lease-check' } : { result: 'stale-requeue' };
+}
+
+async function dispatchPool(
+  poolId: string,
+  entry: PoolWork,
+  deps: DispatchDeps,
+  now: () => number,
+): Promise<PoolDispatch> {
+  try {
+    const stale = await staleHint(poolId, entry, deps, now);
+    if (stale) return stale;
+
+    const lease = await deps.leases.acquire(poolId, deps.holderId, leaseSecondsFor(deps.budget));
     if (!lease.acquired) {
       log('info', 'pool-busy', { poolId, triggers: entry.triggers.map((t) => t.kind) });
+      if (lease.markedDirty) {
+        // If the holder is alive it queues the pass itself when it releases (and this check is
+        // then stale); if it died, this check is the pass that sees the events.
+        await deps.queue.send({
+          body: { poolId, trigger: TriggerKind.LeaseCheck },
+          delaySeconds: Math.ceil((lease.expiresAt - now()) / 1000) + 1,
+        });
+      }
       return { result: 'busy' };
     }
 

@@ -40,8 +40,12 @@ export async function startEventPath(): Promise<TestEventPath> {
     projectRoot: join(__dirname, '../..'),
     region: process.env.AWS_REGION ?? 'eu-west-1',
     clients,
-    invokeReconcile: async (event: SQSEvent) =>
-      (await handler(event, { awsRequestId: randomUUID() } as Context)) ?? undefined,
+    invokeReconcile: async (event: SQSEvent) => {
+      // What Lambda hands the handler that it reads: the request id and the time left (120 s timeout).
+      const stopAt = Date.now() + 120_000;
+      const context = { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => stopAt - Date.now() };
+      return (await handler(event, context as unknown as Context)) ?? undefined;
+    },
     onError: (where, error) => errors.push(`${where}: ${String(error)}`),
   });
   const statusTable = new StatusTable(clients, resolveResourceNames().statusTable);

@@ -8,7 +8,12 @@ import { PoolLeases } from '../../../lib/aws/pool-leases';
 import { PoolQueue } from '../../../lib/aws/pool-queue';
 import { StatusTable } from '../../../lib/aws/status-table';
 import { resolveResourceNames } from '../../../lib/config';
-import { type DispatchDeps, dispatchBatch, type QueueRecord } from '../../../lib/dispatch/reconcile-batch';
+import {
+  DEFAULT_PASS_BUDGET,
+  type DispatchDeps,
+  dispatchBatch,
+  type QueueRecord,
+} from '../../../lib/dispatch/reconcile-batch';
 import { Outcome, type ReconcileOutcome } from '../../../lib/outcome';
 import { DEAD_LETTERED_REASON, statusRowAfterDeadLetter } from '../../../lib/status/dead-letter-status';
 import { quietLogs } from '../../support/quiet-logs';
@@ -69,7 +74,7 @@ function harness(
       poolIdFromKey: (key) => /^pools\/([a-z0-9-]+)\.yaml$/.exec(key)?.[1],
     },
     holderId,
-    leaseSeconds: 120,
+    budget: DEFAULT_PASS_BUDGET,
     maxReceives: 5,
     reportDeadLetter: async (poolId, error) => {
       const previous = await status.get(poolId);
@@ -193,7 +198,16 @@ describe('PoolLeases', () => {
     expect(await leases.acquire('blue', 'crashed-worker', 0)).toEqual({ acquired: true });
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await leases.acquire('blue', 'worker-2', 60)).toEqual({ acquired: true });
-    expect(await leases.acquire('blue', 'worker-3', 60)).toEqual({ acquired: false, heldBy: 'worker-2' });
+    expect(await leases.acquire('blue', 'worker-3', 60)).toMatchObject({
+      acquired: false,
+      heldBy: 'worker-2',
+      markedDirty: true,
+    });
+    // Only the first busy delivery of a lease period marks it (and leaves the check).
+    expect(await leases.acquire('blue', 'worker-4', 60)).toMatchObject({
+      acquired: false,
+      markedDirty: false,
+    });
     expect(await leases.release('blue', 'crashed-worker')).toEqual({ dirty: false, lost: true });
     expect(await leases.release('blue', 'worker-2')).toEqual({ dirty: true, lost: false });
   });
