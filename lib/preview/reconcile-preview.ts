@@ -3,7 +3,7 @@ import type { ReconcileOutcome } from '../outcome';
 import { NodegroupStatus, UpdateStatus, UpdateType } from '../plan/eks-status';
 import type { NodegroupConfigChanges, ObservedLaunchTemplate } from '../plan/plan-types';
 import type { StoredSpec } from '../pool-spec';
-import type { LaunchTemplatesPort, NodegroupsPort } from '../reconcile/execute-action';
+import type { LaunchTemplatesPort, NodegroupsPort } from '../reconcile/ports';
 import { type ReconcileDeps, reconcile } from '../reconcile/reconcile';
 import type { LaunchTemplateData } from '../render/launch-template-data';
 import type { StatusRow, UpdateRecord } from '../status/status-row';

@@ -1,33 +1,6 @@
-import type { AmiParameters } from '../aws/ami-parameters';
-import type { LaunchTemplates } from '../aws/launch-templates';
-import type { NodeRoles } from '../aws/node-roles';
-import type { Nodegroups } from '../aws/nodegroups';
 import type { ActionResult } from '../plan/action-result';
 import type { Action } from '../plan/plan-types';
-
-/** The AWS operations reconcile() uses, as narrow ports (the adapters satisfy them; tests may fake them). */
-export type LaunchTemplatesPort = Pick<
-  LaunchTemplates,
-  'describe' | 'findByPool' | 'create' | 'createVersion' | 'deleteVersions' | 'delete'
->;
-export type NodegroupsPort = Pick<
-  Nodegroups,
-  | 'describe'
-  | 'create'
-  | 'updateVersion'
-  | 'updateConfig'
-  | 'describeUpdate'
-  | 'findInProgressUpdate'
-  | 'tag'
-  | 'delete'
->;
-export type AmiParametersPort = Pick<AmiParameters, 'imageId' | 'rootDeviceName'>;
-export type NodeRolesPort = Pick<NodeRoles, 'arn'>;
-
-export interface ExecutorPorts {
-  launchTemplates: LaunchTemplatesPort;
-  nodegroups: NodegroupsPort;
-}
+import type { ExecutorPorts } from './ports';
 
 /** What the status row should remember about an update this pass starts. */
 export interface ExecutionContext {

@@ -3,5 +3,6 @@
  * pass; docs/status.md the status row it writes.
  */
 export { createReconcileDeps } from './create-reconcile-deps';
-export { type ReconcileDeps, reconcile, type SpecChecks, type SpecSource } from './reconcile';
+export type * from './ports';
+export { type ReconcileDeps, reconcile, type SpecChecks } from './reconcile';
 export { planPolicyFromEnv } from './reconcile-settings';

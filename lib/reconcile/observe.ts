@@ -2,7 +2,7 @@ import { NodegroupStatus, UpdateStatus } from '../plan/eks-status';
 import type { Observed, ObservedLaunchTemplate } from '../plan/plan-types';
 import { launchTemplateName, OwnershipTagKey } from '../render/resource-names';
 import type { StatusRow, UpdateRecord } from '../status/status-row';
-import type { LaunchTemplatesPort, NodegroupsPort, NodeRolesPort } from './execute-action';
+import type { ObservePorts } from './ports';
 
 /**
  * The observed half of plan()'s input: the pool's launch template and node group as AWS reports
@@ -10,12 +10,6 @@ import type { LaunchTemplatesPort, NodegroupsPort, NodeRolesPort } from './execu
  * flight, so a roll's end is noticed on the pass after it happens), and what the status row
  * remembers. Reads only.
  */
-
-export interface ObservePorts {
-  launchTemplates: LaunchTemplatesPort;
-  nodegroups: NodegroupsPort;
-  nodeRoles: NodeRolesPort;
-}
 
 export interface ObserveTarget {
   clusterName: string;

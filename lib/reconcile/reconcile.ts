@@ -1,4 +1,3 @@
-import type { StatusTable } from '../aws/status-table';
 import {
   ConcurrentUpdateError,
   EnclavePoolError,
@@ -29,21 +28,18 @@ import {
 import { type StatusRow, statusRowChanged } from '../status/status-row';
 import { conditionsForViolations } from '../status/violation-conditions';
 import { desiredPresent } from './desired-state';
-import {
-  type AmiParametersPort,
-  executeAction,
-  type LaunchTemplatesPort,
-  type NodegroupsPort,
-  type NodeRolesPort,
-} from './execute-action';
+import { executeAction } from './execute-action';
 import { nextStatusRow, type PassReport } from './next-status-row';
 import { observe, observeForDeletion } from './observe';
+import type {
+  AmiParametersPort,
+  LaunchTemplatesPort,
+  NodegroupsPort,
+  NodeRolesPort,
+  SpecSource,
+  StatusTablePort,
+} from './ports';
 import { MAX_STEPS_PER_PASS } from './reconcile-settings';
-
-/** A spec store (S3 or DynamoDB): the pool's newest document, or undefined when it holds none. */
-export interface SpecSource {
-  load(poolId: string): Promise<StoredSpec | undefined>;
-}
 
 /** The spec rules (lib/manifests, lib/rules): offline validation of the document, and the rules that need AWS facts. */
 export interface SpecChecks {
@@ -69,7 +65,7 @@ export interface ReconcileDeps {
   nodegroups: NodegroupsPort;
   amiParameters: AmiParametersPort;
   nodeRoles: NodeRolesPort;
-  statusTable: Pick<StatusTable, 'get' | 'put'>;
+  statusTable: StatusTablePort;
   variables: Variables;
   policy: PlanPolicy;
   clock: () => Date;
