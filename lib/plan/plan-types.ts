@@ -74,6 +74,8 @@ export interface DesiredPresent {
   launchTemplate: DesiredLaunchTemplate;
   nodegroup: DesiredNodegroup;
   policy: PlanPolicy;
+  /** Warnings the spec validated with ("path: message"); SpecValid says them. */
+  specWarnings?: string[];
 }
 
 /** The spec is gone: converge on "nothing of this pool exists". */

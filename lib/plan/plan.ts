@@ -22,6 +22,12 @@ export function plan(desired: Desired, observed: Observed): Plan {
   return desired.kind === 'present' ? planPresent(desired, observed) : planDeletion(desired, observed);
 }
 
+/** The words the validator uses (lib/status/violation-conditions.ts), so the row reads the same. */
+function specValidMessage(desired: DesiredPresent): string {
+  const warnings = desired.specWarnings ?? [];
+  return warnings.length > 0 ? `valid, with warnings: ${warnings.join('; ')}` : 'the spec is valid';
+}
+
 /**
  * The decisions for a pool with a spec, in the order they are taken. Each one either ends the
  * plan (returns it) or adds its conditions and actions and lets the next one look; the order is
@@ -30,9 +36,7 @@ export function plan(desired: Desired, observed: Observed): Plan {
  */
 function planPresent(desired: DesiredPresent, observed: Observed): Plan {
   const builder = new PlanBuilder();
-  builder.set(
-    trueCondition(ConditionType.SpecValid, Reason.SpecValid, `generation ${desired.generation} is valid`),
-  );
+  builder.set(trueCondition(ConditionType.SpecValid, Reason.SpecValid, specValidMessage(desired)));
 
   const notOurs = planOwnership(desired, observed, builder);
   if (notOurs) return notOurs;

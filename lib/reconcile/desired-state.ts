@@ -47,6 +47,8 @@ export function desiredPresent(input: {
   rendered: RenderedLaunchTemplate;
   facts: LiveFacts;
   policy: PlanPolicy;
+  /** The validator's warnings ("path: message"), for SpecValid. */
+  specWarnings?: string[];
 }): DesiredPresent {
   return {
     kind: 'present',
@@ -63,5 +65,6 @@ export function desiredPresent(input: {
     },
     nodegroup: desiredNodegroup(input.spec, input.facts, input.policy.deploymentId),
     policy: input.policy,
+    ...(input.specWarnings && input.specWarnings.length > 0 ? { specWarnings: input.specWarnings } : {}),
   };
 }

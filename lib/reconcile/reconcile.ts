@@ -18,14 +18,8 @@ import { canonicalHash } from '../render/canonical-json';
 import { renderLaunchTemplateData } from '../render/launch-template-data';
 import type { LiveFacts } from '../rules/live-facts';
 import type { LiveRuleInput } from '../rules/live-rules';
-import {
-  type ConditionInput,
-  ConditionStatus,
-  ConditionType,
-  falseCondition,
-  Reason,
-} from '../status/conditions';
-import { type StatusRow, statusRowChanged } from '../status/status-row';
+import { type ConditionInput, ConditionType, falseCondition, Reason } from '../status/conditions';
+import { type HistoryEntry, type StatusRow, statusRowChanged } from '../status/status-row';
 import { conditionsForViolations } from '../status/violation-conditions';
 import { desiredPresent } from './desired-state';
 import { executeAction } from './execute-action';
@@ -73,6 +67,23 @@ export interface ReconcileDeps {
 
 type SpecInfo = NonNullable<PassReport['spec']>;
 
+/**
+ * What a pass has learned and done so far: the status row's input without the outcome, plus the
+ * actions it executed. Phases return a new state; none is mutated, so a failure reports exactly
+ * what the pass knew when it happened.
+ */
+interface PassState extends Omit<PassReport, 'poolId' | 'now' | 'outcome'> {
+  /** Actions executed, by kind. */
+  executed: Readonly<Record<string, number>>;
+}
+
+interface PassEnd {
+  outcome: ReconcileOutcome;
+  state: PassState;
+}
+
+const FRESH: PassState = { conditions: [], record: { events: [] }, actionEvents: [], executed: {} };
+
 /** Actions that change what the pool is (not bookkeeping like pruning or tagging). */
 const CONVERGING_ACTIONS = new Set<Action['kind']>([
   'CreateLaunchTemplate',
@@ -82,12 +93,13 @@ const CONVERGING_ACTIONS = new Set<Action['kind']>([
   'UpdateNodegroupConfig',
 ]);
 
-/** An error with the condition it should be reported on. */
+/** An error with the condition it should be reported on, and the pass's state when it happened. */
 class PhaseError extends Error {
   constructor(
     readonly conditionType: string,
     readonly reason: string,
     readonly error: unknown,
+    readonly state: PassState,
   ) {
     super(errorMessage(error));
   }
@@ -101,11 +113,16 @@ function isTerminal(error: unknown): boolean {
   );
 }
 
-async function inPhase<T>(conditionType: string, reason: string, work: () => Promise<T>): Promise<T> {
+async function inPhase<T>(
+  conditionType: string,
+  reason: string,
+  state: PassState,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error: unknown) {
-    throw new PhaseError(conditionType, reason, error);
+    throw new PhaseError(conditionType, reason, error, state);
   }
 }
 
@@ -143,43 +160,70 @@ function carryRecord(observed: Observed, record: PlanRecord): Observed {
   return { ...observed, previous };
 }
 
-function countActions(actions: Action[], counts: Record<string, number>): void {
-  for (const action of actions) counts[action.kind] = (counts[action.kind] ?? 0) + 1;
+function countAction(executed: Readonly<Record<string, number>>, kind: string): Record<string, number> {
+  return { ...executed, [kind]: (executed[kind] ?? 0) + 1 };
+}
+
+/** How a converge loop ended: the last plan decides, unless the step budget ran out. */
+function convergeOutcome(current: Plan | undefined, desired: Desired, executed: Record<string, number>) {
+  if (!current) return Outcome.done('nothing planned');
+  if (current.actions.length > 0) {
+    // The step budget ran out with work left: come back soon rather than loop here.
+    return Outcome.requeue(desired.policy.requeueSeconds.busy, 'more steps remain');
+  }
+  if (current.terminal) return Outcome.terminal(current.terminal.reason, current.terminal.message);
+  if (current.requeueAfterSeconds !== undefined) {
+    return Outcome.requeue(current.requeueAfterSeconds, current.requeueReason ?? 'waiting');
+  }
+  const summary = Object.entries(executed)
+    .map(([kind, n]) => `${kind}×${n}`)
+    .join(', ');
+  return Outcome.done(summary ? `applied ${summary}` : 'in sync');
+}
+
+type LoadedSpec =
+  | { kind: 'none' }
+  | { kind: 'found'; spec: StoredSpec }
+  | { kind: 'conflict'; message: string };
+
+/** A validated spec with the live facts it was checked against. */
+interface ValidSpec {
+  spec: PoolSpec;
+  facts: LiveFacts;
+  specHash: string;
+  violations: Violation[];
 }
 
 /**
- * One pass over one pool. Collects what the status row needs in a PassReport; never throws.
+ * One pass over one pool: load, validate, render, observe, then plan → execute → fold. Each
+ * phase returns the pass's state; the report for the status row is assembled once, at the end.
+ * Never throws.
  */
 class Pass {
-  private readonly report: PassReport;
-  private readonly executed: Record<string, number> = {};
-
   constructor(
     private readonly poolId: string,
     private readonly previous: StatusRow | undefined,
     private readonly deps: ReconcileDeps,
-  ) {
-    this.report = {
-      poolId,
-      now: deps.clock(),
-      conditions: [],
-      record: { events: [] },
-      actionEvents: [],
-      outcome: Outcome.done('nothing to do'),
+  ) {}
+
+  async run(): Promise<{ report: PassReport; wroteToAws: boolean }> {
+    const now = this.deps.clock();
+    let end: PassEnd;
+    try {
+      end = await this.reconcile();
+    } catch (error: unknown) {
+      end = this.failed(error);
+    }
+    const { executed, ...findings } = end.state;
+    return {
+      report: { poolId: this.poolId, now, ...findings, outcome: end.outcome },
+      wroteToAws: Object.keys(executed).length > 0,
     };
   }
 
-  async run(): Promise<{ report: PassReport; wroteToAws: boolean }> {
-    try {
-      this.report.outcome = await this.reconcile();
-    } catch (error: unknown) {
-      this.report.outcome = this.failed(error);
-    }
-    return { report: this.report, wroteToAws: Object.keys(this.executed).length > 0 };
-  }
-
-  private failed(error: unknown): ReconcileOutcome {
+  private failed(error: unknown): PassEnd {
     const phase = error instanceof PhaseError ? error : undefined;
+    const state = phase?.state ?? FRESH;
     const cause = phase ? phase.error : error;
     const message = errorMessage(cause);
     if (!isTerminal(cause)) {
@@ -189,88 +233,116 @@ class Pass {
         ...(cause instanceof EnclavePoolError ? { context: cause.context } : {}),
       });
       // Keep the previous conditions: a throttled call says nothing new about the pool.
-      this.report.conditions = [];
-      return Outcome.transient(message);
+      return { outcome: Outcome.transient(message), state: { ...state, conditions: [] } };
     }
     const type = phase?.conditionType ?? ConditionType.EKSNodegroupReady;
     const reason = phase?.reason ?? Reason.NodegroupReconcileFailed;
-    this.report.conditions = [
-      ...this.report.conditions.filter((c) => c.type !== type),
+    log('error', 'reconcile.terminal-error', { poolId: this.poolId, error: message });
+    const conditions = [
+      ...state.conditions.filter((c) => c.type !== type),
       falseCondition(type, reason, message),
     ];
-    log('error', 'reconcile.terminal-error', { poolId: this.poolId, error: message });
-    return Outcome.terminal(reason, message);
+    return { outcome: Outcome.terminal(reason, message), state: { ...state, conditions } };
   }
 
-  private async reconcile(): Promise<ReconcileOutcome> {
-    const stored = await inPhase(ConditionType.SpecValid, Reason.SpecUnreadable, () => this.loadSpec());
-    if (stored === 'conflict') return this.report.outcome;
-    if (!stored) return this.reconcileDeletion();
-    return this.reconcileSpec(stored);
+  private async reconcile(): Promise<PassEnd> {
+    const loaded = await inPhase(ConditionType.SpecValid, Reason.SpecUnreadable, FRESH, () =>
+      this.loadSpec(),
+    );
+    switch (loaded.kind) {
+      case 'none':
+        return this.reconcileDeletion();
+      case 'found':
+        return this.reconcileSpec(loaded.spec);
+      case 'conflict':
+        return {
+          outcome: Outcome.terminal(Reason.SpecConflict, loaded.message),
+          state: {
+            ...FRESH,
+            conditions: [falseCondition(ConditionType.SpecValid, Reason.SpecConflict, loaded.message)],
+          },
+        };
+    }
   }
 
-  private async loadSpec(): Promise<StoredSpec | undefined | 'conflict'> {
+  private async loadSpec(): Promise<LoadedSpec> {
     const found = (await Promise.all(this.deps.specStores.map((store) => store.load(this.poolId)))).filter(
       (s): s is StoredSpec => s !== undefined,
     );
-    if (found.length <= 1) return found[0];
+    const [only] = found;
+    if (found.length === 0 || !only) return { kind: 'none' };
+    if (found.length === 1) return { kind: 'found', spec: only };
     const where = found.map((s) => s.location).join(' and ');
-    const message = `pool ${this.poolId} is defined in more than one store (${where}); delete it from all but one`;
-    this.report.conditions = [falseCondition(ConditionType.SpecValid, Reason.SpecConflict, message)];
-    this.report.outcome = Outcome.terminal(Reason.SpecConflict, message);
-    return 'conflict';
+    return {
+      kind: 'conflict',
+      message: `pool ${this.poolId} is defined in more than one store (${where}); delete it from all but one`,
+    };
   }
 
-  private invalid(violations: Violation[]): ReconcileOutcome {
-    this.report.conditions = conditionsForViolations(violations, (rule) =>
+  private invalid(violations: Violation[], state: PassState): PassEnd {
+    const conditions = conditionsForViolations(violations, (rule) =>
       this.deps.specChecks.conditionTypeForRule?.(rule),
     );
     const errors = violations.filter((v) => v.severity === 'Error');
     const first = errors[0];
-    return Outcome.terminal(
+    const outcome = Outcome.terminal(
       errors.length === 1 && first ? first.rule : Reason.SpecInvalid,
       errors.map((v) => `${v.path}: ${v.message}`).join('; '),
     );
+    return { outcome, state: { ...state, conditions } };
   }
 
-  private async reconcileSpec(stored: StoredSpec): Promise<ReconcileOutcome> {
-    const specInfo: SpecInfo = {
-      source: stored.source,
-      location: stored.location,
-      generation: stored.generation,
-      ...(this.previous?.clusterName ? { clusterName: this.previous.clusterName } : {}),
-      ...(this.previous?.nodegroupName ? { nodegroupName: this.previous.nodegroupName } : {}),
-    };
-    this.report.spec = specInfo;
+  /** Offline rules, then the live ones; one pass reports every problem it can see. */
+  private async validate(stored: StoredSpec, state: PassState): Promise<ValidSpec | PassEnd> {
     const { spec, liveInput, violations } = this.deps.specChecks.validate(stored.text, {
       variables: this.deps.variables,
       poolId: this.poolId,
     });
     if (!spec || violations.some((v) => v.severity === 'Error')) {
       // Report the live problems too (reads only), so one edit can fix everything.
-      if (!liveInput) return this.invalid(violations);
-      const facts = await inPhase(ConditionType.SpecValid, Reason.LiveFactsUnavailable, () =>
+      if (!liveInput) return this.invalid(violations, state);
+      const facts = await inPhase(ConditionType.SpecValid, Reason.LiveFactsUnavailable, state, () =>
         this.deps.readLiveFacts(liveInput),
       );
-      return this.invalid([...violations, ...this.deps.specChecks.checkLive(liveInput, facts)]);
+      return this.invalid([...violations, ...this.deps.specChecks.checkLive(liveInput, facts)], state);
     }
-    specInfo.clusterName = spec.clusterName;
-    specInfo.nodegroupName = spec.nodegroupName;
-
-    const facts = await inPhase(ConditionType.SpecValid, Reason.LiveFactsUnavailable, () =>
+    const facts = await inPhase(ConditionType.SpecValid, Reason.LiveFactsUnavailable, state, () =>
       this.deps.readLiveFacts(spec),
     );
     const allViolations = [...violations, ...this.deps.specChecks.checkLive(spec, facts)];
-    if (allViolations.some((v) => v.severity === 'Error')) return this.invalid(allViolations);
-    const specHash = canonicalHash(spec);
-    specInfo.specHash = specHash;
+    if (allViolations.some((v) => v.severity === 'Error')) return this.invalid(allViolations, state);
+    return { spec, facts, specHash: canonicalHash(spec), violations: allViolations };
+  }
 
-    const image = await inPhase(ConditionType.LaunchTemplateReady, Reason.LaunchTemplateReconcileFailed, () =>
-      this.resolveImage(spec, facts, specHash),
+  private async reconcileSpec(stored: StoredSpec): Promise<PassEnd> {
+    const storedInfo: SpecInfo = {
+      source: stored.source,
+      location: stored.location,
+      generation: stored.generation,
+      ...(this.previous?.clusterName ? { clusterName: this.previous.clusterName } : {}),
+      ...(this.previous?.nodegroupName ? { nodegroupName: this.previous.nodegroupName } : {}),
+    };
+    const valid = await this.validate(stored, { ...FRESH, spec: storedInfo });
+    if ('outcome' in valid) return valid;
+    const { spec, facts, specHash, violations } = valid;
+    const specInfo: SpecInfo = {
+      ...storedInfo,
+      clusterName: spec.clusterName,
+      nodegroupName: spec.nodegroupName,
+      specHash,
+    };
+    let state: PassState = { ...FRESH, spec: specInfo };
+
+    const image = await inPhase(
+      ConditionType.LaunchTemplateReady,
+      Reason.LaunchTemplateReconcileFailed,
+      state,
+      () => this.resolveImage(spec, facts, specHash),
     );
-    if ('violation' in image) return this.invalid([...allViolations, image.violation]);
+    if ('violation' in image) return this.invalid([...violations, image.violation], state);
+    if (image.resolved) state = { ...state, resolvedImage: image.resolved };
     const rootDeviceName = spec.launchTemplate.rootVolume
-      ? await inPhase(ConditionType.LaunchTemplateReady, Reason.LaunchTemplateReconcileFailed, () =>
+      ? await inPhase(ConditionType.LaunchTemplateReady, Reason.LaunchTemplateReconcileFailed, state, () =>
           this.deps.amiParameters.rootDeviceName(image.imageId),
         )
       : undefined;
@@ -278,39 +350,38 @@ class Pass {
       ...(rootDeviceName ? { rootDeviceName } : {}),
       ...(this.deps.policy.deploymentId ? { deploymentId: this.deps.policy.deploymentId } : {}),
     });
-    if (!rendered.ok) return this.invalid([...allViolations, ...rendered.violations]);
-    this.report.launchTemplateName = rendered.rendered.name;
-    this.report.desiredDataHash = rendered.rendered.dataHash;
-    this.report.desiredImageId = image.imageId;
+    if (!rendered.ok) return this.invalid([...violations, ...rendered.violations], state);
+    const template = rendered.rendered;
+    state = {
+      ...state,
+      launchTemplateName: template.name,
+      desiredDataHash: template.dataHash,
+      desiredImageId: image.imageId,
+    };
 
     const desired = desiredPresent({
       spec,
       generation: stored.generation,
       specHash,
       statusRevision: this.previous?.revision ?? 0,
-      rendered: rendered.rendered,
+      rendered: template,
       facts,
       policy: this.deps.policy,
+      specWarnings: violations.filter((v) => v.severity === 'Warning').map((v) => `${v.path}: ${v.message}`),
     });
-    const observed = await inPhase(ConditionType.EKSNodegroupReady, Reason.NodegroupReconcileFailed, () =>
-      observe(
-        {
-          clusterName: spec.clusterName,
-          launchTemplateName: rendered.rendered.name,
-          nodegroupName: spec.nodegroupName,
-          nodeRoleName: spec.nodeRoleName,
-        },
-        this.previous,
-        this.deps,
-      ),
+    const target = {
+      clusterName: spec.clusterName,
+      launchTemplateName: template.name,
+      nodegroupName: spec.nodegroupName,
+      nodeRoleName: spec.nodeRoleName,
+    };
+    const observed = await inPhase(
+      ConditionType.EKSNodegroupReady,
+      Reason.NodegroupReconcileFailed,
+      state,
+      () => observe(target, this.previous, this.deps),
     );
-    const warnings = conditionsForViolations(allViolations);
-    const outcome = await this.converge(desired, observed, { specHash, generation: stored.generation });
-    // The planner's SpecValid says "valid"; keep the validator's warnings in its message.
-    this.report.conditions = this.report.conditions.map((c) =>
-      c.type === ConditionType.SpecValid && c.status === ConditionStatus.True ? (warnings[0] ?? c) : c,
-    );
-    return outcome;
+    return this.converge(desired, observed, { specHash, generation: stored.generation }, state);
   }
 
   /**
@@ -321,7 +392,7 @@ class Pass {
     spec: PoolSpec,
     facts: LiveFacts,
     specHash: string,
-  ): Promise<{ imageId: string } | { violation: Violation }> {
+  ): Promise<{ imageId: string; resolved?: StatusRow['resolvedImage'] } | { violation: Violation }> {
     const ami = spec.launchTemplate.ami;
     if (ami.kind === 'id') return { imageId: ami.id };
     const architecture = facts.instanceTypes[spec.launchTemplate.instanceType]?.architecture;
@@ -333,8 +404,7 @@ class Pass {
     if ('violation' in parameter) return parameter;
     const pinned = this.previous?.resolvedImage;
     if (pinned && pinned.parameterName === parameter.parameterName && pinned.specHash === specHash) {
-      this.report.resolvedImage = pinned;
-      return { imageId: pinned.imageId };
+      return { imageId: pinned.imageId, resolved: pinned };
     }
     const imageId = await this.deps.amiParameters.imageId(parameter.parameterName);
     if (!imageId) {
@@ -348,16 +418,15 @@ class Pass {
         },
       };
     }
-    this.report.resolvedImage = { imageId, parameterName: parameter.parameterName, specHash };
-    return { imageId };
+    return { imageId, resolved: { imageId, parameterName: parameter.parameterName, specHash } };
   }
 
-  private async reconcileDeletion(): Promise<ReconcileOutcome> {
-    const found = await inPhase(ConditionType.EKSNodegroupReady, Reason.NodegroupReconcileFailed, () =>
+  private async reconcileDeletion(): Promise<PassEnd> {
+    const found = await inPhase(ConditionType.EKSNodegroupReady, Reason.NodegroupReconcileFailed, FRESH, () =>
       observeForDeletion(this.poolId, this.previous, this.deps, this.deps.policy.deploymentId),
     );
     if (!this.previous && !found.observed.launchTemplate && !found.observed.nodegroup) {
-      return Outcome.done(`pool ${this.poolId} has no spec and no resources`);
+      return { outcome: Outcome.done(`pool ${this.poolId} has no spec and no resources`), state: FRESH };
     }
     const desired: Desired = {
       kind: 'absent',
@@ -366,10 +435,11 @@ class Pass {
       ...(found.nodegroupName ? { nodegroupName: found.nodegroupName } : {}),
       policy: this.deps.policy,
     };
-    return this.converge(desired, found.observed, {
+    const context = {
       specHash: this.previous?.specHash ?? '',
       generation: this.previous?.observedGeneration ?? 0,
-    });
+    };
+    return this.converge(desired, found.observed, context, FRESH);
   }
 
   /**
@@ -387,68 +457,77 @@ class Pass {
     );
   }
 
+  private driftEvent(action: Action): Omit<HistoryEntry, 'at'> {
+    log('warn', 'reconcile.drift', { poolId: this.poolId, action: action.kind });
+    return {
+      event: 'DriftDetected',
+      message:
+        `the spec is unchanged since the last converged pass, but AWS no longer matches it ` +
+        `(changed outside enclave-pools); converging back with ${action.kind}`,
+    };
+  }
+
+  /** Executes one action and folds its result into the state. */
+  private async execute(
+    action: Action,
+    context: { specHash: string; generation: number },
+    state: PassState,
+    observed: Observed,
+  ): Promise<{ state: PassState; observed: Observed }> {
+    let result: ActionResult;
+    try {
+      result = await executeAction(action, this.deps, context);
+    } catch (error: unknown) {
+      const { type, reason } = conditionForAction(action);
+      throw new PhaseError(type, reason, error, state);
+    }
+    log('info', 'reconcile.action', { poolId: this.poolId, action: action.kind, result: result.kind });
+    const event = historyEventFor(result);
+    const next = applyActionResult(observed, result);
+    return {
+      observed: next,
+      state: {
+        ...state,
+        executed: countAction(state.executed, action.kind),
+        actionEvents: event ? [...state.actionEvents, event] : state.actionEvents,
+        observed: next,
+      },
+    };
+  }
+
   /** plan → execute → fold, until a plan has nothing left to do. */
   private async converge(
     desired: Desired,
     initial: Observed,
     context: { specHash: string; generation: number },
-  ): Promise<ReconcileOutcome> {
+    initialState: PassState,
+  ): Promise<PassEnd> {
+    let state = initialState;
     let observed = initial;
-    let record: PlanRecord = { events: [] };
     let current: Plan | undefined;
     let driftReported = false;
-    for (let step = 0; step < MAX_STEPS_PER_PASS; step++) {
-      current = plan(desired, observed);
-      record = mergeRecord(record, current.record);
-      observed = carryRecord(observed, current.record);
-      this.report.conditions = current.conditions;
-      this.report.record = record;
-      this.report.observed = observed;
-      if (current.actions.length === 0) break;
-      for (const action of current.actions) {
-        if (
-          !driftReported &&
-          desired.kind === 'present' &&
-          this.convergedOn(context) &&
-          CONVERGING_ACTIONS.has(action.kind)
-        ) {
-          driftReported = true;
-          this.report.actionEvents.push({
-            event: 'DriftDetected',
-            message:
-              `the spec is unchanged since the last converged pass, but AWS no longer matches it ` +
-              `(changed outside enclave-pools); converging back with ${action.kind}`,
-          });
-          log('warn', 'reconcile.drift', { poolId: this.poolId, action: action.kind });
+    const reportsDrift = desired.kind === 'present' && this.convergedOn(context);
+    try {
+      for (let step = 0; step < MAX_STEPS_PER_PASS; step++) {
+        current = plan(desired, observed);
+        observed = carryRecord(observed, current.record);
+        const record = mergeRecord(state.record, current.record);
+        state = { ...state, conditions: current.conditions, record, observed };
+        if (current.actions.length === 0) break;
+        for (const action of current.actions) {
+          if (reportsDrift && !driftReported && CONVERGING_ACTIONS.has(action.kind)) {
+            driftReported = true;
+            state = { ...state, actionEvents: [...state.actionEvents, this.driftEvent(action)] };
+          }
+          ({ state, observed } = await this.execute(action, context, state, observed));
         }
-        let result: ActionResult;
-        try {
-          result = await executeAction(action, this.deps, context);
-        } catch (error: unknown) {
-          const { type, reason } = conditionForAction(action);
-          throw new PhaseError(type, reason, error);
-        }
-        countActions([action], this.executed);
-        log('info', 'reconcile.action', { poolId: this.poolId, action: action.kind, result: result.kind });
-        const event = historyEventFor(result);
-        if (event) this.report.actionEvents.push(event);
-        observed = applyActionResult(observed, result);
-        this.report.observed = observed;
       }
+    } catch (error: unknown) {
+      // Whatever went wrong, the writes already made must reach the status row.
+      if (error instanceof PhaseError) throw error;
+      throw new PhaseError(ConditionType.EKSNodegroupReady, Reason.NodegroupReconcileFailed, error, state);
     }
-    if (!current) return Outcome.done('nothing planned');
-    if (current.actions.length > 0) {
-      // The step budget ran out with work left: come back soon rather than loop here.
-      return Outcome.requeue(desired.policy.requeueSeconds.busy, 'more steps remain');
-    }
-    if (current.terminal) return Outcome.terminal(current.terminal.reason, current.terminal.message);
-    if (current.requeueAfterSeconds !== undefined) {
-      return Outcome.requeue(current.requeueAfterSeconds, current.requeueReason ?? 'waiting');
-    }
-    const summary = Object.entries(this.executed)
-      .map(([kind, n]) => `${kind}×${n}`)
-      .join(', ');
-    return Outcome.done(summary ? `applied ${summary}` : 'in sync');
+    return { outcome: convergeOutcome(current, desired, { ...state.executed }), state };
   }
 }
 
