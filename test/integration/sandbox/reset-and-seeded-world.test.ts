@@ -14,9 +14,7 @@ import {
 
 describe('the seeded world', () => {
   it('has the VPC, the subnets, the roles and an ACTIVE cluster with endpoint, CA and service CIDR', async () => {
-    const started = Date.now();
     const world = await seedWorld();
-    const seedMs = Date.now() - started;
     const clients = sandboxClients();
 
     expect(world.region).toBe(process.env.AWS_REGION);
@@ -61,8 +59,6 @@ describe('the seeded world', () => {
     const { Role } = await clients.iam.send(new GetRoleCommand({ RoleName: DEFAULT_NODE_ROLE_NAME }));
     expect(Role?.Arn).toBe(world.nodeRoleArn);
     expect(Object.keys(world.amis)).toEqual(['1.33', '1.34', '1.35', '1.36']);
-    // Seeding runs before many integration tests: ~0.3 s on a warm sandbox, with room for a loaded machine.
-    expect(seedMs).toBeLessThan(5000);
   });
 });
 
