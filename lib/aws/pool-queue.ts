@@ -1,10 +1,17 @@
 import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { forEachBounded } from '../bounded';
 import type { AwsClients } from './client-factory';
 import { translateAwsError } from './translate-error';
 
 /** SQS caps a message delay at 15 minutes; longer waits are chains of delayed messages. */
 export const MAX_DELAY_SECONDS = 900;
 const BATCH_SIZE = 10;
+/**
+ * Batches in flight at once. SQS has no per-queue send limit that 16 parallel calls approach
+ * (standard queues: "nearly unlimited" API calls per second); the bound keeps one Lambda's sockets
+ * and memory small. 1,000 pools are 100 batches: about 7 round trips instead of 100.
+ */
+export const SEND_CONCURRENCY = 16;
 
 /**
  * The body our own producers (resync, requeue, coalesce) send. `trigger` is one of dispatch's
@@ -62,12 +69,17 @@ export class PoolQueue {
     }
   }
 
-  /** Sends many messages in batches of ten; throws if any entry was refused, naming the pools. */
+  /**
+   * Sends many messages in batches of ten (SQS's SendMessageBatch limit), up to
+   * SEND_CONCURRENCY batches in flight; throws if any entry was refused, naming the pools.
+   */
   async sendAll(messages: QueuedPoolMessage[]): Promise<void> {
     const QueueUrl = await this.url();
-    for (let start = 0; start < messages.length; start += BATCH_SIZE) {
-      const chunk = messages.slice(start, start + BATCH_SIZE);
-      let failedPools: string[] = [];
+    const chunks: QueuedPoolMessage[][] = [];
+    for (let start = 0; start < messages.length; start += BATCH_SIZE)
+      chunks.push(messages.slice(start, start + BATCH_SIZE));
+    const failedPools: string[] = [];
+    await forEachBounded(chunks, SEND_CONCURRENCY, async (chunk) => {
       try {
         const result = await this.clients.sqs.send(
           new SendMessageBatchCommand({
@@ -81,21 +93,20 @@ export class PoolQueue {
             })),
           }),
         );
-        failedPools = (result.Failed ?? []).map(
-          (entry) => chunk[Number(entry.Id)]?.body.poolId ?? String(entry.Id),
-        );
+        for (const entry of result.Failed ?? [])
+          failedPools.push(chunk[Number(entry.Id)]?.body.poolId ?? String(entry.Id));
       } catch (error: unknown) {
         throw translateAwsError(error, { resourceId: this.queueName });
       }
-      if (failedPools.length > 0) {
-        throw translateAwsError(
-          Object.assign(new Error(`SQS refused messages for pools ${failedPools.join(', ')}`), {
-            name: 'SendMessageBatchPartialFailure',
-            $fault: 'server',
-          }),
-          { resourceId: this.queueName },
-        );
-      }
+    });
+    if (failedPools.length > 0) {
+      throw translateAwsError(
+        Object.assign(new Error(`SQS refused messages for pools ${failedPools.sort().join(', ')}`), {
+          name: 'SendMessageBatchPartialFailure',
+          $fault: 'server',
+        }),
+        { resourceId: this.queueName },
+      );
     }
   }
 }

@@ -28,3 +28,77 @@ export async function listStatusRows(
   }
   return rows.sort((a, b) => (a.poolId < b.poolId ? -1 : a.poolId > b.poolId ? 1 : 0));
 }
+
+/**
+ * Pool ids of every status row that is not marked deleted, for the resync sweep. The scan projects
+ * two attributes, so its cost is the key count, not the rows (a row is ~2.5 KB with history). The
+ * table is scanned in parallel segments: each segment is one paginated Scan over its share.
+ */
+export async function listLiveStatusPoolIds(
+  clients: Pick<AwsClients, 'documents'>,
+  tableName: string,
+  segments = STATUS_SCAN_SEGMENTS,
+): Promise<string[]> {
+  const rows = await scanProjected<{ poolId: string; deleted?: boolean }>(
+    clients,
+    tableName,
+    ['poolId', 'deleted'],
+    segments,
+  );
+  return (rows ?? [])
+    .filter((row) => row.deleted !== true)
+    .map((row) => row.poolId)
+    .sort();
+}
+
+/**
+ * Four segments: a 1,000-pool table projected to a few attributes fits one 1 MB page, and four
+ * keep a 10,000-pool table to a few pages each without a thundering herd on small tables.
+ */
+export const STATUS_SCAN_SEGMENTS = 4;
+
+/** A parallel Scan returning only `attributes` (top-level names or document paths); undefined when no table. */
+export async function scanProjected<T>(
+  clients: Pick<AwsClients, 'documents'>,
+  tableName: string,
+  attributes: readonly string[],
+  segments = STATUS_SCAN_SEGMENTS,
+): Promise<T[] | undefined> {
+  const names: Record<string, string> = {};
+  const projection = attributes.map((path) =>
+    path
+      .split('.')
+      .map((part) => {
+        const [name, index] = part.split('[') as [string, string | undefined];
+        const placeholder = `#${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+        names[placeholder] = name;
+        return index === undefined ? placeholder : `${placeholder}[${index}`;
+      })
+      .join('.'),
+  );
+  const scanSegment = async (segment: number): Promise<T[]> => {
+    const items: T[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await clients.documents.send(
+        new ScanCommand({
+          TableName: tableName,
+          ProjectionExpression: projection.join(', '),
+          ExpressionAttributeNames: names,
+          ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      items.push(...((out.Items ?? []) as T[]));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  };
+  try {
+    const parts = await Promise.all(Array.from({ length: segments }, (_, segment) => scanSegment(segment)));
+    return parts.flat();
+  } catch (error: unknown) {
+    if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
+    throw translateAwsError(error, { resourceId: tableName });
+  }
+}
