@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import { createEventPath } from '../lib/dispatch/event-path-deps';
 import { enqueueAllPools } from '../lib/dispatch/resync';
+import { createResyncDeps } from '../lib/dispatch/resync-deps';
 
 /** The scheduled sweep: queues a reconcile for every known pool (drift, lost events, deletions). */
-const eventPath = createEventPath();
+const resyncDeps = createResyncDeps();
 
 export const handler = middy<ScheduledEvent, { enqueued: number }>().handler(async () => {
-  const poolIds = await enqueueAllPools(eventPath.resyncDeps());
+  const poolIds = await enqueueAllPools(resyncDeps);
   return { enqueued: poolIds.length };
 });

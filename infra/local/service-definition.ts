@@ -29,9 +29,14 @@ export async function loadServiceDefinition(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ServiceDefinition> {
   const source = await readFile(join(projectRoot, 'serverless.yml'), 'utf8');
-  const inputs = ['AWS_REGION', 'SPEC_BUCKET', 'KUBERNETES_VERSION', 'STAGE', 'SETTLE_SECONDS'].map(
-    (key) => `${key}=${env[key] ?? ''}`,
-  );
+  const inputs = [
+    'AWS_REGION',
+    'SPEC_BUCKET',
+    'KUBERNETES_VERSION',
+    'STAGE',
+    'SETTLE_SECONDS',
+    'SOURCE_MAP',
+  ].map((key) => `${key}=${env[key] ?? ''}`);
   const key = createHash('sha256').update(source).update(inputs.join('\n')).digest('hex').slice(0, 16);
   const cacheDir = join(projectRoot, '.sandbox');
   const cacheFile = join(cacheDir, `service-definition-${key}.json`);

@@ -81,6 +81,8 @@ export interface AwsClients {
   iam: IAMClient;
 }
 
+export type ClientConfig = ReturnType<typeof commonConfig>;
+
 function commonConfig(settings: ClientSettings) {
   const requestTimeout = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
@@ -153,57 +155,93 @@ function addDeadlineMiddleware<C>(client: C, kind: CallKind): C {
 }
 
 /**
- * Clients are built lazily: a Lambda that only touches DynamoDB does not pay for loading EC2.
- * Credentials come from the SDK's default provider chain.
+ * How to build one client. Each builder is its own top-level function so a bundle that names only
+ * some of them (a Lambda function's wiring) carries only those SDK packages: the SDK marks its
+ * packages side-effect free, and esbuild drops every builder nobody references.
  */
-export function createAwsClients(settings: ClientSettings = clientSettingsFromEnv()): AwsClients {
-  const config = commonConfig(settings);
-  // Status, lease and queue calls (DynamoDB, SQS, the bus) are the pass's bookkeeping.
-  const resources = <C>(client: C) => addDeadlineMiddleware(client, 'resources');
-  const bookkeeping = <C>(client: C) => addDeadlineMiddleware(client, 'bookkeeping');
-  const cache = new Map<keyof AwsClients, unknown>();
-  const lazy = <K extends keyof AwsClients>(key: K, build: () => AwsClients[K]): AwsClients[K] => {
-    let client = cache.get(key) as AwsClients[K] | undefined;
-    if (!client) {
-      client = build();
-      cache.set(key, client);
-    }
-    return client;
-  };
-  const clients = {} as AwsClients;
-  Object.defineProperties(clients, {
-    ec2: { enumerable: true, get: () => lazy('ec2', () => resources(new EC2Client(config))) },
-    eks: { enumerable: true, get: () => lazy('eks', () => resources(new EKSClient(config))) },
-    ssm: { enumerable: true, get: () => lazy('ssm', () => resources(new SSMClient(config))) },
-    dynamodb: {
-      enumerable: true,
-      get: () => lazy('dynamodb', () => bookkeeping(new DynamoDBClient(config))),
-    },
-    documents: {
-      enumerable: true,
-      get: () =>
-        lazy('documents', () =>
-          DynamoDBDocumentClient.from(clients.dynamodb, {
-            marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
-          }),
-        ),
-    },
-    dynamodbStreams: {
-      enumerable: true,
-      get: () => lazy('dynamodbStreams', () => new DynamoDBStreamsClient(config)),
-    },
-    // Path-style addressing: a sandbox on 127.0.0.1 has no per-bucket host names.
-    s3: {
-      enumerable: true,
-      get: () =>
-        lazy('s3', () => resources(new S3Client({ ...config, forcePathStyle: Boolean(settings.endpoint) }))),
-    },
-    sqs: { enumerable: true, get: () => lazy('sqs', () => bookkeeping(new SQSClient(config))) },
-    eventBridge: {
-      enumerable: true,
-      get: () => lazy('eventBridge', () => bookkeeping(new EventBridgeClient(config))),
-    },
-    iam: { enumerable: true, get: () => lazy('iam', () => resources(new IAMClient(config))) },
+export type ClientBuilder<K extends keyof AwsClients> = (
+  config: ClientConfig,
+  settings: ClientSettings,
+  clients: AwsClients,
+) => AwsClients[K];
+export type ClientBuilders<K extends keyof AwsClients> = { [P in K]: ClientBuilder<P> };
+
+export const buildEc2: ClientBuilder<'ec2'> = (config) => new EC2Client(config);
+export const buildEks: ClientBuilder<'eks'> = (config) => new EKSClient(config);
+export const buildSsm: ClientBuilder<'ssm'> = (config) => new SSMClient(config);
+export const buildDynamoDb: ClientBuilder<'dynamodb'> = (config) => new DynamoDBClient(config);
+/** Needs `dynamodb` in the same set: the document client wraps it. */
+export const buildDocuments: ClientBuilder<'documents'> = (_config, _settings, clients) =>
+  DynamoDBDocumentClient.from(clients.dynamodb, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
+export const buildDynamoDbStreams: ClientBuilder<'dynamodbStreams'> = (config) =>
+  new DynamoDBStreamsClient(config);
+// Path-style addressing: a sandbox on 127.0.0.1 has no per-bucket host names.
+export const buildS3: ClientBuilder<'s3'> = (config, settings) =>
+  new S3Client({ ...config, forcePathStyle: Boolean(settings.endpoint) });
+export const buildSqs: ClientBuilder<'sqs'> = (config) => new SQSClient(config);
+export const buildEventBridge: ClientBuilder<'eventBridge'> = (config) => new EventBridgeClient(config);
+export const buildIam: ClientBuilder<'iam'> = (config) => new IAMClient(config);
+
+/**
+ * Which pass deadline each client's calls count against: status, lease and queue calls (DynamoDB,
+ * SQS, the bus) are the pass's bookkeeping. The document client sends through `dynamodb`'s stack;
+ * Streams is only read by the local stack's pipe.
+ */
+const DEADLINE_KIND: Partial<Record<keyof AwsClients, CallKind>> = {
+  ec2: 'resources',
+  eks: 'resources',
+  ssm: 'resources',
+  s3: 'resources',
+  iam: 'resources',
+  dynamodb: 'bookkeeping',
+  sqs: 'bookkeeping',
+  eventBridge: 'bookkeeping',
+};
+
+/**
+ * The clients named by `builders`, each built on first use: a pass that only touches DynamoDB does
+ * not pay for constructing EC2. Credentials come from the SDK's default provider chain.
+ */
+export function lazyClients<K extends keyof AwsClients>(
+  settings: ClientSettings,
+  builders: ClientBuilders<K>,
+): Pick<AwsClients, K> {
+  const config = commonConfig(settings);
+  const cache = new Map<keyof AwsClients, unknown>();
+  const clients = {} as AwsClients;
+  for (const key of Object.keys(builders) as K[]) {
+    const build = builders[key] as ClientBuilder<K>;
+    Object.defineProperty(clients, key, {
+      enumerable: true,
+      get: () => {
+        let client = cache.get(key) as AwsClients[K] | undefined;
+        if (!client) {
+          client = build(config, settings, clients);
+          const kind = DEADLINE_KIND[key];
+          if (kind) addDeadlineMiddleware(client, kind);
+          cache.set(key, client);
+        }
+        return client;
+      },
+    });
+  }
   return clients;
+}
+
+/** Every client the project uses (the CLI, the local stack, tests); functions build narrower sets. */
+export function createAwsClients(settings: ClientSettings = clientSettingsFromEnv()): AwsClients {
+  return lazyClients(settings, {
+    ec2: buildEc2,
+    eks: buildEks,
+    ssm: buildSsm,
+    dynamodb: buildDynamoDb,
+    documents: buildDocuments,
+    dynamodbStreams: buildDynamoDbStreams,
+    s3: buildS3,
+    sqs: buildSqs,
+    eventBridge: buildEventBridge,
+    iam: buildIam,
+  });
 }

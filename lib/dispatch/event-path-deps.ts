@@ -1,35 +1,43 @@
 import { randomUUID } from 'node:crypto';
-import { type AwsClients, clientSettingsFromEnv, createAwsClients } from '../aws/client-factory';
+import { type AwsClients, buildSqs, clientSettingsFromEnv, lazyClients } from '../aws/client-factory';
 import { PoolLeases } from '../aws/pool-leases';
 import { PoolQueue } from '../aws/pool-queue';
-import { DynamoDbSpecStore, S3SpecStore } from '../aws/spec-stores';
 import { StatusTable } from '../aws/status-table';
-import { listStatusRows } from '../aws/status-table-reader';
 import { resolveResourceNames } from '../config';
 import { ConcurrentUpdateError } from '../errors';
 import { poolIdFromS3Key } from '../manifests/store-format';
-import { createReconcileDeps, reconcile } from '../reconcile';
+import {
+  createReconcileDeps,
+  RECONCILE_CLIENT_BUILDERS,
+  type ReconcileClients,
+  reconcile,
+} from '../reconcile';
 import { statusRowAfterDeadLetter } from '../status/dead-letter-status';
 import { DEFAULT_PASS_BUDGET, type DispatchDeps, type PassBudget } from './reconcile-batch';
-import type { ResyncDeps } from './resync';
 
 /**
- * Wires the event path's pieces from the environment the functions run in (serverless.yml sets
- * every name). Built once per Lambda container; `holderId` is per invocation.
+ * Wires the reconcile function's pieces from the environment it runs in (serverless.yml sets
+ * every name). Built once per Lambda container; `holderId` is per invocation. The resync sweep has
+ * its own, much smaller wiring (resync-deps.ts), so its bundle does not carry the reconcile graph.
  */
 
 export const DEFAULT_MAX_RECEIVES = 5;
-export const DEFAULT_RESYNC_JITTER_SECONDS = 60;
 
 export interface EventPath {
   /** `remainingMs`: the invocation's time left (Lambda's context.getRemainingTimeInMillis). */
   dispatchDeps(holderId: string, remainingMs?: () => number): DispatchDeps;
-  resyncDeps(): ResyncDeps;
+}
+
+/** The clients the reconcile function calls: a pass's, plus SQS for requeues. */
+export type EventPathClients = ReconcileClients & Pick<AwsClients, 'sqs'>;
+
+export function eventPathClients(env: NodeJS.ProcessEnv = process.env): EventPathClients {
+  return lazyClients(clientSettingsFromEnv(env), { ...RECONCILE_CLIENT_BUILDERS, sqs: buildSqs });
 }
 
 export function createEventPath(
   env: NodeJS.ProcessEnv = process.env,
-  clients: AwsClients = createAwsClients(clientSettingsFromEnv(env)),
+  clients: EventPathClients = eventPathClients(env),
 ): EventPath {
   const names = resolveResourceNames(env);
   const reconcileDeps = createReconcileDeps(env, clients);
@@ -75,26 +83,6 @@ export function createEventPath(
       reportDeadLetter,
       newToken: randomUUID,
     }),
-    resyncDeps: () => {
-      const s3 = new S3SpecStore(clients.s3, { bucket: names.specBucket, prefix: names.specPrefix });
-      const dynamodb = new DynamoDbSpecStore(clients.documents, { table: names.specTable });
-      return {
-        poolSources: [
-          { name: 's3', list: () => s3.list() },
-          { name: 'dynamodb', list: () => dynamodb.list() },
-          {
-            // Pools whose spec is gone but whose resources may remain (a lost delete event).
-            name: 'status',
-            list: async () =>
-              ((await listStatusRows(clients, names.statusTable)) ?? [])
-                .filter((row) => !row.deleted)
-                .map((row) => row.poolId),
-          },
-        ],
-        queue,
-        jitterSeconds: nonNegativeNumber(env.RESYNC_JITTER_SECONDS) ?? DEFAULT_RESYNC_JITTER_SECONDS,
-      };
-    },
   };
 }
 

@@ -1,5 +1,18 @@
 import { AmiParameters } from '../aws/ami-parameters';
-import { type AwsClients, clientSettingsFromEnv, createAwsClients } from '../aws/client-factory';
+import {
+  type AwsClients,
+  buildDocuments,
+  buildDynamoDb,
+  buildEc2,
+  buildEks,
+  buildIam,
+  buildS3,
+  buildSsm,
+  type ClientBuilders,
+  type ClientSettings,
+  clientSettingsFromEnv,
+  lazyClients,
+} from '../aws/client-factory';
 import { LaunchTemplates } from '../aws/launch-templates';
 import { createLiveFactsReader } from '../aws/live-facts-reader';
 import { NodeRoles } from '../aws/node-roles';
@@ -14,6 +27,26 @@ import { conditionForRule } from '../rules/rule-conditions';
 import type { ReconcileDeps } from './reconcile';
 import { planPolicyFromEnv } from './reconcile-settings';
 
+/** The clients a reconcile pass calls; nothing else is bundled into the functions that run it. */
+export type ReconcileClients = Pick<
+  AwsClients,
+  'ec2' | 'eks' | 'ssm' | 'iam' | 'dynamodb' | 'documents' | 's3'
+>;
+
+export const RECONCILE_CLIENT_BUILDERS: ClientBuilders<keyof ReconcileClients> = {
+  ec2: buildEc2,
+  eks: buildEks,
+  ssm: buildSsm,
+  iam: buildIam,
+  dynamodb: buildDynamoDb,
+  documents: buildDocuments,
+  s3: buildS3,
+};
+
+export function reconcileClients(settings: ClientSettings): ReconcileClients {
+  return lazyClients(settings, RECONCILE_CLIENT_BUILDERS);
+}
+
 /**
  * The real dependencies of reconcile(): SDK clients from the one client factory, both spec stores
  * (S3 and DynamoDB), the status table, the deployment's `${VAR}` variables and the requeue policy,
@@ -25,7 +58,7 @@ import { planPolicyFromEnv } from './reconcile-settings';
  */
 export function createReconcileDeps(
   env: NodeJS.ProcessEnv = process.env,
-  clients: AwsClients = createAwsClients(clientSettingsFromEnv(env)),
+  clients: ReconcileClients = reconcileClients(clientSettingsFromEnv(env)),
 ): ReconcileDeps {
   const names = resolveResourceNames(env);
   return {

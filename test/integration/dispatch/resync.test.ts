@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import { provisionResources } from '../../../infra/local/provision';
 import { loadServiceDefinition } from '../../../infra/local/service-definition';
 import { DynamoDbSpecStore, S3SpecStore } from '../../../lib/aws/spec-stores';
 import { StatusTable } from '../../../lib/aws/status-table';
+import { STATUS_SCAN_SEGMENTS } from '../../../lib/aws/status-table-reader';
 import { resolveResourceNames } from '../../../lib/config';
-import { createEventPath } from '../../../lib/dispatch/event-path-deps';
 import { enqueueAllPools } from '../../../lib/dispatch/resync';
+import { createResyncDeps } from '../../../lib/dispatch/resync-deps';
 import { emptyStatusRow } from '../../../lib/status/status-row';
 import { quietLogs } from '../../support/quiet-logs';
 import { resetSandbox, sandboxClients } from '../../support/sandbox';
@@ -32,7 +34,7 @@ it('queues one resync message for every pool with a spec or a live status row', 
   await status.put(emptyStatusRow('orphan'), 0);
   await status.put({ ...emptyStatusRow('gone'), deleted: true }, 0);
 
-  const deps = { ...createEventPath(process.env, clients).resyncDeps(), jitterSeconds: 0 };
+  const deps = { ...createResyncDeps(process.env, clients), jitterSeconds: 0 };
   const queued = await enqueueAllPools(deps);
 
   expect(queued).toEqual(['alpha', 'both', 'gamma', 'orphan']);
@@ -47,4 +49,35 @@ it('queues one resync message for every pool with a spec or a live status row', 
       .filter((body) => body.trigger === 'resync')
       .sort((a, b) => a.poolId.localeCompare(b.poolId)),
   ).toEqual(['alpha', 'both', 'gamma', 'orphan'].map((poolId) => ({ poolId, trigger: 'resync' })));
+});
+
+it('sweeps 120 pools with projected scans and 12 batches of ten, each pool exactly once', async () => {
+  await resetSandbox();
+  const clients = sandboxClients();
+  const definition = await loadServiceDefinition(join(__dirname, '../../..'));
+  const resources = await provisionResources(clients, definition, process.env.AWS_REGION ?? 'eu-west-1');
+  const status = new StatusTable(clients, names.statusTable);
+  const pools = Array.from({ length: 120 }, (_, i) => `pool-${String(i).padStart(3, '0')}`);
+  for (const poolId of pools) await status.put(emptyStatusRow(poolId), 0);
+
+  const counter = new AwsCallCounter(clients, ['dynamodb', 's3', 'sqs']);
+  const queued = await enqueueAllPools({ ...createResyncDeps(process.env, clients), jitterSeconds: 0 });
+
+  expect(queued).toEqual(pools);
+  expect(counter.summary()).toEqual({
+    // The spec stores (empty here): one S3 listing, one projected spec-table scan.
+    ListObjectsV2: 1,
+    // One projected spec-table scan, one status scan per segment.
+    Scan: 1 + STATUS_SCAN_SEGMENTS,
+    GetQueueUrl: 1,
+    SendMessageBatch: 12,
+  });
+  const bodies: string[] = [];
+  for (let round = 0; round < 40 && bodies.length < pools.length; round++) {
+    const received = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: resources.queueUrls.ReconcileQueue, MaxNumberOfMessages: 10 }),
+    );
+    for (const message of received.Messages ?? []) bodies.push(JSON.parse(message.Body ?? '{}').poolId);
+  }
+  expect(bodies.sort()).toEqual(pools);
 });
