@@ -33,7 +33,14 @@ async function startOnFreePort(worker: number): Promise<SandboxHandle> {
   for (let attempt = 1; ; attempt++) {
     const port = await findFreePort();
     try {
-      return await startSandbox({ port, reuseRunning: false, exitWithParent: true, logFile });
+      // Warm-up parses every service model: on a saturated machine that alone can pass 30 s.
+      return await startSandbox({
+        port,
+        reuseRunning: false,
+        exitWithParent: true,
+        logFile,
+        readyTimeoutMs: Number(process.env.SANDBOX_READY_TIMEOUT_MS) || 120_000,
+      });
     } catch (error: unknown) {
       // Another process may grab the port between the probe and the bind: try a fresh one.
       if (attempt >= 3) throw error;

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import { DescribeNodegroupCommand, type Nodegroup } from '@aws-sdk/client-eks';
+import { provisionResources } from '../../../infra/local/provision';
+import { loadServiceDefinition } from '../../../infra/local/service-definition';
+import { type AwsClients, createAwsClients, type RetryMode } from '../../../lib/aws/client-factory';
+import { S3SpecStore } from '../../../lib/aws/spec-stores';
+import { StatusTable } from '../../../lib/aws/status-table';
+import { resolveResourceNames } from '../../../lib/config';
+import { createEventPath } from '../../../lib/dispatch/event-path-deps';
+import { type BatchResult, dispatchBatch, type QueueRecord } from '../../../lib/dispatch/reconcile-batch';
+import type { StatusRow } from '../../../lib/status/status-row';
+import { configureSandbox, type SeededWorld, seedWorld } from '../../support/sandbox';
+import { type FaultProxy, type FaultRule, forwardAll, startFaultProxy } from './fault-proxy';
+
+/**
+ * A seeded sandbox behind a fault proxy: the event path's real dependencies on clients that go
+ * through the proxy (with the SDK's default three attempts, not the tests' one), readers of the
+ * state of the world on clients that go straight to the sandbox, and a driver that hands batches
+ * to dispatchBatch the way the Lambda does, with the function's 120 s as the remaining time.
+ */
+export const FUNCTION_TIMEOUT_MS = 120_000;
+const SEED_SPEC = readFileSync(join(__dirname, '../../../examples/enclave-pool.yaml'), 'utf8');
+const names = resolveResourceNames();
+
+export function poolSpec(poolId: string, memoryMib = 768): string {
+  return SEED_SPEC.replaceAll('my-node-pool', poolId).replace('memory_mib: 768', `memory_mib: ${memoryMib}`);
+}
+
+export interface PoolWorld {
+  versions: number;
+  nodegroupVersion: string | undefined;
+  nodegroupStatus: string | undefined;
+  ready: string | undefined;
+  row: StatusRow | undefined;
+}
+
+export interface FaultWorld {
+  world: SeededWorld;
+  proxy: FaultProxy;
+  /** Straight to the sandbox: set-up and the state of the world. */
+  direct: AwsClients;
+  /** Through the proxy: what the product uses. */
+  faulty: AwsClients;
+  putSpec(poolId: string, memoryMib?: number): Promise<void>;
+  /** One Lambda invocation: a batch of spec events for these pools. */
+  invoke(poolIds: string[], receiveCount?: number): Promise<{ result: BatchResult; elapsedMs: number }>;
+  /** Invokes until every pool is Ready=True on its newest spec, at most `maxBatches` times. */
+  converge(poolIds: string[], options?: { maxBatches?: number }): Promise<{ batches: number; elapsedMs: number[] }>;
+  state(poolId: string): Promise<PoolWorld>;
+  close(): Promise<void>;
+}
+
+export async function startFaultWorld(
+  options: { rule?: FaultRule; retryMode?: RetryMode; env?: NodeJS.ProcessEnv } = {},
+): Promise<FaultWorld> {
+  const world = await seedWorld();
+  await configureSandbox({ rollSeconds: 1, nodegroupCreateSeconds: 1, configUpdateSeconds: 1 });
+  const endpoint = process.env.AWS_ENDPOINT_URL ?? '';
+  const region = process.env.AWS_REGION ?? 'eu-west-1';
+  const direct = createAwsClients({ region, endpoint, maxAttempts: 1 });
+  await provisionResources(direct, await loadServiceDefinition(join(__dirname, '../../..')), region);
+  const proxy = await startFaultProxy(endpoint, forwardAll);
+  const faulty = createAwsClients({
+    region,
+    endpoint: proxy.endpoint,
+    maxAttempts: 3,
+    retryMode: options.retryMode ?? 'standard',
+  });
+  const env = { ...process.env, KUBERNETES_VERSION: '1.35', RECONCILE_REQUEUE_SECONDS: '1', ...options.env };
+  const eventPath = createEventPath(env, faulty);
+  const specs = new S3SpecStore(direct.s3, { bucket: names.specBucket, prefix: names.specPrefix });
+  const status = new StatusTable(direct, names.statusTable);
+  proxy.setRule(options.rule ?? forwardAll);
+  let invocation = 0;
+
+  const record = (poolId: string, receiveCount: number): QueueRecord => ({
+    messageId: `m-${invocation}-${poolId}`,
+    receiveCount,
+    body: JSON.stringify({ poolId, trigger: 'resync' }),
+  });
+
+  const state = async (poolId: string): Promise<PoolWorld> => {
+    let versions = 0;
+    try {
+      const out = await direct.ec2.send(
+        new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: `enclave-pools-my-cluster-${poolId}` }),
+      );
+      versions = (out.LaunchTemplateVersions ?? []).length;
+    } catch (error: unknown) {
+      if (!(error instanceof Error && error.name.includes('NotFound'))) throw error;
+    }
+    let nodegroup: Nodegroup | undefined;
+    try {
+      nodegroup = (
+        await direct.eks.send(new DescribeNodegroupCommand({ clusterName: 'my-cluster', nodegroupName: poolId }))
+      ).nodegroup;
+    } catch (error: unknown) {
+      if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
+    }
+    const row = await status.get(poolId);
+    const ready = row?.conditions.find((c) => c.type === 'Ready');
+    return {
+      versions,
+      nodegroupVersion: nodegroup?.launchTemplate?.version,
+      nodegroupStatus: nodegroup?.status,
+      ready: ready ? `${ready.status}/${ready.reason}` : undefined,
+      row,
+    };
+  };
+
+  const invoke: FaultWorld['invoke'] = async (poolIds, receiveCount = 1) => {
+    invocation++;
+    const started = Date.now();
+    const stopAt = started + FUNCTION_TIMEOUT_MS;
+    const result = await dispatchBatch(
+      poolIds.map((poolId) => record(poolId, receiveCount)),
+      eventPath.dispatchDeps(`invocation-${invocation}`, () => stopAt - Date.now()),
+    );
+    return { result, elapsedMs: Date.now() - started };
+  };
+
+  return {
+    world,
+    proxy,
+    direct,
+    faulty,
+    putSpec: (poolId, memoryMib) => specs.put(poolId, poolSpec(poolId, memoryMib)),
+    invoke,
+    state,
+    async converge(poolIds, { maxBatches = 20 } = {}) {
+      const elapsedMs: number[] = [];
+      for (let batch = 1; batch <= maxBatches; batch++) {
+        const pending: string[] = [];
+        for (const poolId of poolIds) {
+          const now = await state(poolId);
+          if (!now.ready?.startsWith('True/') || now.row?.outcome.kind !== 'done') pending.push(poolId);
+        }
+        if (pending.length === 0) return { batches: batch - 1, elapsedMs };
+        elapsedMs.push((await invoke(pending)).elapsedMs);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      throw new Error(`not converged after ${maxBatches} batches`);
+    },
+    async close() {
+      await proxy.close();
+    },
+  };
+}
