@@ -1,7 +1,7 @@
 import type { RetryMode } from '../../lib/aws/client-factory';
 import { quietLogs } from '../support/quiet-logs';
 import { throttleShare } from './support/fault-proxy';
-import { FUNCTION_TIMEOUT_MS, type FaultWorld, startFaultWorld } from './support/fault-world';
+import { type FaultWorld, FUNCTION_TIMEOUT_MS, startFaultWorld } from './support/fault-world';
 
 /**
  * 30 % of all requests throttled by the proxy, with each service's own error shape (EC2 XML
@@ -38,7 +38,12 @@ it('converges ten changed pools under 30 % throttling, every batch inside the fu
   faults.proxy.setRule(() => ({ kind: 'forward' }));
   for (const poolId of POOLS) {
     const state = await faults.state(poolId);
-    expect({ poolId, versions: state.versions, nodegroup: state.nodegroupVersion, ready: state.ready }).toEqual({
+    expect({
+      poolId,
+      versions: state.versions,
+      nodegroup: state.nodegroupVersion,
+      ready: state.ready,
+    }).toEqual({
       poolId,
       versions: 1,
       nodegroup: '1',

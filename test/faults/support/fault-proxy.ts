@@ -55,7 +55,11 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Throttles the given share of calls (all services), chosen by a seeded generator. */
-export function throttleShare(share: number, seed = 42, kind: 'throttle' | 'throttle-after' = 'throttle'): FaultRule {
+export function throttleShare(
+  share: number,
+  seed = 42,
+  kind: 'throttle' | 'throttle-after' = 'throttle',
+): FaultRule {
   const random = seededRandom(seed);
   return () => (random() < share ? { kind } : { kind: 'forward' });
 }
@@ -128,7 +132,11 @@ export function errorResponse(
       // restJson1: the error type in x-amzn-ErrorType, the message in the body.
       return {
         status,
-        headers: { 'content-type': 'application/json', 'x-amzn-errortype': code, 'x-amzn-requestid': requestId },
+        headers: {
+          'content-type': 'application/json',
+          'x-amzn-errortype': code,
+          'x-amzn-requestid': requestId,
+        },
         body: JSON.stringify({ message }),
       };
     case 'dynamodb':

@@ -47,7 +47,10 @@ export interface FaultWorld {
   /** One Lambda invocation: a batch of spec events for these pools. */
   invoke(poolIds: string[], receiveCount?: number): Promise<{ result: BatchResult; elapsedMs: number }>;
   /** Invokes until every pool is Ready=True on its newest spec, at most `maxBatches` times. */
-  converge(poolIds: string[], options?: { maxBatches?: number }): Promise<{ batches: number; elapsedMs: number[] }>;
+  converge(
+    poolIds: string[],
+    options?: { maxBatches?: number },
+  ): Promise<{ batches: number; elapsedMs: number[] }>;
   state(poolId: string): Promise<PoolWorld>;
   close(): Promise<void>;
 }
@@ -85,7 +88,9 @@ export async function startFaultWorld(
     let versions = 0;
     try {
       const out = await direct.ec2.send(
-        new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: `enclave-pools-my-cluster-${poolId}` }),
+        new DescribeLaunchTemplateVersionsCommand({
+          LaunchTemplateName: `enclave-pools-my-cluster-${poolId}`,
+        }),
       );
       versions = (out.LaunchTemplateVersions ?? []).length;
     } catch (error: unknown) {
@@ -94,7 +99,9 @@ export async function startFaultWorld(
     let nodegroup: Nodegroup | undefined;
     try {
       nodegroup = (
-        await direct.eks.send(new DescribeNodegroupCommand({ clusterName: 'my-cluster', nodegroupName: poolId }))
+        await direct.eks.send(
+          new DescribeNodegroupCommand({ clusterName: 'my-cluster', nodegroupName: poolId }),
+        )
       ).nodegroup;
     } catch (error: unknown) {
       if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
@@ -126,7 +133,9 @@ export async function startFaultWorld(
     proxy,
     direct,
     faulty,
-    putSpec: (poolId, memoryMib) => specs.put(poolId, poolSpec(poolId, memoryMib)),
+    putSpec: async (poolId, memoryMib) => {
+      await specs.put(poolId, poolSpec(poolId, memoryMib));
+    },
     invoke,
     state,
     async converge(poolIds, { maxBatches = 20 } = {}) {
