@@ -290,6 +290,9 @@ class CachingLiveFactsReader implements LiveFactsReader {
         ...(network?.serviceIpv6Cidr ? { serviceIpv6Cidr: network.serviceIpv6Cidr } : {}),
         ...(cluster.version ? { kubernetesVersion: cluster.version } : {}),
         subnetIds: cluster.resourcesVpcConfig?.subnetIds ?? [],
+        ...(cluster.resourcesVpcConfig?.clusterSecurityGroupId
+          ? { clusterSecurityGroupId: cluster.resourcesVpcConfig.clusterSecurityGroupId }
+          : {}),
       };
     } catch (error: unknown) {
       if (isAwsErrorNamed(error, 'ResourceNotFoundException')) return undefined;

@@ -146,7 +146,9 @@ function instanceTags(spec: PoolSpec, name: string, deploymentId: string | undef
   const tags: Record<string, string> = {
     ...spec.additionalTags,
     Name: name,
-    [`kubernetes.io/cluster/${spec.clusterName}`]: 'owned',
+    // No kubernetes.io/cluster/<c> here: EKS propagates it to the instances from the node group's
+    // Auto Scaling group, and a key with "/" makes RunInstances fail when the spec enables tags in
+    // instance metadata (docs/decisions/0060).
     // Ownership keys last: additionalTags cannot impersonate or drop them.
     ...ownershipTags(spec.clusterName, spec.name, deploymentId),
   };

@@ -1,15 +1,18 @@
 import type { AllocatorSettings } from '../pool-spec';
+import { parseAllocatorFile, STOCK_ALLOCATOR_YAML } from './allocator-file';
 import { Rule } from './rules';
+import { compileSedScript, parseSedInvocation, runSed, type SedCommand } from './sed-model';
+import { shellWords } from './shell-words';
 
 /**
  * Reads and writes the Nitro Enclaves allocator settings (`/etc/nitro_enclaves/allocator.yaml`)
- * as they appear in NodeadmConfig `preNodeadmCommands`.
+ * as NodeadmConfig `preNodeadmCommands` leave them.
  *
- * Recognised forms (anything else that writes allocator.yaml is reported as unrecognised):
- * - the seed's `sed -i "s/cpu_count:.*\/cpu_count: 2/" /etc/nitro_enclaves/allocator.yaml`, with any
- *   of the delimiters / | # @ %, several `-e` expressions per command, and an optional `^` anchor;
- * - the form this module generates for the structured `enclaveAllocator` block:
- *   `printf '%s\n' '---' 'memory_mib: 768' 'cpu_count: 2' > /etc/nitro_enclaves/allocator.yaml`.
+ * The commands are applied in order to the stock file (allocator-file.ts): `sed` through a model
+ * of GNU sed (sed-model.ts), and the printf form this module generates for the structured
+ * `enclaveAllocator` block (`printf '%s\n' '---' 'memory_mib: 768' 'cpu_count: 2' > …`). The result
+ * is read as the allocator reads it. Any other write is reported as not modelled (a Warning), and
+ * nothing after it is judged.
  *
  * Values are checked the way the allocator script checks them, and stricter: digits only, so a
  * pasted `$CONFIG_NODE_ENCLAVE_CPU_LIMIT`, an inline comment or any shell metacharacter is refused
@@ -38,13 +41,17 @@ export interface AllocatorProblem {
   rule:
     | typeof Rule.AllocatorValueInvalid
     | typeof Rule.AllocatorDefinedTwice
-    | typeof Rule.AllocatorCommandUnrecognised;
+    | typeof Rule.AllocatorCommandUnrecognised
+    | typeof Rule.AllocatorCpuSettingConflict
+    | typeof Rule.AllocatorEditHasNoEffect
+    | typeof Rule.AllocatorFileInvalid;
   index: number;
   value: unknown;
   message: string;
 }
 
 export interface AllocatorCommandAnalysis {
+  /** Final values in allocator.yaml; index is the command that set it, or FROM_STOCK_FILE. */
   cpuCount?: AllocatorSetting<number>;
   cpuPool?: AllocatorSetting<string>;
   memoryMib?: AllocatorSetting<number>;
@@ -59,6 +66,8 @@ export interface AllocatorCommandAnalysis {
   /** Commands that only exist on Amazon Linux 2. */
   al2Indexes: number[];
   problems: AllocatorProblem[];
+  /** allocator.yaml after every command, when each edit could be modelled. */
+  finalFile?: string;
 }
 
 export type ValueCheck<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -146,41 +155,6 @@ export function reservedCpuCount(settings: AllocatorSettings): number | undefine
   return parsed.ok ? parsed.value.length : undefined;
 }
 
-const SED_DELIMITERS = ['/', '|', '#', '@', '%'];
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** `s<d>^?key:…<d>replacement<d>flags` expressions of a sed command. */
-function sedExpressions(command: string): Array<{ matched: string; replacement: string }> {
-  const found: Array<{ matched: string; replacement: string }> = [];
-  for (const d of SED_DELIMITERS) {
-    const e = escapeRegex(d);
-    const pattern = new RegExp(
-      `(?:^|[\\s'"])s${e}\\^?\\s*(?:#\\s*)?([A-Za-z_]+)\\s*:[^${e}]*${e}([^${e}]*)${e}[gI]*`,
-      'g',
-    );
-    for (const match of command.matchAll(pattern)) {
-      found.push({ matched: match[1] ?? '', replacement: match[2] ?? '' });
-    }
-  }
-  return found;
-}
-
-/** `key: value` as the allocator's parser reads it: value trimmed, surrounding double quotes dropped. */
-function splitAssignment(text: string): { key: string; value: string } | undefined {
-  const match = /^\s*([A-Za-z_]+)\s*:\s?(.*)$/.exec(text);
-  if (!match) return undefined;
-  let value = (match[2] ?? '').trim();
-  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-  if (value.length >= 4 && value.startsWith('\\"') && value.endsWith('\\"')) value = value.slice(2, -2);
-  return { key: match[1] ?? '', value };
-}
-
-const PRINTF_FORM = new RegExp(
-  `^printf\\s+'%s\\\\n'((?:\\s+'[^']*')+)\\s*>\\s*${escapeRegex(ALLOCATOR_FILE)}\\s*$`,
-);
 const WRITE_LIKE =
   /(>|\btee\b|\bsed\b|\bcp\b|\bmv\b|\binstall\b|\bdd\b|\bln\b|\bperl\b|\bawk\b|\byq\b|\bcat\b.*<<)/;
 const SERVICE = /\bsystemctl\b([^;&|]*)\bnitro-enclaves-allocator(?:\.service)?\b/;
@@ -189,26 +163,64 @@ const INSTALL = new RegExp(
 );
 const AL2_ONLY = /\bamazon-linux-extras\b/;
 
-function assignmentsOf(command: string): Array<{ key: string; value: string }> | undefined {
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The form generated for the structured block, and accepted from users: the whole file at once. */
+const PRINTF_FORM = new RegExp(
+  `^printf\\s+'%s\\\\n'((?:\\s+'[^']*')+)\\s*>\\s*${escapeRegex(ALLOCATOR_FILE)}\\s*$`,
+);
+
+/** Index of a setting that no command wrote: the value is the stock file's. */
+export const FROM_STOCK_FILE = -1;
+
+type Edit =
+  | { kind: 'write'; text: string }
+  | { kind: 'sed'; commands: SedCommand[]; quiet: boolean; inPlace: boolean }
+  | { kind: 'unmodelled'; reason: string };
+
+function classifyEdit(command: string): Edit | undefined {
   const printf = PRINTF_FORM.exec(command.trim());
   if (printf) {
     const args = [...(printf[1] ?? '').matchAll(/'([^']*)'/g)].map((m) => m[1] ?? '');
-    if (args[0] !== '---') return undefined;
-    const parsed = args.slice(1).map(splitAssignment);
-    return parsed.every((p) => p !== undefined) ? parsed : undefined;
+    return { kind: 'write', text: args.map((a) => `${a}\n`).join('') };
   }
-  if (!/\bsed\b/.test(command) || !/\s-i\b|\s-i\S*\s|--in-place/.test(command)) return undefined;
-  const expressions = sedExpressions(command);
-  if (expressions.length === 0) return undefined;
-  const result: Array<{ key: string; value: string }> = [];
-  for (const expression of expressions) {
-    const assignment = splitAssignment(expression.replacement);
-    if (!assignment) return undefined;
-    result.push(assignment);
+  if (!WRITE_LIKE.test(command)) return undefined;
+  const words = shellWords(command);
+  if (!words.ok) return { kind: 'unmodelled', reason: `it uses ${words.reason}` };
+  const program = words.words[0] ?? '';
+  if (program !== 'sed' && program !== '/usr/bin/sed' && program !== '/bin/sed') {
+    return { kind: 'unmodelled', reason: `only sed and the printf form are modelled, not ${program}` };
   }
-  return result;
+  const parsed = parseSedInvocation(words.words);
+  if (!parsed.ok) return { kind: 'unmodelled', reason: `it uses ${parsed.reason}` };
+  const { invocation } = parsed;
+  if (!invocation.files.includes(ALLOCATOR_FILE)) {
+    return { kind: 'unmodelled', reason: `its file operands are not exactly ${ALLOCATOR_FILE}` };
+  }
+  const script = compileSedScript(invocation.script, invocation.extended);
+  if (!script.ok) return { kind: 'unmodelled', reason: `its script uses ${script.reason}` };
+  return { kind: 'sed', commands: script.commands, quiet: invocation.quiet, inPlace: invocation.inPlace };
 }
 
+type FileValues = Partial<Record<AllocatorKey, string>>;
+
+function valuesOf(text: string): FileValues {
+  const { entries } = parseAllocatorFile(text);
+  const values: FileValues = {};
+  for (const key of ALLOCATOR_KEYS) {
+    const entry = entries[key];
+    if (entry) values[key] = entry.value;
+  }
+  return values;
+}
+
+/**
+ * What the commands do to allocator.yaml, judged by applying them to the stock file in order and
+ * reading the result as the allocator does. A command that cannot be modelled stops the judging
+ * (everything after it depends on a file we no longer know) and says so.
+ */
 export function analyzeAllocatorCommands(commands: readonly string[]): AllocatorCommandAnalysis {
   const analysis: AllocatorCommandAnalysis = {
     editIndexes: [],
@@ -216,76 +228,197 @@ export function analyzeAllocatorCommands(commands: readonly string[]): Allocator
     al2Indexes: [],
     problems: [],
   };
+  let file: string | undefined = STOCK_ALLOCATOR_YAML;
+  const setters: Partial<Record<AllocatorKey, number>> = {};
   commands.forEach((command, index) => {
-    if (AL2_ONLY.test(command)) analysis.al2Indexes.push(index);
-    if (analysis.installIndex === undefined && (INSTALL.test(command) || AL2_ONLY.test(command))) {
-      if (command.includes(NITRO_CLI_PACKAGE)) analysis.installIndex = index;
-    }
-    const service = SERVICE.exec(command);
-    if (service) {
-      const verbs = service[1] ?? '';
-      const enables = /\benable\b/.test(verbs);
-      if (enables && analysis.enableIndex === undefined) analysis.enableIndex = index;
-      if (
-        /\b(start|restart|reload-or-restart|try-restart)\b/.test(verbs) ||
-        (enables && /--now\b/.test(verbs))
-      ) {
-        analysis.startIndexes.push(index);
-      }
-    }
+    recordServiceAndInstall(analysis, command, index);
     if (!command.includes('allocator.yaml')) return;
-    const assignments = assignmentsOf(command);
-    if (!assignments) {
-      if (WRITE_LIKE.test(command)) {
-        analysis.editIndexes.push(index);
-        analysis.problems.push({
-          rule: Rule.AllocatorCommandUnrecognised,
-          index,
-          value: command,
-          message:
-            'writes allocator.yaml in a form enclave-pools cannot read, so the CPU and memory reservation is not ' +
-            `checked; use the sed form of the seed example or the structured spec.enclaveAllocator block`,
-        });
-      }
+    const edit = classifyEdit(command);
+    if (!edit) return;
+    analysis.editIndexes.push(index);
+    if (file === undefined) return;
+    if (edit.kind === 'unmodelled') {
+      analysis.problems.push({
+        rule: Rule.AllocatorCommandUnrecognised,
+        index,
+        value: command,
+        message:
+          `writes allocator.yaml in a way enclave-pools cannot model (${edit.reason}), so the CPU and memory ` +
+          'reservation from here on is not checked; use sed -i with s or d commands, or the structured ' +
+          'spec.enclaveAllocator block',
+      });
+      file = undefined;
       return;
     }
-    analysis.editIndexes.push(index);
-    for (const { key, value } of assignments) recordAssignment(analysis, key, value, index);
+    const before: string = file;
+    let after = before;
+    let rewritten = new Set<number>();
+    if (edit.kind === 'write') after = edit.text;
+    else {
+      const run = runSed(edit.commands, before, edit.quiet);
+      reportIdleExpressions(analysis, edit, run.hits, index, before);
+      if (edit.inPlace) {
+        after = run.output;
+        rewritten = new Set(run.substitutedLines);
+      }
+    }
+    const was = valuesOf(before);
+    const now = parseAllocatorFile(after).entries;
+    for (const key of ALLOCATOR_KEYS) {
+      const entry = now[key];
+      // A key counts as set by this command when the command wrote its line, even with the same
+      // value (the seed's "s/cpu_count:.*/cpu_count: 2/" confirms the stock 2).
+      const touched =
+        edit.kind === 'write' ? entry !== undefined : entry !== undefined && rewritten.has(entry.line);
+      if (!touched && was[key] === entry?.value) continue;
+      if (!touched && entry === undefined && was[key] === undefined) continue;
+      const previous = setters[key];
+      if (previous !== undefined && edit.kind === 'sed') {
+        analysis.problems.push({
+          rule: Rule.AllocatorDefinedTwice,
+          index,
+          value: entry?.value,
+          message: `sets ${key} again (already set by preNodeadmCommands[${previous}]); keep one of them`,
+        });
+      }
+      setters[key] = index;
+    }
+    file = after;
   });
+  if (file !== undefined && analysis.editIndexes.length > 0) {
+    analysis.finalFile = file;
+    judgeFinalFile(analysis, file, setters);
+  }
   return analysis;
 }
 
-function recordAssignment(analysis: AllocatorCommandAnalysis, key: string, raw: string, index: number): void {
-  if (!(ALLOCATOR_KEYS as readonly string[]).includes(key)) {
+function recordServiceAndInstall(analysis: AllocatorCommandAnalysis, command: string, index: number): void {
+  if (AL2_ONLY.test(command)) analysis.al2Indexes.push(index);
+  if (analysis.installIndex === undefined && (INSTALL.test(command) || AL2_ONLY.test(command))) {
+    if (command.includes(NITRO_CLI_PACKAGE)) analysis.installIndex = index;
+  }
+  const service = SERVICE.exec(command);
+  if (!service) return;
+  const verbs = service[1] ?? '';
+  const enables = /\benable\b/.test(verbs);
+  if (enables && analysis.enableIndex === undefined) analysis.enableIndex = index;
+  if (/\b(start|restart|reload-or-restart|try-restart)\b/.test(verbs) || (enables && /--now\b/.test(verbs))) {
+    analysis.startIndexes.push(index);
+  }
+}
+
+function reportIdleExpressions(
+  analysis: AllocatorCommandAnalysis,
+  edit: Extract<Edit, { kind: 'sed' }>,
+  hits: readonly number[],
+  index: number,
+  before: string,
+): void {
+  if (!edit.inPlace) {
     analysis.problems.push({
-      rule: Rule.AllocatorValueInvalid,
+      rule: Rule.AllocatorEditHasNoEffect,
       index,
-      value: key,
+      value: edit.commands.map((c) => c.text).join('; '),
       message:
-        `sets "${key}" in allocator.yaml, which only accepts memory_mib, cpu_count and cpu_pool ` +
-        `(the allocator stops with "unexpected: ${key}"); remove it`,
+        'runs sed without -i, so it prints the edited text and leaves allocator.yaml as it was; add -i ' +
+        '(sed -i "s/^memory_mib:.*/memory_mib: 768/" /etc/nitro_enclaves/allocator.yaml)',
     });
     return;
   }
-  const field = key === 'cpu_count' ? 'cpuCount' : key === 'cpu_pool' ? 'cpuPool' : 'memoryMib';
-  const previous = analysis[field];
-  if (previous !== undefined) {
+  edit.commands.forEach((command, position) => {
+    if ((hits[position] ?? 0) > 0 || command.kind === 'p') return;
+    const key = ALLOCATOR_KEYS.find((k) => command.text.includes(k));
+    const current = key
+      ? before.split('\n').find((line) => line.startsWith(`${key}:`) || line.startsWith(`# ${key}:`))
+      : undefined;
+    const which =
+      edit.commands.length > 1
+        ? `its expression ${JSON.stringify(command.text)}`
+        : JSON.stringify(command.text);
     analysis.problems.push({
-      rule: Rule.AllocatorDefinedTwice,
+      rule: Rule.AllocatorEditHasNoEffect,
       index,
-      value: raw,
-      message: `sets ${key} again (already set by preNodeadmCommands[${previous.index}]); keep one of them`,
+      value: command.text,
+      message:
+        `changes nothing: ${which} matches no line of allocator.yaml as it is at that point` +
+        `${current !== undefined ? ` (the file has "${current}")` : ''}, so the node keeps that value; match the key ` +
+        `instead of a value, e.g. "s/^${key ?? 'memory_mib'}:.*/${key ?? 'memory_mib'}: …/"`,
     });
-    return;
+  });
+}
+
+function judgeFinalFile(
+  analysis: AllocatorCommandAnalysis,
+  text: string,
+  setters: Partial<Record<AllocatorKey, number>>,
+): void {
+  const lastEdit = analysis.editIndexes[analysis.editIndexes.length - 1] ?? 0;
+  const parsed = parseAllocatorFile(text);
+  for (const problem of parsed.problems) {
+    const key = problem.key as AllocatorKey | undefined;
+    const index = (key ? setters[key] : undefined) ?? lastEdit;
+    if (problem.kind === 'unknownKey') {
+      analysis.problems.push({
+        rule: Rule.AllocatorValueInvalid,
+        index,
+        value: problem.key,
+        message:
+          `leaves "${problem.key}" in allocator.yaml, which only accepts memory_mib, cpu_count and cpu_pool ` +
+          `(the allocator stops with "unexpected: ${problem.key}"); remove it`,
+      });
+    } else {
+      analysis.problems.push({
+        rule: Rule.AllocatorFileInvalid,
+        index,
+        value: text,
+        message:
+          `leaves an allocator.yaml the allocator refuses: ${problem.message}; keep the stock file's "---" line ` +
+          'and memory_mib plus one of cpu_count / cpu_pool',
+      });
+    }
   }
-  const checked =
-    key === 'cpu_count' ? checkCpuCount(raw) : key === 'cpu_pool' ? checkCpuPool(raw) : checkMemoryMib(raw);
-  if (!checked.ok) {
-    analysis.problems.push({ rule: Rule.AllocatorValueInvalid, index, value: raw, message: checked.message });
-    return;
+  if (parsed.problems.length > 0) return;
+  const sourceOf = (key: AllocatorKey) => setters[key] ?? FROM_STOCK_FILE;
+  for (const key of ALLOCATOR_KEYS) {
+    const entry = parsed.entries[key];
+    if (!entry) continue;
+    const index = sourceOf(key);
+    const checked =
+      key === 'cpu_count'
+        ? checkCpuCount(entry.value)
+        : key === 'cpu_pool'
+          ? checkCpuPool(entry.value)
+          : checkMemoryMib(entry.value);
+    if (!checked.ok) {
+      analysis.problems.push({
+        rule: Rule.AllocatorValueInvalid,
+        index: index === FROM_STOCK_FILE ? lastEdit : index,
+        value: entry.value,
+        message: checked.message,
+      });
+      continue;
+    }
+    if (key === 'cpu_pool') analysis.cpuPool = { value: String(checked.value), index };
+    else if (key === 'cpu_count') analysis.cpuCount = { value: Number(checked.value), index };
+    else analysis.memoryMib = { value: Number(checked.value), index };
   }
-  if (field === 'cpuPool') analysis.cpuPool = { value: String(checked.value), index };
-  else analysis[field] = { value: Number(checked.value), index };
+  const count = parsed.entries.cpu_count;
+  const pool = parsed.entries.cpu_pool;
+  if (count && pool) {
+    const countFrom = sourceOf('cpu_count');
+    const poolFrom = sourceOf('cpu_pool');
+    const origin = (from: number) =>
+      from === FROM_STOCK_FILE ? 'stays from the stock file' : `is set by preNodeadmCommands[${from}]`;
+    analysis.problems.push({
+      rule: Rule.AllocatorCpuSettingConflict,
+      index: Math.max(countFrom, poolFrom, 0),
+      value: { cpu_count: count.value, cpu_pool: pool.value },
+      message:
+        `leaves both cpu_count: ${count.value} (it ${origin(countFrom)}) and cpu_pool: ${pool.value} (it ${origin(poolFrom)}) ` +
+        `in allocator.yaml; the allocator refuses that ("cpu_count conflicts with cpu_pool"): keep one, e.g. add ` +
+        `sed -i "/^${countFrom === FROM_STOCK_FILE ? 'cpu_count' : 'cpu_pool'}:/d" ${ALLOCATOR_FILE}`,
+    });
+  }
 }
 
 /**

@@ -40,6 +40,8 @@ export interface ClusterFacts {
   serviceIpv6Cidr?: string;
   kubernetesVersion?: string;
   subnetIds: string[];
+  /** The security group EKS gives nodes unless a launch template names its own. */
+  clusterSecurityGroupId?: string;
 }
 
 export interface LiveFacts {

@@ -29,6 +29,7 @@ export interface LiveRulePaths {
   availabilityZones: string;
   allocatorCpu: string;
   allocatorMemory: string;
+  securityGroups: string;
 }
 
 export interface LiveRuleInput {
@@ -40,6 +41,8 @@ export interface LiveRuleInput {
   allocator?: AllocatorSettings;
   subnetIds: string[];
   availabilityZones: string[];
+  /** additionalSecurityGroups ids: they replace the cluster security group on the nodes. */
+  securityGroupIds?: string[];
   paths: LiveRulePaths;
 }
 
@@ -76,6 +79,7 @@ export function defaultLiveRulePaths(names?: PoolSpec['manifestNames']): LiveRul
     availabilityZones: violationPath(infra, 'spec.availabilityZones'),
     allocatorCpu: violationPath(boot, 'spec.preNodeadmCommands'),
     allocatorMemory: violationPath(boot, 'spec.preNodeadmCommands'),
+    securityGroups: violationPath(infra, 'spec.awsLaunchTemplate.additionalSecurityGroups'),
   };
 }
 
@@ -89,6 +93,7 @@ export function liveRuleInputFromSpec(spec: PoolSpec): LiveRuleInput {
     ...(spec.bootstrap.allocator ? { allocator: spec.bootstrap.allocator } : {}),
     subnetIds: [...spec.subnetIds],
     availabilityZones: [...spec.availabilityZones],
+    securityGroupIds: [...spec.launchTemplate.securityGroupIds],
     paths: defaultLiveRulePaths(spec.manifestNames),
   };
 }
@@ -238,8 +243,13 @@ function checkAllocatorAgainstInstance(
   const setting =
     allocator.cpuPool !== undefined ? `cpu_pool ${allocator.cpuPool} (${cpus} CPUs)` : `cpu_count ${cpus}`;
   const maxCpus = facet.vcpus - tpc;
+  const pool = allocator.cpuPool !== undefined ? parseCpuList(allocator.cpuPool) : undefined;
+  const poolIds = pool?.ok ? pool.value : undefined;
+  const poolFitsInstance = poolIds?.every((id) => id < facet.vcpus) === true;
+  const siblingsKnown = poolFitsInstance && siblingLayoutKnown(facet);
+  if (siblingsKnown && poolIds) checkPoolSiblings(allocator.cpuPool ?? '', poolIds, facet, paths, violations);
   if (cpus !== undefined) {
-    if (cpus % tpc !== 0) {
+    if (cpus % tpc !== 0 && !siblingsKnown) {
       violations.add(
         Rule.AllocatorCpuNotFullCores,
         paths.allocatorCpu,
@@ -449,6 +459,7 @@ function checkCluster(input: LiveRuleInput, facts: LiveFacts, violations: Violat
     );
     return;
   }
+  checkClusterSecurityGroup(input, cluster, violations);
   const pool = minorOf(input.kubernetesVersion);
   const control = minorOf(cluster.kubernetesVersion);
   if (pool === undefined || control === undefined) return;
@@ -470,4 +481,76 @@ function checkCluster(input: LiveRuleInput, facts: LiveFacts, violations: Violat
         `(${cluster.kubernetesVersion}); raise it to at least ${Math.floor(control / 1000)}.${(control % 1000) - 3}`,
     );
   }
+}
+
+/**
+ * Security groups in a launch template replace the cluster security group EKS would otherwise
+ * attach, and without it the nodes may not reach the control plane (EKS launch template guide).
+ */
+function checkClusterSecurityGroup(
+  input: LiveRuleInput,
+  cluster: NonNullable<LiveFacts['cluster']>,
+  violations: ViolationList,
+): void {
+  const groups = input.securityGroupIds ?? [];
+  const clusterGroup = cluster.clusterSecurityGroupId;
+  if (groups.length === 0 || clusterGroup === undefined || groups.includes(clusterGroup)) return;
+  const field = input.paths.securityGroups.split(': ')[1] ?? 'additionalSecurityGroups';
+  violations.add(
+    Rule.SecurityGroupsReplaceClusterSecurityGroup,
+    input.paths.securityGroups,
+    groups,
+    `${field} puts ${groups.join(', ')} in the launch template, and EKS then leaves out cluster ${cluster.name}'s ` +
+      `security group ${clusterGroup}, so the nodes may not reach the control plane or other nodes; add ` +
+      `${clusterGroup} to the list, or make sure your groups allow that traffic`,
+  );
+}
+
+/**
+ * On x86 types with two threads per core, Linux on EC2 numbers the first thread of every core
+ * before the second ones, so CPU k and CPU k + vCPUs/2 share a core (m5.xlarge: 0+2, 1+3). The
+ * driver refuses a pool with CPU 0's sibling or with half a core (ne_misc_dev.c); see
+ * docs/decisions/0062 for what is inferred here.
+ */
+function siblingLayoutKnown(facet: InstanceTypeFacts): boolean {
+  return facet.architecture === 'x86_64' && facet.threadsPerCore === 2 && facet.vcpus % 2 === 0;
+}
+
+function siblingOf(cpu: number, vcpus: number): number {
+  const half = vcpus / 2;
+  return cpu < half ? cpu + half : cpu - half;
+}
+
+function checkPoolSiblings(
+  cpuPool: string,
+  ids: readonly number[],
+  facet: InstanceTypeFacts,
+  paths: LiveRulePaths,
+  violations: ViolationList,
+): void {
+  const cpu0Sibling = siblingOf(0, facet.vcpus);
+  if (ids.includes(cpu0Sibling)) {
+    violations.add(
+      Rule.AllocatorCpuPoolHoldsCpu0Sibling,
+      paths.allocatorCpu,
+      cpuPool,
+      `cpu_pool ${cpuPool} holds CPU ${cpu0Sibling}, the sibling thread of CPU 0 on ${facet.instanceType} ` +
+        `(${facet.vcpus} vCPUs, CPU k pairs with CPU k+${facet.vcpus / 2}); the driver refuses it ("CPU sibling ` +
+        `${cpu0Sibling} for CPU 0 is in CPU pool"): remove CPU ${cpu0Sibling}`,
+    );
+  }
+  const inPool = new Set(ids);
+  const halfCores = ids.filter((id) => id !== cpu0Sibling && !inPool.has(siblingOf(id, facet.vcpus)));
+  if (halfCores.length === 0) return;
+  const pairs = halfCores.map((id) => `${id} without ${siblingOf(id, facet.vcpus)}`).join(', ');
+  const whole = [...new Set([...ids, ...halfCores.map((id) => siblingOf(id, facet.vcpus))])]
+    .filter((id) => id !== 0 && id !== cpu0Sibling)
+    .sort((a, b) => a - b);
+  violations.add(
+    Rule.AllocatorCpuNotFullCores,
+    paths.allocatorCpu,
+    cpuPool,
+    `cpu_pool ${cpuPool} takes half a core on ${facet.instanceType} (${pairs}; CPU k pairs with CPU ` +
+      `k+${facet.vcpus / 2}), and the driver only takes whole cores: use ${whole.join(',')}`,
+  );
 }

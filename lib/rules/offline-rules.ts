@@ -5,8 +5,9 @@ import {
   DEVICE_PLUGIN_LABEL_VALUE,
   type Taint,
 } from '../pool-spec';
-import { analyzeAllocatorCommands, generateAllocatorCommands } from './allocator-commands';
+import { analyzeAllocatorCommands, FROM_STOCK_FILE, generateAllocatorCommands } from './allocator-commands';
 import { indexPath, violationPath } from './field-path';
+import { applyLaunchTemplateRules, type LaunchTemplateRuleInput } from './launch-template-rules';
 import { Rule } from './rules';
 import { estimateUserDataSize, USER_DATA_LIMIT_BYTES } from './user-data-size';
 import { showValue, type ViolationList } from './violation-list';
@@ -35,7 +36,7 @@ export interface NodeadmConfigFields {
   kubelet?: { flags?: string[]; config?: Record<string, unknown> };
 }
 
-export interface OfflineRuleInput {
+export interface OfflineRuleInput extends Omit<LaunchTemplateRuleInput, 'infraLabel'> {
   infraLabel: string;
   bootstrapLabel: string;
   machinePoolLabel: string;
@@ -62,6 +63,7 @@ export function applyOfflineRules(input: OfflineRuleInput, violations: Violation
   checkAmiType(input, violations);
   checkKubernetesVersion(input, violations);
   checkDevicePlugin(input, violations);
+  applyLaunchTemplateRules(input, violations);
   const output = checkAllocator(input, violations);
   if (input.bootstrap) checkUserDataSize(input, output.preNodeadmCommands, violations);
   return output;
@@ -231,46 +233,42 @@ function checkAllocator(input: OfflineRuleInput, violations: ViolationList): Off
       memory: violationPath(label, `${structured.path}.memoryMib`),
     };
   } else {
-    if (analysis.cpuCount && analysis.cpuPool) {
-      conflict = true;
-      const later = Math.max(analysis.cpuCount.index, analysis.cpuPool.index);
-      violations.add(
-        Rule.AllocatorCpuSettingConflict,
-        at(later),
-        bootstrap.commands[later],
-        `${commandPath(analysis.cpuCount.index)} sets cpu_count and ${commandPath(analysis.cpuPool.index)} sets ` +
-          'cpu_pool; the allocator refuses both ("cpu_count conflicts with cpu_pool"): keep one',
-      );
-    }
+    // Conflicts, idle edits and bad values are already among analysis.problems.
     settings = {
       ...(analysis.cpuCount ? { cpuCount: analysis.cpuCount.value } : {}),
       ...(analysis.cpuPool ? { cpuPool: analysis.cpuPool.value } : {}),
       ...(analysis.memoryMib ? { memoryMib: analysis.memoryMib.value } : {}),
     };
-    const recognised = analysis.cpuCount || analysis.cpuPool || analysis.memoryMib;
-    const invalidValues = analysis.problems.some((p) => p.rule === Rule.AllocatorValueInvalid);
-    if (recognised && !invalidValues) {
-      const missing = missingSettings(settings);
-      if (missing.length > 0) {
-        const defaultNote = missing.includes('cpu_count / cpu_pool')
-          ? ' (the package default of cpu_count: 2 would apply silently)'
-          : ' (the package default of memory_mib: 512 would apply silently)';
+    const fromCommands = (s?: { index: number }) => s !== undefined && s.index !== FROM_STOCK_FILE;
+    const recognised =
+      fromCommands(analysis.cpuCount) || fromCommands(analysis.cpuPool) || fromCommands(analysis.memoryMib);
+    const blocking = analysis.problems.some((p) => p.rule !== Rule.AllocatorDefinedTwice);
+    if (recognised && !blocking && analysis.finalFile !== undefined) {
+      const stock = [
+        ...(!fromCommands(analysis.memoryMib) ? ['memory_mib'] : []),
+        ...(!fromCommands(analysis.cpuCount) && !fromCommands(analysis.cpuPool)
+          ? ['cpu_count / cpu_pool']
+          : []),
+      ];
+      if (stock.length > 0) {
+        const stockNote = stock.includes('memory_mib')
+          ? " (the stock file's memory_mib: 512 stays)"
+          : " (the stock file's cpu_count: 2 stays)";
         violations.add(
           Rule.AllocatorIncomplete,
           violationPath(label, COMMANDS),
           settings,
-          `${COMMANDS} set ${describeSet(settings)} but not ${missing.join(' or ')}${defaultNote}; add a sed line ` +
-            'for the missing value',
+          `${COMMANDS} set ${describeSet(settings, fromCommands, analysis)} but not ${stock.join(' or ')}${stockNote}; ` +
+            'add a sed line for the missing value',
         );
-      } else if (!conflict) {
+      } else {
         complete = true;
       }
     }
     const cpuSource = analysis.cpuPool ?? analysis.cpuCount;
-    output.allocatorPaths = {
-      cpu: cpuSource ? at(cpuSource.index) : violationPath(label, COMMANDS),
-      memory: analysis.memoryMib ? at(analysis.memoryMib.index) : violationPath(label, COMMANDS),
-    };
+    const at0 = (s?: { index: number }) =>
+      fromCommands(s) && s ? at(s.index) : violationPath(label, COMMANDS);
+    output.allocatorPaths = { cpu: at0(cpuSource), memory: at0(analysis.memoryMib) };
   }
   if (complete && settings.memoryMib !== undefined) {
     output.allocator = {
@@ -304,9 +302,7 @@ function checkEnclaveBootstrap(
   const commands = input.bootstrap?.commands ?? [];
   const commandPath = (index: number) => indexPath(COMMANDS, index);
   const at = (index: number) => violationPath(label, commandPath(index));
-  const recognisedSettings = analysis.cpuCount || analysis.cpuPool || analysis.memoryMib;
-  const unrecognisedEdits = analysis.problems.some((p) => p.rule === Rule.AllocatorCommandUnrecognised);
-  if (!structured && !recognisedSettings && !unrecognisedEdits) {
+  if (!structured && analysis.editIndexes.length === 0) {
     violations.add(
       Rule.AllocatorNotConfigured,
       violationPath(label, COMMANDS),
@@ -381,11 +377,15 @@ function missingSettings(settings: Partial<AllocatorSettings>): string[] {
   return missing;
 }
 
-function describeSet(settings: Partial<AllocatorSettings>): string {
+function describeSet(
+  settings: Partial<AllocatorSettings>,
+  fromCommands: (s?: { index: number }) => boolean,
+  analysis: ReturnType<typeof analyzeAllocatorCommands>,
+): string {
   const parts = [
-    settings.cpuCount !== undefined ? `cpu_count ${settings.cpuCount}` : undefined,
-    settings.cpuPool !== undefined ? `cpu_pool ${settings.cpuPool}` : undefined,
-    settings.memoryMib !== undefined ? `memory_mib ${settings.memoryMib}` : undefined,
+    fromCommands(analysis.cpuCount) ? `cpu_count ${settings.cpuCount}` : undefined,
+    fromCommands(analysis.cpuPool) ? `cpu_pool ${settings.cpuPool}` : undefined,
+    fromCommands(analysis.memoryMib) ? `memory_mib ${settings.memoryMib}` : undefined,
   ].filter((p): p is string => p !== undefined);
   return parts.join(' and ');
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import { desiredNodegroup } from '../../../lib/reconcile/desired-state';
 import {
   encodeUserData,
   launchTemplateDataHash,
@@ -7,10 +8,12 @@ import {
   renderLaunchTemplateData,
 } from '../../../lib/render/launch-template-data';
 import { USER_DATA_BOUNDARY } from '../../../lib/render/user-data';
+import { OWN_INSTANCE_TAGS, OWN_NODEGROUP_TAGS } from '../../../lib/rules/launch-template-rules';
 import { USER_DATA_LIMIT_BYTES } from '../../../lib/rules/user-data-size';
 import { CLUSTER_FACTS, seedPoolSpec, withMemoryMib } from '../../support/pool-spec-fixture';
 
 const AMI = 'ami-0123456789abcdef0';
+const NO_FACTS = { instanceTypes: {}, subnets: {}, zones: {} };
 
 function render(spec = seedPoolSpec(), options = {}) {
   const result = renderLaunchTemplateData(spec, CLUSTER_FACTS, AMI, options);
@@ -46,7 +49,6 @@ describe('renderLaunchTemplateData', () => {
     const instanceTags = rendered.data.TagSpecifications.find((t) => t.ResourceType === 'instance')?.Tags;
     expect(Object.fromEntries((instanceTags ?? []).map((t) => [t.Key, t.Value]))).toEqual({
       Name: 'enclave-pools-my-cluster-my-node-pool',
-      'kubernetes.io/cluster/my-cluster': 'owned',
       'enclave-pools:managed-by': 'enclave-pools',
       'enclave-pools:pool': 'my-node-pool',
       'enclave-pools:cluster': 'my-cluster',
@@ -58,6 +60,28 @@ describe('renderLaunchTemplateData', () => {
       'enclave-pools:cluster': 'my-cluster',
       'enclave-pools:nodegroup': 'my-node-pool',
     });
+  });
+
+  it('puts no tag key with "/" or a space on instances, so tags in instance metadata cannot break launches', () => {
+    const spec = seedPoolSpec();
+    spec.launchTemplate = {
+      ...spec.launchTemplate,
+      metadataOptions: { ...spec.launchTemplate.metadataOptions, instanceMetadataTags: 'enabled' },
+    };
+    const rendered = render(spec);
+    const keys = rendered.data.TagSpecifications.flatMap((t) => t.Tags.map((tag) => tag.Key));
+    expect(keys.filter((key) => /[/ ]/.test(key))).toEqual([]);
+    expect(rendered.data.MetadataOptions.InstanceMetadataTags).toBe('enabled');
+  });
+
+  it('adds exactly as many of its own tags as the tag-budget rule counts', () => {
+    const additionalTags = { team: 'x', cost: 'y' };
+    const rendered = render(seedPoolSpec({ additionalTags }), { deploymentId: 'svc-dev' });
+    for (const spec of rendered.data.TagSpecifications) {
+      expect([spec.ResourceType, spec.Tags.length - 2]).toEqual([spec.ResourceType, OWN_INSTANCE_TAGS]);
+    }
+    const nodegroupTags = desiredNodegroup(seedPoolSpec({ additionalTags }), NO_FACTS, 'svc-dev').tags;
+    expect(Object.keys(nodegroupTags).length - 2).toBe(OWN_NODEGROUP_TAGS);
   });
 
   it('hashes equal specs equally and changed allocator memory differently', () => {

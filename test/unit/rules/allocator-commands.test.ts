@@ -7,6 +7,7 @@ import {
   parseCpuList,
   reservedCpuCount,
 } from '../../../lib/rules/allocator-commands';
+import { STOCK_ALLOCATOR_YAML } from '../../../lib/rules/allocator-file';
 
 const FILE = '/etc/nitro_enclaves/allocator.yaml';
 
@@ -27,6 +28,7 @@ describe('analyzeAllocatorCommands', () => {
       installIndex: 0,
       al2Indexes: [],
       problems: [],
+      finalFile: STOCK_ALLOCATOR_YAML.replace('memory_mib: 512', 'memory_mib: 768'),
     });
   });
 

@@ -152,9 +152,24 @@ describe('checkLiveRules', () => {
       ['AllocatorCpuExceedsInstance', 'AllocatorCpuExceedsInstance'],
     ],
     [
-      'cpu_pool of one thread on SMT',
+      "cpu_pool of one thread on SMT, CPU 0's sibling",
       { allocator: { cpuPool: '2', memoryMib: 768 } },
+      ['AllocatorCpuPoolHoldsCpu0Sibling'],
+    ],
+    [
+      "cpu_pool holding CPU 0's sibling and half of core 1 (m5.xlarge pairs 0+2, 1+3)",
+      { allocator: { cpuPool: '2,3', memoryMib: 768 } },
+      ['AllocatorCpuPoolHoldsCpu0Sibling', 'AllocatorCpuNotFullCores'],
+    ],
+    [
+      'cpu_pool of two halves of different cores on a large type',
+      { instanceType: 'm5.24xlarge', allocator: { cpuPool: '2,3', memoryMib: 768 } },
       ['AllocatorCpuNotFullCores'],
+    ],
+    [
+      'cpu_pool of whole cores on a large type',
+      { instanceType: 'm5.24xlarge', allocator: { cpuPool: '2,3,50,51', memoryMib: 768 } },
+      [],
     ],
     [
       'memory_mib starving the parent',
@@ -271,6 +286,28 @@ describe('checkLiveRules', () => {
     expect(violation?.message).toContain('eu-west-1-lz-test-1a');
     expect(violation?.message).toContain('remove subnet subnet-11111111 from spec.subnetIDs');
     expect(violation?.message).toContain('spec.awsLaunchTemplate.enclaveOptions.enabled: false');
+  });
+
+  it('names the sibling, the rule and a whole-core pool for a half-core cpu_pool', () => {
+    const [violation] = checkLiveRules(
+      input({ instanceType: 'm5.24xlarge', allocator: { cpuPool: '2,3', memoryMib: 768 } }),
+      facts(),
+    );
+    expect(violation?.message).toContain('2 without 50, 3 without 51');
+    expect(violation?.message).toContain('use 2,3,50,51');
+  });
+
+  it('warns when launch-template security groups leave out the cluster security group', () => {
+    const cluster = {
+      ...facts().cluster,
+      clusterSecurityGroupId: 'sg-0cccccccccccccccc',
+    } as LiveFacts['cluster'];
+    const withGroups = input({ securityGroupIds: ['sg-0123456789abcdef0'] });
+    const found = checkLiveRules(withGroups, facts({ cluster }));
+    expectRules(found, ['SecurityGroupsReplaceClusterSecurityGroup']);
+    expect(found[0]?.message).toContain('add sg-0cccccccccccccccc to the list');
+    const including = input({ securityGroupIds: ['sg-0123456789abcdef0', 'sg-0cccccccccccccccc'] });
+    expectRules(checkLiveRules(including, facts({ cluster })), []);
   });
 
   it('says how much memory the parent keeps and the most memory_mib may be', () => {
