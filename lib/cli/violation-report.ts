@@ -4,12 +4,15 @@ import type { OutputStream } from './cli-command';
 /**
  * How violations are printed, shared by every command that shows them (validate, later plan/apply).
  * Human form: one line per violation, `SEVERITY rule path: message`, then a summary line.
- * JSON form: `{valid, violations: [{file, path, value, rule, severity, message}], files: [...]}`.
+ * JSON form: `{valid, violations: [{file, path, value, rule, severity, message}], files: [...]}`;
+ * each file also lists `notChecked` (what could not run, and why). `valid` means "no Error".
  */
 
 export interface FileReport {
   file: string;
   violations: Violation[];
+  /** Rules that could not run, each with why. Absent or empty: every rule ran. */
+  notChecked?: string[];
 }
 
 export function isValid(violations: readonly Violation[]): boolean {
@@ -42,9 +45,11 @@ export function writeHumanReport(out: OutputStream, reports: readonly FileReport
     }
     const errors = count(report.violations, 'Error');
     const warnings = count(report.violations, 'Warning');
-    out.write(
-      `${report.file}: ${errors === 0 ? 'valid' : 'invalid'} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})\n`,
-    );
+    const counts = `(${plural(errors, 'error')}, ${plural(warnings, 'warning')})`;
+    const skipped = report.notChecked ?? [];
+    if (errors > 0) out.write(`${report.file}: invalid ${counts}\n`);
+    else if (skipped.length === 0) out.write(`${report.file}: valid ${counts}\n`);
+    else out.write(`${report.file}: no errors ${counts}; not checked: ${skipped.join('; ')}\n`);
   }
   if (prefixed) {
     const invalid = reports.filter((r) => !isValid(r.violations)).length;
@@ -59,6 +64,7 @@ export function writeJsonReport(out: OutputStream, reports: readonly FileReport[
     file: r.file,
     valid: isValid(r.violations),
     violations: r.violations,
+    notChecked: r.notChecked ?? [],
   }));
   const body = {
     valid: files.every((f) => f.valid),

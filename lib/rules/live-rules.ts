@@ -187,6 +187,21 @@ export function checkLiveRules(spec: PoolSpec | LiveRuleInput, facts: LiveFacts)
   return violations.items;
 }
 
+/**
+ * Only the instance-type rules (enclave support, architecture, the allocator against vCPUs, threads
+ * per core, CPU 0's siblings and memory), for facts that come from somewhere other than a live read:
+ * offline `validate` passes the bundled snapshot (lib/rules/instance-facts.ts).
+ */
+export function checkInstanceTypeRules(
+  spec: PoolSpec | LiveRuleInput,
+  instanceTypes: Record<string, InstanceTypeFacts>,
+): Violation[] {
+  const input = 'paths' in spec ? spec : liveRuleInputFromSpec(spec);
+  const violations = new ViolationList();
+  checkInstanceType(input, { instanceTypes, subnets: {}, zones: {} }, violations);
+  return violations.items;
+}
+
 function checkInstanceType(input: LiveRuleInput, facts: LiveFacts, violations: ViolationList): void {
   const { instanceType, paths } = input;
   if (!instanceType) return;

@@ -20,7 +20,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 function resolveImport(from: string, specifier: string): string | undefined {
-  if (!specifier.startsWith('.')) return undefined;
+  // Data files (the instance facts snapshot) import nothing, so they cannot close a cycle.
+  if (!specifier.startsWith('.') || specifier.endsWith('.json')) return undefined;
   const base = path.resolve(path.dirname(from), specifier);
   for (const candidate of [`${base}.ts`, path.join(base, 'index.ts')]) {
     try {

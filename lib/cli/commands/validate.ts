@@ -5,15 +5,25 @@ import { UsageError } from '../../errors';
 import { isVariableName, variablesFromEnvironment } from '../../manifests/deployment-variables';
 import { MAX_DOCUMENT_BYTES } from '../../manifests/pool-document';
 import { validatePoolSpecBytes } from '../../manifests/validate-pool-spec';
-import { checkLiveRules, liveFactsRequest } from '../../rules/live-rules';
+import type { Violation } from '../../pool-spec';
+import { INSTANCE_FACTS_SNAPSHOT, snapshotInstanceFacts } from '../../rules/instance-facts';
+import {
+  checkInstanceTypeRules,
+  checkLiveRules,
+  type LiveRuleInput,
+  liveFactsRequest,
+} from '../../rules/live-rules';
+import { Rule } from '../../rules/rules';
 import type { CliCommand, CliContext } from '../cli-command';
 import { type FileReport, isValid, writeHumanReport, writeJsonReport } from '../violation-report';
 
 /**
  * `enclave-pools validate FILE... [--live] [--output json] [--var NAME=VALUE]... [--pool-id ID]`
  *
- * Offline by default (no AWS call at all). With --live it also reads the instance types, subnets,
- * zones and cluster from the configured AWS endpoint; it never writes.
+ * Offline by default (no AWS call at all): the instance-type rules use the bundled instance facts
+ * snapshot. With --live it reads the instance types, subnets, zones and cluster from the configured
+ * AWS endpoint instead; it never writes. It never says "valid" when a rule could not run: the
+ * report names what was not checked and why.
  * Exit 0 when every file is valid (warnings allowed), 1 when any has an Error, 2 on usage errors.
  */
 
@@ -108,6 +118,23 @@ export async function readBounded(file: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * Offline, the instance-type rules run on the bundled snapshot of DescribeInstanceTypes data; a
+ * type the snapshot does not know is listed as not checked rather than called unknown.
+ */
+function checkOfflineInstanceRules(input: LiveRuleInput, notChecked: string[]): Violation[] {
+  const type = input.instanceType;
+  if (!type) return [];
+  const facts = snapshotInstanceFacts(type);
+  if (!facts) {
+    notChecked.push(
+      `instance type ${type}: not in the instance facts snapshot of ${INSTANCE_FACTS_SNAPSHOT.date}; --live reads it from AWS`,
+    );
+    return [];
+  }
+  return checkInstanceTypeRules(input, { [type]: facts });
+}
+
 export const validateCommand: CliCommand = {
   name: 'validate',
   summary: 'check pool spec files and print every violation (--live also checks against AWS)',
@@ -124,12 +151,30 @@ export const validateCommand: CliCommand = {
         ...(options.poolId !== undefined ? { poolId: options.poolId } : {}),
       });
       const violations = [...result.violations];
-      if (options.live && result.liveInput) {
+      const notChecked: string[] = [];
+      const input = result.liveInput;
+      if (input && options.live) {
         reader ??= createLiveFactsReader(context.services.awsClients());
-        const facts = await reader.gather(liveFactsRequest(result.liveInput));
-        violations.push(...checkLiveRules(result.liveInput, facts));
+        const facts = await reader.gather(liveFactsRequest(input));
+        violations.push(...checkLiveRules(input, facts));
+        if (!facts.instanceTypeOfferings) notChecked.push('instance type offerings per zone (not read)');
+      } else if (input) {
+        violations.push(...checkOfflineInstanceRules(input, notChecked));
+        notChecked.push(
+          'subnets, zones, instance type offerings and the cluster (existence, version skew, its security ' +
+            'group): they need AWS, run with --live',
+        );
       }
-      reports.push({ file, violations });
+      if (
+        input?.enclavesEnabled &&
+        !input.allocator &&
+        violations.some((v) => v.rule === Rule.AllocatorCommandUnrecognised)
+      ) {
+        notChecked.push(
+          'the allocator reservation against the instance type: a command writing allocator.yaml could not be modelled',
+        );
+      }
+      reports.push({ file, violations, notChecked });
     }
     if (options.output === 'json') writeJsonReport(context.io.stdout, reports);
     else writeHumanReport(context.io.stdout, reports);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../../lib/cli/main';
@@ -17,10 +17,12 @@ async function run(args: string[], env: Record<string, string> = ENV) {
 }
 
 describe('enclave-pools validate', () => {
-  it('exits 0 and prints a summary for the seed', async () => {
+  it('exits 0 for the seed, and does not call it "valid" while the AWS-side rules have not run', async () => {
     expect(await run(['validate', SEED])).toEqual({
       code: 0,
-      out: `${SEED}: valid (0 errors, 0 warnings)\n`,
+      out:
+        `${SEED}: no errors (0 errors, 0 warnings); not checked: subnets, zones, instance type offerings and the ` +
+        'cluster (existence, version skew, its security group): they need AWS, run with --live\n',
       err: '',
     });
   });
@@ -40,7 +42,7 @@ describe('enclave-pools validate', () => {
     const { code, out } = await run(['validate', LABEL_MISSING]);
     expect(code).toBe(0);
     expect(out).toContain('WARNING DevicePluginLabelMissing');
-    expect(out).toContain('valid (0 errors, 1 warning)');
+    expect(out).toContain('no errors (0 errors, 1 warning); not checked: ');
   });
 
   it('prints JSON on request', async () => {
@@ -148,5 +150,97 @@ describe('runCli', () => {
     const debug = await run(['validate', SEED, '--live', '--debug']);
     expect(debug.code).toBe(1);
     expect(debug.err).toMatch(/^error: an offline command tried to create AWS clients\nError: .*\n\s+at /);
+  });
+});
+
+describe('enclave-pools validate offline, with the instance facts snapshot', () => {
+  const SEED_TEXT = readFileSync(SEED, 'utf8');
+  const dir = mkdtempSync(path.join(tmpdir(), 'validate-offline-'));
+  const CPU = `'sed -i "s/cpu_count:.*/cpu_count: 2/" /etc/nitro_enclaves/allocator.yaml'`;
+  const MEMORY = `'sed -i "s/memory_mib:.*/memory_mib: 768/" /etc/nitro_enclaves/allocator.yaml'`;
+
+  function variant(name: string, replacements: Array<[string, string]>): string {
+    let text = SEED_TEXT;
+    for (const [from, to] of replacements) {
+      if (!text.includes(from)) throw new Error(`${name}: ${from} not in the seed`);
+      text = text.replace(from, to);
+    }
+    const file = path.join(dir, `${name}.yaml`);
+    writeFileSync(file, text);
+    return file;
+  }
+
+  async function errors(file: string) {
+    const { code, out } = await run(['validate', file, '--output', 'json']);
+    const report = JSON.parse(out);
+    return {
+      code,
+      violations: report.violations as Array<{ rule: string; path: string; value: unknown; message: string }>,
+    };
+  }
+
+  it.each([
+    [
+      'an odd cpu_count on m5.xlarge',
+      [[CPU, CPU.replace('cpu_count: 2', 'cpu_count: 3')]],
+      ['AllocatorCpuNotFullCores', 'AllocatorCpuExceedsInstance'],
+      /cpu_count 3 is not a multiple of 2, the threads per core of m5.xlarge.*use 2/,
+    ],
+    [
+      'a cpu_count above vCPUs minus one core',
+      [[CPU, CPU.replace('cpu_count: 2', 'cpu_count: 4')]],
+      ['AllocatorCpuExceedsInstance'],
+      /cpu_count 4 is more than m5.xlarge can give: it has 4 vCPUs.*at most 2; lower it/,
+    ],
+    [
+      "a cpu_pool holding CPU 0's sibling (m5.2xlarge pairs k and k+4)",
+      [
+        ['instanceType: m5.xlarge', 'instanceType: m5.2xlarge'],
+        [
+          CPU,
+          `'sed -i -e "/^cpu_count:/d" -e "s/^# cpu_pool:.*/cpu_pool: 2,4,6/" /etc/nitro_enclaves/allocator.yaml'`,
+        ],
+      ],
+      ['AllocatorCpuPoolHoldsCpu0Sibling'],
+      /cpu_pool 2,4,6 holds CPU 4, the sibling thread of CPU 0 on m5.2xlarge.*remove CPU 4/,
+    ],
+    [
+      'a sed that leaves the stock file unchanged',
+      [[MEMORY, MEMORY.replace('s/memory_mib:.*/', 's/memory_mib: 1024/')]],
+      ['AllocatorEditHasNoEffect'],
+      /matches no line of allocator.yaml.*"memory_mib: 512".*s\/\^memory_mib:\.\*\/memory_mib: …\//,
+    ],
+    [
+      'a cpu_pool next to the remaining stock cpu_count',
+      [[CPU, `'sed -i "s/^# cpu_pool:.*/cpu_pool: 1,3/" /etc/nitro_enclaves/allocator.yaml'`]],
+      ['AllocatorCpuSettingConflict'],
+      /cpu_count: 2 \(it stays from the stock file\) and cpu_pool: 1,3.*sed -i "\/\^cpu_count:\/d"/,
+    ],
+  ] as const)('rejects %s, naming field, value and fix', async (name, replacements, rules, message) => {
+    const { code, violations } = await errors(
+      variant(name.replace(/\W+/g, '-'), replacements as unknown as Array<[string, string]>),
+    );
+    expect(code).toBe(1);
+    expect(violations.map((v) => v.rule)).toEqual(rules);
+    expect(violations[0]?.path).toMatch(
+      /^NodeadmConfig\/my-node-pool-bootstrap: spec\.preNodeadmCommands\[[12]\]$/,
+    );
+    expect(violations[0]?.value).toBeDefined();
+    expect(violations[0]?.message).toMatch(message);
+  });
+
+  it('validates the seed and the repository examples clean', async () => {
+    const examples = path.join(__dirname, '..', '..', '..', 'examples');
+    for (const file of [SEED, ...readdirSync(examples).map((f) => path.join(examples, f))]) {
+      const { code, violations } = await errors(file);
+      expect([file, code, violations]).toEqual([file, 0, []]);
+    }
+  });
+
+  it('names a type the snapshot does not know instead of guessing', async () => {
+    const file = variant('unknown-type', [['instanceType: m5.xlarge', 'instanceType: m99.xlarge']]);
+    const { code, out } = await run(['validate', file]);
+    expect(code).toBe(0);
+    expect(out).toContain('not checked: instance type m99.xlarge: not in the instance facts snapshot of');
   });
 });
