@@ -35,6 +35,10 @@ process.env.AWS_SHARED_CREDENTIALS_FILE = '/dev/null';
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 process.env.AWS_REGION = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || DEFAULT_REGION;
 process.env.AWS_MAX_ATTEMPTS = '1';
+// The 5 s production request timeout is for AWS; moto on a saturated CI machine can take longer for
+// one call, and with one attempt that would fail a test for the machine's sake. The fault suite
+// sets its own short timeouts where a timeout is the point.
+process.env.AWS_REQUEST_TIMEOUT_MS = process.env.AWS_REQUEST_TIMEOUT_MS || '60000';
 process.env.AWS_ENDPOINT_URL = workerEndpoint();
 process.env.KUBERNETES_VERSION = process.env.KUBERNETES_VERSION || '1.35';
 // Spec-change messages wait this long in the reconcile queue (serverless.yml settleSeconds; 5 s deployed).

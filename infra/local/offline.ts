@@ -19,6 +19,8 @@ export interface OfflineOptions {
   projectRoot: string;
   env: NodeJS.ProcessEnv;
   lambdaPort?: number;
+  /** Its HTTP server's port; default lambdaPort - 2 (serverless.yml's 3000 beside 3002). */
+  httpPort?: number;
   startTimeoutMs?: number;
   /** Offline's own output (function logs), line by line. */
   onOutput?: (line: string) => void;
@@ -28,7 +30,14 @@ export async function startOffline(options: OfflineOptions): Promise<RunningOffl
   const lambdaPort = options.lambdaPort ?? 3002;
   const child = spawn(
     `${options.projectRoot}/node_modules/.bin/osls`,
-    ['offline', 'start', '--lambdaPort', String(lambdaPort), '--httpPort', String(lambdaPort - 2)],
+    [
+      'offline',
+      'start',
+      '--lambdaPort',
+      String(lambdaPort),
+      '--httpPort',
+      String(options.httpPort ?? lambdaPort - 2),
+    ],
     { cwd: options.projectRoot, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lambdaEndpoint = `http://127.0.0.1:${lambdaPort}`;

@@ -5,13 +5,21 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { type AwsClients, createAwsClients } from '../../lib/aws/client-factory';
 import { S3SpecStore } from '../../lib/aws/spec-stores';
 import { resolveRegion, resolveResourceNames } from '../../lib/config';
 import { startLocalEventPath } from '../local/event-path';
-import { startOffline } from '../local/offline';
+import { type RunningOffline, startOffline } from '../local/offline';
+import { choosePort } from '../local/port-holder';
 import { followPoolStatus } from '../local/status-follower';
-import { DEFAULT_SANDBOX_PORT, type SandboxHandle, startSandbox } from '../sandbox/sandbox-process';
+import {
+  DEFAULT_SANDBOX_PORT,
+  findFreePort,
+  probeSandbox,
+  type SandboxHandle,
+  startSandbox,
+} from '../sandbox/sandbox-process';
 import { type SeededWorld, seedWorld } from '../sandbox/seed-world';
 
 const PROJECT_ROOT = join(__dirname, '..', '..');
@@ -35,6 +43,8 @@ export interface LocalWorld {
   clients: AwsClients;
   world: SeededWorld;
   timings: { sandboxMs: number; seedMs: number; totalMs: number };
+  /** Why the sandbox is not on the port that was asked for, if it is not. */
+  portNote?: string;
   stop(): Promise<void>;
 }
 
@@ -42,26 +52,42 @@ export interface LocalWorld {
 function pointEnvironmentAt(endpoint: string, region: string): void {
   process.env.AWS_ENDPOINT_URL = endpoint;
   process.env.AWS_REGION = region;
+  process.env.AWS_DEFAULT_REGION = region;
   // Sandbox-only credentials: moto accepts any, and real ones must never be sent to it.
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  // The sandbox is slower than AWS on a busy laptop; 5 s per call is AWS's budget, not moto's.
+  process.env.AWS_REQUEST_TIMEOUT_MS = process.env.AWS_REQUEST_TIMEOUT_MS || '30000';
 }
 
+/**
+ * Starts a sandbox of its own and seeds it. Never adopts one that already runs: another checkout's
+ * stack may be using it, and seeding (or resetting) it would destroy that stack's world.
+ */
 export async function startLocalWorld(options: { port?: number } = {}): Promise<LocalWorld> {
   const started = Date.now();
   const region = resolveRegion();
-  const port = options.port ?? Number(process.env.SANDBOX_PORT || DEFAULT_SANDBOX_PORT);
-  const sandbox = await startSandbox({ port, exitWithParent: true, env: { AWS_REGION: region } });
+  const chosen =
+    options.port !== undefined
+      ? { port: options.port }
+      : await choosePort({
+          variable: 'SANDBOX_PORT',
+          explicit: process.env.SANDBOX_PORT,
+          fallback: DEFAULT_SANDBOX_PORT,
+          what: 'sandbox',
+        });
+  const sandbox = await startSandbox({
+    port: chosen.port,
+    exitWithParent: true,
+    reuseRunning: false,
+    env: { AWS_REGION: region },
+  });
   const sandboxMs = Date.now() - started;
   try {
     pointEnvironmentAt(sandbox.endpoint, region);
-    if (sandbox.reused) {
-      // An already running sandbox may hold an older world: start from a clean one.
-      await fetch(`${sandbox.endpoint}/moto-api/reset`, { method: 'POST' });
-    }
     const clients = createAwsClients({ region, endpoint: sandbox.endpoint });
     const seedStarted = Date.now();
     const world = await seedWorld(clients);
@@ -73,6 +99,7 @@ export async function startLocalWorld(options: { port?: number } = {}): Promise<
       clients,
       world,
       timings: { sandboxMs, seedMs, totalMs: Date.now() - started },
+      ...(chosen.note ? { portNote: chosen.note } : {}),
       stop: () => sandbox.stop(),
     };
   } catch (error: unknown) {
@@ -85,8 +112,8 @@ export function describeLocalWorld(local: LocalWorld): string {
   const { sandbox, world, region, timings } = local;
   const lines = [
     `Local AWS sandbox ready in ${(timings.totalMs / 1000).toFixed(1)} s ` +
-      `(server ${(timings.sandboxMs / 1000).toFixed(1)} s, seeding ${(timings.seedMs / 1000).toFixed(1)} s)` +
-      (sandbox.reused ? ', reusing the sandbox already running on this port' : ''),
+      `(server ${(timings.sandboxMs / 1000).toFixed(1)} s, seeding ${(timings.seedMs / 1000).toFixed(1)} s)`,
+    ...(local.portNote ? [local.portNote] : []),
     '',
     `  endpoint     ${sandbox.endpoint}   (log ${sandbox.logFile})`,
     `  region       ${region}`,
@@ -110,7 +137,8 @@ export function describeLocalWorld(local: LocalWorld): string {
     ),
     '',
     'Use it from another shell with:',
-    `  export AWS_ENDPOINT_URL=${sandbox.endpoint} AWS_REGION=${region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
+    `  export AWS_ENDPOINT_URL=${sandbox.endpoint} AWS_REGION=${region} AWS_DEFAULT_REGION=${region}`,
+    '  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test',
     `  export KUBERNETES_VERSION=${process.env.KUBERNETES_VERSION}`,
   ];
   return lines.join('\n');
@@ -120,6 +148,8 @@ export function describeLocalWorld(local: LocalWorld): string {
 const EXAMPLE_SPEC = join(PROJECT_ROOT, 'examples', 'enclave-pool.yaml');
 const EXAMPLE_POOL = 'my-node-pool';
 const READY_TIMEOUT_MS = 120_000;
+/** serverless.yml custom.serverless-offline.lambdaPort. */
+const DEFAULT_OFFLINE_LAMBDA_PORT = 3002;
 
 interface StartOptions {
   /** Stop everything once the example pool is Ready (exit 0) or the timeout passed (exit 1). */
@@ -127,17 +157,80 @@ interface StartOptions {
 }
 
 /**
- * The whole product on the sandbox: the functions of serverless.yml under serverless-offline, the
- * resources and the event path built from the same file, then the example pool applied to S3 and
- * followed until Ready.
+ * Errors of the local runners, each distinct message printed once (with a count when it repeats),
+ * so a sandbox that goes away cannot flood the terminal.
+ */
+function onceEach(print: (line: string) => void): (where: string, error: unknown) => void {
+  const seen = new Map<string, number>();
+  return (where, error) => {
+    const line = `${where}: ${error instanceof Error ? error.message : String(error)}`;
+    const count = (seen.get(line) ?? 0) + 1;
+    seen.set(line, count);
+    if (count === 1) print(`  ! ${line}`);
+    else if (count === 10) print(`  ! (the error above repeated 10 times; further repeats are not shown)`);
+  };
+}
+
+/** How often the stack checks that its sandbox is still the one it started, with its world. */
+const WATCH_INTERVAL_MS = 3000;
+
+/**
+ * Watches the sandbox this stack started: if it stops answering, is replaced by another process,
+ * or loses the deployment's tables (someone reset it), calls `lost` once with what happened and
+ * what to do.
+ */
+function watchSandbox(local: LocalWorld, statusTable: string, lost: (message: string) => void): () => void {
+  let checking = false;
+  let done = false;
+  const timer = setInterval(async () => {
+    if (checking || done) return;
+    checking = true;
+    try {
+      const health = await probeSandbox(local.sandbox.endpoint, 2000);
+      let problem: string | undefined;
+      if (!health) {
+        problem = `The sandbox on ${local.sandbox.endpoint} (pid ${local.sandbox.pid}) stopped answering.`;
+      } else if (health.pid !== local.sandbox.pid) {
+        problem = `Port ${local.sandbox.port} is now served by another sandbox (pid ${health.pid}), not the one this npm start started.`;
+      } else {
+        try {
+          await local.clients.dynamodb.send(new DescribeTableCommand({ TableName: statusTable }));
+        } catch (error: unknown) {
+          if (error instanceof Error && error.name === 'ResourceNotFoundException') {
+            problem = `The sandbox on ${local.sandbox.endpoint} was reset under this stack (table ${statusTable} is gone).`;
+          }
+        }
+      }
+      if (problem && !done) {
+        done = true;
+        clearInterval(timer);
+        lost(
+          `${problem}
+npm start stops now, with everything it started. Run \`npm start\` again for a fresh ` +
+            'stack; for a second stack beside this one, each needs its own ports (see README, "Two stacks").',
+        );
+      }
+    } finally {
+      checking = false;
+    }
+  }, WATCH_INTERVAL_MS);
+  return () => {
+    done = true;
+    clearInterval(timer);
+  };
+}
+
+/**
+ * The whole product on the sandbox: the resources and the event path built from serverless.yml,
+ * then the functions of serverless.yml under serverless-offline (so its resync schedule starts
+ * only once the tables exist), then the example pool applied to S3 and followed until Ready.
  */
 async function startProduct(options: StartOptions): Promise<void> {
   const started = Date.now();
-  const local = await startLocalWorld();
-  console.log(describeLocalWorld(local));
-  const stack: Array<() => Promise<void>> = [() => local.stop()];
+  const stack: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stack.reverse()) await stop().catch(() => {});
+    stack.length = 0;
   };
   let stopping = false;
   const shutdown = async (signal: string, code = 0) => {
@@ -150,32 +243,63 @@ async function startProduct(options: StartOptions): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  const local = await startLocalWorld();
+  stack.push(() => local.stop());
+  console.log(describeLocalWorld(local));
+
   try {
     // A roll on the sandbox takes seconds, so check back every few seconds instead of 30.
     process.env.RECONCILE_REQUEUE_SECONDS = process.env.RECONCILE_REQUEUE_SECONDS || '5';
-    await mkdir(join(PROJECT_ROOT, '.sandbox'), { recursive: true });
-    const offlineLog = createWriteStream(join(PROJECT_ROOT, '.sandbox', 'functions.log'));
-    const offline = await startOffline({
-      projectRoot: PROJECT_ROOT,
-      env: process.env,
-      ...(process.env.OFFLINE_LAMBDA_PORT ? { lambdaPort: Number(process.env.OFFLINE_LAMBDA_PORT) } : {}),
-      onOutput: (line) => offlineLog.write(`${line}\n`),
+    const lambda = await choosePort({
+      variable: 'OFFLINE_LAMBDA_PORT',
+      explicit: process.env.OFFLINE_LAMBDA_PORT,
+      fallback: DEFAULT_OFFLINE_LAMBDA_PORT,
+      what: 'functions (serverless-offline Lambda API)',
     });
-    stack.push(() => offline.stop());
+    if (lambda.note) console.log(lambda.note);
+    // serverless-offline opens its HTTP server too, although no function has an HTTP event.
+    const httpPort = await findFreePort();
+    await mkdir(join(PROJECT_ROOT, '.sandbox'), { recursive: true });
+    const functionsLog = join('.sandbox', `functions-${lambda.port}.log`);
     const names = resolveResourceNames();
+    const reportError = onceEach((line) => console.error(line));
+
+    // Provision first; the event source waits for the functions before it hands them a batch.
+    let offlineReady: (offline: RunningOffline) => void = () => {};
+    const offlineStarted = new Promise<RunningOffline>((resolve) => {
+      offlineReady = resolve;
+    });
+    const functionName = `enclave-pools-${process.env.STAGE || 'dev'}-reconcile`;
     const eventPath = await startLocalEventPath({
       projectRoot: PROJECT_ROOT,
       region: local.region,
       clients: local.clients,
-      invokeReconcile: offline.invoker(`enclave-pools-${process.env.STAGE || 'dev'}-reconcile`),
-      onError: (where, error) =>
-        console.error(`  ! ${where}: ${error instanceof Error ? error.message : error}`),
+      invokeReconcile: async (event) => (await offlineStarted).invoker(functionName)(event),
+      onError: reportError,
     });
     stack.push(() => eventPath.stop());
+
+    const offlineLog = createWriteStream(join(PROJECT_ROOT, functionsLog));
+    const offline = await startOffline({
+      projectRoot: PROJECT_ROOT,
+      env: process.env,
+      lambdaPort: lambda.port,
+      httpPort,
+      onOutput: (line) => offlineLog.write(`${line}\n`),
+    });
+    stack.push(() => offline.stop());
+    offlineReady(offline);
+
+    const stopWatching = watchSandbox(local, names.statusTable, (message) => {
+      console.error(`\n${message}`);
+      void shutdown('sandbox lost', 1);
+    });
+    stack.push(async () => stopWatching());
+
     console.log(
       [
         '',
-        `Functions (serverless-offline) on ${offline.lambdaEndpoint}; their logs: .sandbox/functions.log`,
+        `Functions (serverless-offline) on ${offline.lambdaEndpoint}; their logs: ${functionsLog}`,
         `Event path: s3://${names.specBucket}/${names.specPrefix}*  and DynamoDB table ${names.specTable}`,
         `  → EventBridge → SQS ${names.reconcileQueue} → reconcile; status in DynamoDB table ${names.statusTable}`,
         '',
@@ -190,10 +314,11 @@ async function startProduct(options: StartOptions): Promise<void> {
       timeoutMs: READY_TIMEOUT_MS,
       shouldStop: () => stopping,
     });
+    if (stopping) return;
     const totalSeconds = ((Date.now() - started) / 1000).toFixed(1);
     if (!followed.reached) {
       console.error(
-        `\n${EXAMPLE_POOL} did not become Ready within ${READY_TIMEOUT_MS / 1000} s; see .sandbox/functions.log.`,
+        `\n${EXAMPLE_POOL} did not become Ready within ${READY_TIMEOUT_MS / 1000} s; see ${functionsLog}.`,
       );
       if (options.exitWhenReady) await shutdown('not ready', 1);
     } else {
@@ -216,6 +341,7 @@ async function startProduct(options: StartOptions): Promise<void> {
       if (options.exitWhenReady) await shutdown('ready', 0);
     }
   } catch (error: unknown) {
+    if (stopping) return;
     await stopAll();
     throw error;
   }

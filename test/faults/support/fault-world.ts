@@ -70,6 +70,7 @@ export async function startFaultWorld(
     endpoint: proxy.endpoint,
     maxAttempts: 3,
     retryMode: options.retryMode ?? 'standard',
+    requestTimeoutMs: Number(process.env.AWS_REQUEST_TIMEOUT_MS) || 60_000,
   });
   const env = { ...process.env, KUBERNETES_VERSION: '1.35', RECONCILE_REQUEUE_SECONDS: '1', ...options.env };
   const eventPath = createEventPath(env, faulty);
