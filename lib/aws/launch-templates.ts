@@ -4,9 +4,9 @@ import {
   DeleteLaunchTemplateCommand,
   DeleteLaunchTemplateVersionsCommand,
   DescribeLaunchTemplatesCommand,
-  DescribeLaunchTemplateVersionsCommand,
   type LaunchTemplate,
   type LaunchTemplateVersion,
+  paginateDescribeLaunchTemplateVersions,
   type RequestLaunchTemplateData,
   type ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
@@ -164,21 +164,17 @@ export class LaunchTemplates {
 
   private async versions(launchTemplateId: string): Promise<ObservedLaunchTemplateVersion[]> {
     const versions: ObservedLaunchTemplateVersion[] = [];
-    let nextToken: string | undefined;
     try {
-      do {
-        const out = await this.clients.ec2.send(
-          new DescribeLaunchTemplateVersionsCommand({
-            LaunchTemplateId: launchTemplateId,
-            ...(nextToken ? { NextToken: nextToken } : {}),
-          }),
-        );
-        for (const v of out.LaunchTemplateVersions ?? []) {
+      const pages = paginateDescribeLaunchTemplateVersions(
+        { client: this.clients.ec2 },
+        { LaunchTemplateId: launchTemplateId },
+      );
+      for await (const page of pages) {
+        for (const v of page.LaunchTemplateVersions ?? []) {
           const observed = toObservedVersion(v);
           if (observed) versions.push(observed);
         }
-        nextToken = out.NextToken || undefined;
-      } while (nextToken);
+      }
     } catch (error: unknown) {
       if (isNotFound(error)) return versions;
       throw translateAwsError(error, { resourceId: launchTemplateId });

@@ -1,10 +1,10 @@
 import {
   type _InstanceType,
   DescribeAvailabilityZonesCommand,
-  DescribeInstanceTypeOfferingsCommand,
-  DescribeInstanceTypesCommand,
-  DescribeSubnetsCommand,
   type InstanceTypeInfo,
+  paginateDescribeInstanceTypeOfferings,
+  paginateDescribeInstanceTypes,
+  paginateDescribeSubnets,
   type Subnet,
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
@@ -183,14 +183,11 @@ class CachingLiveFactsReader implements LiveFactsReader {
 
   private async fetchInstanceTypes(names: string[]): Promise<InstanceTypeInfo[]> {
     const infos: InstanceTypeInfo[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.clients.ec2.send(
-        new DescribeInstanceTypesCommand({ InstanceTypes: names as _InstanceType[], NextToken: nextToken }),
-      );
-      infos.push(...(page.InstanceTypes ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const pages = paginateDescribeInstanceTypes(
+      { client: this.clients.ec2 },
+      { InstanceTypes: names as _InstanceType[] },
+    );
+    for await (const page of pages) infos.push(...(page.InstanceTypes ?? []));
     return infos;
   }
 
@@ -203,17 +200,11 @@ class CachingLiveFactsReader implements LiveFactsReader {
     try {
       for (let i = 0; i < ids.length; i += BATCH) {
         const batch = ids.slice(i, i + BATCH);
-        let nextToken: string | undefined;
-        do {
-          const page = await this.clients.ec2.send(
-            new DescribeSubnetsCommand({
-              Filters: [{ Name: 'subnet-id', Values: batch }],
-              NextToken: nextToken,
-            }),
-          );
-          for (const subnet of page.Subnets ?? []) addSubnet(found, subnet);
-          nextToken = page.NextToken;
-        } while (nextToken);
+        const pages = paginateDescribeSubnets(
+          { client: this.clients.ec2 },
+          { Filters: [{ Name: 'subnet-id', Values: batch }] },
+        );
+        for await (const page of pages) for (const subnet of page.Subnets ?? []) addSubnet(found, subnet);
       }
     } catch (error: unknown) {
       throw translateAwsError(error, { resourceId: ids.join(',') });
@@ -223,19 +214,18 @@ class CachingLiveFactsReader implements LiveFactsReader {
 
   private async describeOfferings(types: string[], zoneNames: string[]): Promise<Record<string, string[]>> {
     const offerings: Record<string, string[]> = Object.fromEntries(zoneNames.map((zone) => [zone, []]));
-    let NextToken: string | undefined;
     try {
-      do {
-        const response = await this.clients.ec2.send(
-          new DescribeInstanceTypeOfferingsCommand({
-            LocationType: 'availability-zone',
-            Filters: [
-              { Name: 'instance-type', Values: types },
-              { Name: 'location', Values: zoneNames },
-            ],
-            ...(NextToken ? { NextToken } : {}),
-          }),
-        );
+      const pages = paginateDescribeInstanceTypeOfferings(
+        { client: this.clients.ec2 },
+        {
+          LocationType: 'availability-zone',
+          Filters: [
+            { Name: 'instance-type', Values: types },
+            { Name: 'location', Values: zoneNames },
+          ],
+        },
+      );
+      for await (const response of pages) {
         for (const offering of response.InstanceTypeOfferings ?? []) {
           if (offering.Location && offering.InstanceType) {
             offerings[offering.Location] = [
@@ -244,8 +234,7 @@ class CachingLiveFactsReader implements LiveFactsReader {
             ].sort();
           }
         }
-        NextToken = response.NextToken;
-      } while (NextToken);
+      }
     } catch (error: unknown) {
       throw translateAwsError(error, { resourceId: types.join(',') });
     }

@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import type { AwsClients } from './client-factory';
 import { translateAwsError } from './translate-error';
 
@@ -23,19 +23,18 @@ export class NodegroupInstances {
 
   async list(clusterName: string, nodegroupName: string): Promise<NodegroupInstance[]> {
     const instances: NodegroupInstance[] = [];
-    let nextToken: string | undefined;
     try {
-      do {
-        const out = await this.clients.ec2.send(
-          new DescribeInstancesCommand({
-            Filters: [
-              { Name: 'tag:eks:cluster-name', Values: [clusterName] },
-              { Name: 'tag:eks:nodegroup-name', Values: [nodegroupName] },
-            ],
-            ...(nextToken ? { NextToken: nextToken } : {}),
-          }),
-        );
-        for (const reservation of out.Reservations ?? []) {
+      const pages = paginateDescribeInstances(
+        { client: this.clients.ec2 },
+        {
+          Filters: [
+            { Name: 'tag:eks:cluster-name', Values: [clusterName] },
+            { Name: 'tag:eks:nodegroup-name', Values: [nodegroupName] },
+          ],
+        },
+      );
+      for await (const page of pages) {
+        for (const reservation of page.Reservations ?? []) {
           for (const instance of reservation.Instances ?? []) {
             if (!instance.InstanceId || !instance.LaunchTime) continue;
             instances.push({
@@ -48,8 +47,7 @@ export class NodegroupInstances {
             });
           }
         }
-        nextToken = out.NextToken;
-      } while (nextToken);
+      }
     } catch (error: unknown) {
       throw translateAwsError(error, { resourceId: `${clusterName}/${nodegroupName}` });
     }

@@ -3,8 +3,8 @@ import {
   DeleteNodegroupCommand,
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
-  ListUpdatesCommand,
   type Nodegroup,
+  paginateListUpdates,
   type Taint as SdkTaint,
   TagResourceCommand,
   type Update,
@@ -266,10 +266,10 @@ export class Nodegroups {
    * know it (a pass that crashed after starting it, or an update someone else started).
    */
   async findInProgressUpdate(clusterName: string, nodegroupName: string): Promise<UpdateRecord | undefined> {
-    let ids: string[];
+    const ids: string[] = [];
     try {
-      const out = await this.clients.eks.send(new ListUpdatesCommand({ name: clusterName, nodegroupName }));
-      ids = out.updateIds ?? [];
+      const pages = paginateListUpdates({ client: this.clients.eks }, { name: clusterName, nodegroupName });
+      for await (const page of pages) ids.push(...(page.updateIds ?? []));
     } catch (error: unknown) {
       if (isNotFound(error)) return undefined;
       throw translateAwsError(error, { resourceId: `${clusterName}/${nodegroupName}` });

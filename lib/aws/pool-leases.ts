@@ -1,7 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from './client-factory';
-import { translateAwsError } from './translate-error';
+import { isConditionalCheckFailed, translateAwsError } from './translate-error';
 
 /**
  * One reconcile per pool at a time, across concurrent Lambdas: a lease item per pool in DynamoDB,
@@ -43,13 +42,6 @@ export interface LeaseState {
 /** Keep lease items for a day after their last use; DynamoDB TTL removes them. */
 const ITEM_RETENTION_SECONDS = 24 * 3600;
 
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-  );
-}
-
 export class PoolLeases {
   constructor(
     private readonly clients: Pick<AwsClients, 'documents'>,
@@ -82,7 +74,7 @@ export class PoolLeases {
         );
         return { acquired: true };
       } catch (error: unknown) {
-        if (!isConditionFailure(error))
+        if (!isConditionalCheckFailed(error))
           throw translateAwsError(error, { poolId, resourceId: this.tableName });
       }
       try {
@@ -104,7 +96,7 @@ export class PoolLeases {
           markedDirty: old.dirty !== true,
         };
       } catch (error: unknown) {
-        if (!isConditionFailure(error))
+        if (!isConditionalCheckFailed(error))
           throw translateAwsError(error, { poolId, resourceId: this.tableName });
       }
     }
@@ -145,7 +137,7 @@ export class PoolLeases {
       );
       return { dirty: result.Attributes?.dirty === true, lost: false };
     } catch (error: unknown) {
-      if (isConditionFailure(error)) return { dirty: false, lost: true };
+      if (isConditionalCheckFailed(error)) return { dirty: false, lost: true };
       throw translateAwsError(error, { poolId, resourceId: this.tableName });
     }
   }

@@ -1,17 +1,16 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
+  paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  ScanCommand,
+  paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError, SpecInvalidError } from '../errors';
@@ -29,7 +28,7 @@ import {
   storedSpecFromItem,
 } from '../manifests/store-format';
 import type { StoredSpec } from '../pool-spec';
-import { awsErrorName, translateAwsError } from './translate-error';
+import { awsErrorName, isConditionalCheckFailed, translateAwsError } from './translate-error';
 
 /**
  * Where users keep pool specs: an S3 prefix or a DynamoDB table (formats in lib/manifests/store-format.ts
@@ -71,20 +70,15 @@ export class S3SpecStore implements SpecStore {
   private async objectsFor(poolId: string): Promise<Array<{ key: string; size: number }>> {
     const wanted = new Set(S3_SPEC_EXTENSIONS.map((ext) => s3KeyForPool(poolId, this.options.prefix, ext)));
     const found: Array<{ key: string; size: number }> = [];
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({
-          Bucket: this.options.bucket,
-          Prefix: `${this.options.prefix}${poolId}.`,
-          ContinuationToken: token,
-        }),
-      );
+    const pages = paginateListObjectsV2(
+      { client: this.s3 },
+      { Bucket: this.options.bucket, Prefix: `${this.options.prefix}${poolId}.` },
+    );
+    for await (const page of pages) {
       for (const object of page.Contents ?? []) {
         if (object.Key && wanted.has(object.Key)) found.push({ key: object.Key, size: object.Size ?? 0 });
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    }
     return found;
   }
 
@@ -171,21 +165,16 @@ export class S3SpecStore implements SpecStore {
   async list(): Promise<string[]> {
     const ids = new Set<string>();
     try {
-      let token: string | undefined;
-      do {
-        const page = await this.s3.send(
-          new ListObjectsV2Command({
-            Bucket: this.options.bucket,
-            Prefix: this.options.prefix,
-            ContinuationToken: token,
-          }),
-        );
+      const pages = paginateListObjectsV2(
+        { client: this.s3 },
+        { Bucket: this.options.bucket, Prefix: this.options.prefix },
+      );
+      for await (const page of pages) {
         for (const object of page.Contents ?? []) {
           const classified = object.Key ? classifyS3Key(object.Key, this.options.prefix) : undefined;
           if (classified?.kind === 'pool') ids.add(classified.poolId);
         }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
+      }
     } catch (error: unknown) {
       throw translateAwsError(error);
     }
@@ -283,10 +272,7 @@ export class DynamoDbSpecStore implements SpecStore {
       return parsed.stored;
     } catch (error: unknown) {
       if (error instanceof SpecInvalidError) throw error;
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        isAwsErrorNamed(error, 'ConditionalCheckFailedException')
-      ) {
+      if (isConditionalCheckFailed(error)) {
         throw new ConcurrentUpdateError(
           `the spec of pool ${poolId} changed since generation ${expected}; re-read it and apply again`,
           { poolId },
@@ -311,22 +297,20 @@ export class DynamoDbSpecStore implements SpecStore {
   async list(): Promise<string[]> {
     const ids: string[] = [];
     try {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.documents.send(
-          new ScanCommand({
-            TableName: this.options.table,
-            ProjectionExpression: '#poolId',
-            ExpressionAttributeNames: { '#poolId': SpecItemAttribute.poolId },
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      const pages = paginateScan(
+        { client: this.documents },
+        {
+          TableName: this.options.table,
+          ProjectionExpression: '#poolId',
+          ExpressionAttributeNames: { '#poolId': SpecItemAttribute.poolId },
+        },
+      );
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const id = item[SpecItemAttribute.poolId];
           if (typeof id === 'string' && poolIdProblem(id) === undefined) ids.push(id);
         }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      }
     } catch (error: unknown) {
       throw translateAwsError(error);
     }

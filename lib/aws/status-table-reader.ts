@@ -1,4 +1,4 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { StatusRow } from '../status/status-row';
 import type { AwsClients } from './client-factory';
 import { awsErrorName, translateAwsError } from './translate-error';
@@ -12,15 +12,10 @@ export async function listStatusRows(
   tableName: string,
 ): Promise<StatusRow[] | undefined> {
   const rows: StatusRow[] = [];
-  let startKey: Record<string, unknown> | undefined;
   try {
-    do {
-      const out = await clients.documents.send(
-        new ScanCommand({ TableName: tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-      );
-      rows.push(...((out.Items ?? []) as StatusRow[]));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    for await (const page of paginateScan({ client: clients.documents }, { TableName: tableName })) {
+      rows.push(...((page.Items ?? []) as StatusRow[]));
+    }
   } catch (error: unknown) {
     // No table yet means nothing was ever deployed or reconciled here: no pools, not a failure.
     if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;

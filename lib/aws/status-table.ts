@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../errors';
 import type { StatusRow } from '../status/status-row';
 import type { AwsClients } from './client-factory';
-import { awsErrorName, translateAwsError } from './translate-error';
+import { isConditionalCheckFailed, translateAwsError } from './translate-error';
 
 /**
  * The status table: one item per pool, key `poolId` (string). Every write is a whole-item put
@@ -48,7 +48,7 @@ export class StatusTable {
       );
       return written;
     } catch (error: unknown) {
-      if (awsErrorName(error) === 'ConditionalCheckFailedException') {
+      if (isConditionalCheckFailed(error)) {
         throw new ConcurrentUpdateError(
           `status row of pool ${row.poolId} changed since revision ${expectedRevision} was read`,
           { poolId: row.poolId, resourceId: this.tableName },

@@ -1,3 +1,4 @@
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import {
   type EnclavePoolError,
   type ErrorContext,
@@ -9,39 +10,27 @@ import { DEADLINE_ERROR_NAME } from './call-deadline';
 
 /**
  * Maps an SDK exception to the project's error family, at the adapter that made the call.
- * Retryable: throttling, 5xx, timeouts and network faults (after the SDK's own retries gave up).
- * Everything else (validation, access denied, not found where it should exist) is terminal.
+ * Retryable (after the SDK's own retries gave up) is what the SDK itself retries: throttling,
+ * 5xx, timeouts, network faults, clock skew (@smithy/service-error-classification, the code behind
+ * the SDK's retry strategy). Everything else (validation, access denied, not found where it should
+ * exist) is terminal. The two lists below are where this reconciler decides differently.
  */
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'RequestThrottled',
-  'SlowDown',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalFailure',
-  'InternalError',
-  'InternalServerError',
-  'ServerException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TransactionConflictException',
+const ALSO_TRANSIENT = new Set([
   // Our own pass budget (call-deadline.ts): the pool is retried by the next pass.
   DEADLINE_ERROR_NAME,
+  // DynamoDB: another transaction held the item; the next pass normally goes through.
+  'TransactionConflictException',
 ]);
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+/** The SDK retries these as throttling, but they are quotas: only the user's change helps. */
+const NOT_TRANSIENT = new Set(['LimitExceededException']);
+
+type SdkError = Parameters<typeof isTransientError>[0];
 
 interface SdkErrorShape {
   name?: string;
   code?: string;
   $fault?: string;
-  $metadata?: { httpStatusCode?: number };
 }
 
 export function awsErrorName(error: unknown): string | undefined {
@@ -50,15 +39,19 @@ export function awsErrorName(error: unknown): string | undefined {
   return shape.name ?? shape.code;
 }
 
+/** DynamoDB refused a conditional write: someone else wrote first. */
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return awsErrorName(error) === 'ConditionalCheckFailedException';
+}
+
 export function isTransientAwsError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const shape = error as SdkErrorShape;
-  const name = shape.name ?? '';
-  if (TRANSIENT_NAMES.has(name)) return true;
-  if (shape.code && NETWORK_CODES.has(shape.code)) return true;
-  if (shape.$fault === 'server') return true;
-  const status = shape.$metadata?.httpStatusCode;
-  return status !== undefined && (status >= 500 || status === 429);
+  const name = awsErrorName(error) ?? '';
+  if (ALSO_TRANSIENT.has(name)) return true;
+  if (NOT_TRANSIENT.has(name)) return false;
+  if ((error as SdkErrorShape).$fault === 'server') return true;
+  const sdkError = error as SdkError;
+  return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
 }
 
 export function translateAwsError(error: unknown, context: ErrorContext = {}): EnclavePoolError {
