@@ -73,20 +73,16 @@ export async function scanProjected<T>(
   );
   const scanSegment = async (segment: number): Promise<T[]> => {
     const items: T[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await clients.documents.send(
-        new ScanCommand({
-          TableName: tableName,
-          ProjectionExpression: projection.join(', '),
-          ExpressionAttributeNames: names,
-          ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...((out.Items ?? []) as T[]));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateScan(
+      { client: clients.documents },
+      {
+        TableName: tableName,
+        ProjectionExpression: projection.join(', '),
+        ExpressionAttributeNames: names,
+        ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
+      },
+    );
+    for await (const page of pages) items.push(...((page.Items ?? []) as T[]));
     return items;
   };
   try {
