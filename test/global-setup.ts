@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { ensurePackagedTemplate } from '../infra/iam/packaged-policies';
 import {
   findFreePort,
   SANDBOX_STATE_DIR,
@@ -52,6 +53,8 @@ export default async function globalSetup(globalConfig: JestGlobalConfig): Promi
   if (process.env.SANDBOX_SKIP === '1' || onlyUnitTests(globalConfig)) return;
   const root = path.resolve(__dirname, '..');
   execFileSync('bash', [path.join(root, 'infra', 'sandbox', 'setup.sh')], { stdio: 'inherit' });
+  // The sandboxes' IAM gate evaluates against the packaged template: package once, before they start.
+  ensurePackagedTemplate(root);
   const count = Math.max(1, globalConfig.maxWorkers);
   const sandboxes = await Promise.all(Array.from({ length: count }, (_, i) => startOnFreePort(i + 1)));
   globalThis.__SANDBOXES__ = sandboxes;

@@ -64,7 +64,7 @@ export class PolicyEvaluator {
         request: {
           principal: principal.arn,
           action: request.action,
-          resource: { resource: request.resource, accountId: SANDBOX_ACCOUNT_ID },
+          resource: { resource: withOwnerAccount(request.resource), accountId: SANDBOX_ACCOUNT_ID },
           contextVariables: {
             'aws:PrincipalArn': principal.arn,
             'aws:PrincipalAccount': SANDBOX_ACCOUNT_ID,
@@ -73,7 +73,7 @@ export class PolicyEvaluator {
         },
         identityPolicies: principal.policies.map((policy) => ({
           name: policy.name,
-          policy: policy.document,
+          policy: withOwnerAccounts(policy.document),
         })),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
@@ -89,4 +89,34 @@ export class PolicyEvaluator {
 
 function sortedContext(context: Record<string, string | string[]>): Array<[string, string | string[]]> {
   return Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * AWS-owned SSM public parameters have no account in their ARN (`arn:aws:ssm:<region>::parameter/
+ * aws/service/...`), which the evaluator's resource-type patterns do not accept. The same stand-in
+ * account is put into the request and into every such policy ARN, so matching is unchanged.
+ */
+const PUBLIC_PARAMETER = /^(arn:[^:]+:ssm:[^:]*)::parameter\//;
+const PUBLIC_PARAMETER_OWNER = '000000000000';
+
+function withOwnerAccount(arn: string): string {
+  return arn.replace(PUBLIC_PARAMETER, `$1:${PUBLIC_PARAMETER_OWNER}:parameter/`);
+}
+
+function withOwnerAccounts(document: PolicyDocument): PolicyDocument {
+  const fix = (value: string | string[] | undefined) =>
+    value === undefined
+      ? undefined
+      : Array.isArray(value)
+        ? value.map(withOwnerAccount)
+        : withOwnerAccount(value);
+  return {
+    ...document,
+    Statement: document.Statement.map((statement) => {
+      const fixed = { ...statement };
+      if (statement.Resource !== undefined) fixed.Resource = fix(statement.Resource);
+      if (statement.NotResource !== undefined) fixed.NotResource = fix(statement.NotResource);
+      return fixed;
+    }),
+  };
 }

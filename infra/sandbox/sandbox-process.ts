@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import path from 'node:path';
+import { startIamGate } from '../iam/iam-gate';
+import { ensurePackagedTemplate } from '../iam/packaged-policies';
 
 /**
  * Starts and stops the local AWS sandbox (moto plus infra/sandbox/moto_ext) from Node: the test
@@ -38,6 +40,11 @@ export interface StartSandboxOptions {
   reuseRunning?: boolean;
   /** Where the server's output goes; default .sandbox/sandbox-<port>.log. */
   logFile?: string;
+  /**
+   * Evaluate each function's calls against its packaged IAM role (infra/iam/iam-gate.ts) in front
+   * of moto on `port`; default true. moto itself then listens on a free internal port.
+   */
+  iamGate?: boolean;
 }
 
 export interface SandboxHandle {
@@ -187,10 +194,16 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     );
   }
 
+  const gated = options.iamGate ?? true;
+  // The gate evaluates against the packaged template: package first when serverless.yml is newer.
+  if (gated) ensurePackagedTemplate(repoRoot);
+  const motoPort = gated ? await findFreePort() : port;
+  const motoEndpoint = sandboxEndpoint(motoPort);
+
   mkdirSync(stateDir, { recursive: true });
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = openSync(logFile, 'w');
-  const args = [launcher, '--host', '127.0.0.1', '--port', String(port)];
+  const args = [launcher, '--host', '127.0.0.1', '--port', String(motoPort)];
   if (options.exitWithParent ?? true) args.push('--parent-pid', String(process.pid));
   const child = spawn(venvPython, args, {
     cwd: repoRoot,
@@ -209,7 +222,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   }
   writeFileSync(pidFileFor(port), `${pid}\n`);
 
+  let gate: Awaited<ReturnType<typeof startIamGate>> | undefined;
   const stop = async (): Promise<void> => {
+    await gate?.close();
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       if (!(await waitForExit(child, 5000))) {
@@ -221,12 +236,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   };
 
   try {
-    await waitForSandbox(endpoint, {
+    await waitForSandbox(motoEndpoint, {
       timeoutMs: options.readyTimeoutMs ?? 30_000,
       child,
       failure: () => spawnError,
       logFile,
     });
+    if (gated) gate = await startIamGate({ port, upstream: motoEndpoint, projectRoot: repoRoot });
   } catch (error: unknown) {
     await stop();
     throw error;

@@ -27,6 +27,8 @@ export interface ClientSettings {
   requestTimeoutMs?: number;
   /** Milliseconds to establish the TCP connection; 0 disables. */
   connectionTimeoutMs?: number;
+  /** Static credentials; undefined means the SDK's default provider chain (Lambda's role, a profile...). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 export type RetryMode = 'standard' | 'adaptive';
@@ -90,6 +92,7 @@ function commonConfig(settings: ClientSettings) {
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     retryMode: settings.retryMode ?? DEFAULT_RETRY_MODE,
     ...(settings.maxAttempts ? { maxAttempts: settings.maxAttempts } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
     requestHandler: {
       connectionTimeout: settings.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
       // The whole attempt, not just socket inactivity: a server that trickles bytes is cut off too.
@@ -202,7 +205,7 @@ const DEADLINE_KIND: Partial<Record<keyof AwsClients, CallKind>> = {
 
 /**
  * The clients named by `builders`, each built on first use: a pass that only touches DynamoDB does
- * not pay for constructing EC2. Credentials come from the SDK's default provider chain.
+ * not pay for constructing EC2. Credentials come from the SDK's default provider chain unless the settings carry their own.
  */
 export function lazyClients<K extends keyof AwsClients>(
   settings: ClientSettings,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context, SQSEvent } from 'aws-lambda';
+import { functionCredentials } from '../../infra/iam/sandbox-principals';
 import { type LocalEventPath, startLocalEventPath } from '../../infra/local/event-path';
 import { StatusTable } from '../../lib/aws/status-table';
 import { resolveResourceNames } from '../../lib/config';
@@ -32,6 +33,12 @@ export function conditionStatus(row: StatusRow | undefined, type: string): strin
 }
 
 export async function startEventPath(): Promise<TestEventPath> {
+  // The function runs with its own role's credentials, as Lambda gives them (environment variables):
+  // the sandbox's IAM gate evaluates each of its calls against that role. Jest gives each test file
+  // its own process.env, and every other client here carries the administrator's credentials.
+  const credentials = functionCredentials('reconcile');
+  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
   // Loaded here, not at the top: the handler builds its clients from the environment on import.
   const { handler } = await import('../../functions/reconcile-queue');
   const clients = sandboxClients();

@@ -1,4 +1,9 @@
 import {
+  adminCredentials,
+  functionCredentials,
+  operatorCredentials,
+} from '../../infra/iam/sandbox-principals';
+import {
   type SeededWorld,
   type SeedWorldOptions,
   seedWorld as seedWorldWith,
@@ -18,9 +23,38 @@ export function sandboxEndpoint(): string {
   return endpoint;
 }
 
-/** SDK clients for this worker's sandbox, built by the project's client factory. */
+/**
+ * SDK clients for this worker's sandbox, built by the project's client factory, as the sandbox's
+ * administrator: for set-up and for reading the state of the world, never for the code under test.
+ */
 export function sandboxClients(): AwsClients {
-  return createAwsClients(clientSettingsFromEnv());
+  return createAwsClients({ ...clientSettingsFromEnv(), credentials: adminCredentials() });
+}
+
+/**
+ * Clients with a function's own credentials: the sandbox's IAM gate evaluates every call against
+ * that function's role in the packaged template (infra/iam/iam-gate.ts), as AWS would.
+ */
+export function functionClients(
+  functionKey: 'reconcile' | 'resync',
+  env: NodeJS.ProcessEnv = process.env,
+): AwsClients {
+  return createAwsClients({ ...clientSettingsFromEnv(env), credentials: functionCredentials(functionKey) });
+}
+
+/** Clients with exactly the operator policy of docs/operator-policy.json (what the CLI needs). */
+export function operatorClients(): AwsClients {
+  return createAwsClients({ ...clientSettingsFromEnv(), credentials: operatorCredentials() });
+}
+
+export interface IamGateStats {
+  evaluatedRequests: Record<string, number>;
+  denials: Array<{ principal: string; operation: string; action: string; resource: string }>;
+}
+
+/** What the worker's IAM gate evaluated and refused so far (since the sandbox started). */
+export function iamGateStats(): Promise<IamGateStats> {
+  return call('GET', '/_iam/stats');
 }
 
 async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {

@@ -2,7 +2,6 @@
  * Drift: the scheduled resync finds a node group or launch template changed outside enclave-pools,
  * reports it in the pool's history and converges it back, through the real event path.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
@@ -11,13 +10,14 @@ import {
   UpdateNodegroupConfigCommand,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
-import type { Context, ScheduledEvent } from 'aws-lambda';
 import { S3SpecStore } from '../../../lib/aws/spec-stores';
 import { resolveResourceNames } from '../../../lib/config';
+import { createEventPath } from '../../../lib/dispatch/event-path-deps';
+import { enqueueAllPools } from '../../../lib/dispatch/resync';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { conditionStatus, startEventPath, type TestEventPath } from '../../support/event-path';
 import { quietLogs } from '../../support/quiet-logs';
-import { configureSandbox, sandboxClients, seedWorld } from '../../support/sandbox';
+import { configureSandbox, functionClients, sandboxClients, seedWorld } from '../../support/sandbox';
 
 process.env.SETTLE_SECONDS = '1';
 process.env.RECONCILE_REQUEUE_SECONDS = '1';
@@ -66,9 +66,13 @@ async function waitFor<T>(read: () => Promise<T>, until: (value: T) => boolean, 
   return value;
 }
 
+/**
+ * What the scheduled resync function does (functions/resync.ts is this one call), with the resync
+ * function's own credentials: in this process the reconcile handler's credentials are in the
+ * environment, and the IAM gate evaluates each function against its own role.
+ */
 async function runScheduledResync(): Promise<void> {
-  const { handler } = await import('../../../functions/resync');
-  await handler({} as ScheduledEvent, { awsRequestId: randomUUID() } as Context);
+  await enqueueAllPools(createEventPath(process.env, functionClients('resync')).resyncDeps());
 }
 
 it('puts back a node-group label removed out of band, and says so in the history', async () => {

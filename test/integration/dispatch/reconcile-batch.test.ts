@@ -17,7 +17,7 @@ import {
 import { Outcome, type ReconcileOutcome } from '../../../lib/outcome';
 import { DEAD_LETTERED_REASON, statusRowAfterDeadLetter } from '../../../lib/status/dead-letter-status';
 import { quietLogs } from '../../support/quiet-logs';
-import { resetSandbox, sandboxClients } from '../../support/sandbox';
+import { functionClients, resetSandbox, sandboxClients } from '../../support/sandbox';
 
 const names = resolveResourceNames();
 let clients: AwsClients;
@@ -59,8 +59,10 @@ function harness(
   holderId = 'worker-1',
 ) {
   const reconciled: string[] = [];
-  const leases = new PoolLeases(clients, names.leaseTable);
-  const status = new StatusTable(clients, names.statusTable);
+  // The reconcile function's parts run with its credentials (the IAM gate evaluates them).
+  const reconcileClients = functionClients('reconcile');
+  const leases = new PoolLeases(reconcileClients, names.leaseTable);
+  const status = new StatusTable(reconcileClients, names.statusTable);
   let tokens = 0;
   const deps: DispatchDeps = {
     reconcile: async (poolId) => {
@@ -68,7 +70,7 @@ function harness(
       return outcomes(poolId);
     },
     leases,
-    queue: new PoolQueue(clients, names.reconcileQueue),
+    queue: new PoolQueue(reconcileClients, names.reconcileQueue),
     triggerContext: {
       specBucket: names.specBucket,
       poolIdFromKey: (key) => /^pools\/([a-z0-9-]+)\.yaml$/.exec(key)?.[1],

@@ -11,7 +11,7 @@ import { enqueueAllPools } from '../../../lib/dispatch/resync';
 import { createResyncDeps } from '../../../lib/dispatch/resync-deps';
 import { emptyStatusRow } from '../../../lib/status/status-row';
 import { quietLogs } from '../../support/quiet-logs';
-import { resetSandbox, sandboxClients } from '../../support/sandbox';
+import { functionClients, resetSandbox, sandboxClients } from '../../support/sandbox';
 
 const names = resolveResourceNames();
 
@@ -34,7 +34,8 @@ it('queues one resync message for every pool with a spec or a live status row', 
   await status.put(emptyStatusRow('orphan'), 0);
   await status.put({ ...emptyStatusRow('gone'), deleted: true }, 0);
 
-  const deps = { ...createResyncDeps(process.env, clients), jitterSeconds: 0 };
+  // The resync function's own credentials: the sandbox's IAM gate evaluates its calls against its role.
+  const deps = { ...createResyncDeps(process.env, functionClients('resync')), jitterSeconds: 0 };
   const queued = await enqueueAllPools(deps);
 
   expect(queued).toEqual(['alpha', 'both', 'gamma', 'orphan']);

@@ -6,13 +6,13 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import { provisionResources } from '../../../infra/local/provision';
 import { loadServiceDefinition } from '../../../infra/local/service-definition';
-import { type AwsClients, clientSettingsFromEnv, createAwsClients } from '../../../lib/aws/client-factory';
+import type { AwsClients } from '../../../lib/aws/client-factory';
 import { DynamoDbSpecStore, S3SpecStore } from '../../../lib/aws/spec-stores';
 import { resolveResourceNames } from '../../../lib/config';
 import type { ReconcileOutcome } from '../../../lib/outcome';
 import { createReconcileDeps, type ReconcileDeps, reconcile } from '../../../lib/reconcile';
 import type { StatusRow } from '../../../lib/status/status-row';
-import { type SeededWorld, seedWorld } from '../../support/sandbox';
+import { functionClients, type SeededWorld, sandboxClients, seedWorld } from '../../support/sandbox';
 
 /**
  * A seeded sandbox with the deployment's tables, queue and bucket, real reconcile dependencies on
@@ -25,7 +25,10 @@ export const SEED_SPEC = readFileSync(join(__dirname, '../../../examples/enclave
 
 export interface Harness {
   world: SeededWorld;
+  /** Administrator clients, for reading and changing the world around the reconcile. */
   clients: AwsClients;
+  /** The reconcile function's clients (its own IAM role), counted; faults are injected here. */
+  reconcileClients: AwsClients;
   counter: AwsCallCounter;
   deps: ReconcileDeps;
   s3Specs: S3SpecStore;
@@ -39,17 +42,21 @@ export async function startHarness(): Promise<Harness> {
   const world = await seedWorld();
   const env = { ...process.env, KUBERNETES_VERSION: '1.35', RECONCILE_REQUEUE_SECONDS: '1' };
   // Set-up and spec writes go through their own clients: the counter sees only reconcile's calls.
-  const setupClients = createAwsClients(clientSettingsFromEnv(env));
+  const setupClients = sandboxClients();
   const definition = await loadServiceDefinition(join(__dirname, '../../..'));
   await provisionResources(setupClients, definition, world.region);
-  const clients = createAwsClients(clientSettingsFromEnv(env));
-  const counter = new AwsCallCounter(clients);
-  const deps = createReconcileDeps(env, clients);
+  // The reconcile function runs with its own credentials: the sandbox's IAM gate evaluates every
+  // call it makes against its packaged role. The test reads and writes the world as administrator.
+  const reconcileClients = functionClients('reconcile', env);
+  const counter = new AwsCallCounter(reconcileClients);
+  const deps = createReconcileDeps(env, reconcileClients);
+  const clients = setupClients;
   const names = resolveResourceNames(env);
   const run = () => reconcile(POOL_ID, deps);
   return {
     world,
     clients,
+    reconcileClients,
     counter,
     deps,
     s3Specs: new S3SpecStore(setupClients.s3, { bucket: names.specBucket, prefix: names.specPrefix }),

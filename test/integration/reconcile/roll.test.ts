@@ -179,7 +179,7 @@ describe('reconcile: rolling a pool', () => {
     await created();
     await h.s3Specs.put('my-node-pool', specWith(withMemoryMib(1024)));
     let failRoll = true;
-    h.clients.eks.middlewareStack.add(
+    h.reconcileClients.eks.middlewareStack.add(
       (next, context) => async (args) => {
         if (failRoll && context.commandName === 'UpdateNodegroupVersionCommand') {
           failRoll = false;
