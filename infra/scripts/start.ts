@@ -282,7 +282,8 @@ async function startProduct(options: StartOptions): Promise<void> {
     const offlineLog = createWriteStream(join(PROJECT_ROOT, functionsLog));
     const offline = await startOffline({
       projectRoot: PROJECT_ROOT,
-      env: process.env,
+      // Each function calls the sandbox with its own key: the IAM gate evaluates it against its role.
+      env: { ...process.env, SANDBOX_FUNCTION_CREDENTIALS: '1' },
       lambdaPort: lambda.port,
       httpPort,
       onOutput: (line) => offlineLog.write(`${line}\n`),
@@ -326,6 +327,7 @@ async function startProduct(options: StartOptions): Promise<void> {
       console.log(
         [
           '',
+          await iamSummary(local.sandbox.endpoint),
           `${EXAMPLE_POOL} is Ready: ${(followed.elapsedMs / 1000).toFixed(1)} s after the spec was written, ` +
             `${totalSeconds} s after npm start began.`,
           `  launch template ${lt?.name} (${lt?.id}) version ${lt?.pinnedVersion}, node group ${followed.row?.nodegroup?.status}`,
@@ -347,6 +349,23 @@ async function startProduct(options: StartOptions): Promise<void> {
   }
   // Keep serving until a signal arrives.
   setInterval(() => {}, 1 << 30);
+}
+
+/** What the sandbox's IAM gate evaluated for each function so far, and what it refused. */
+async function iamSummary(endpoint: string): Promise<string> {
+  try {
+    const stats = (await (await fetch(`${endpoint}/_iam/stats`)).json()) as {
+      evaluatedRequests: Record<string, number>;
+      denials: Array<{ action: string; resource: string }>;
+    };
+    const evaluated = Object.entries(stats.evaluatedRequests)
+      .map(([role, count]) => `${count} by ${role.split('/').pop()}`)
+      .join(', ');
+    const refused = stats.denials.map((denial) => `${denial.action} on ${denial.resource}`).join('; ');
+    return `IAM (packaged roles, evaluated per call): ${evaluated || 'no function calls yet'}; refused: ${refused || 'none'}`;
+  } catch {
+    return 'IAM: the sandbox gave no IAM figures';
+  }
 }
 
 async function main(): Promise<void> {

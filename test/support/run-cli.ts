@@ -1,3 +1,4 @@
+import { operatorCredentials } from '../../infra/iam/sandbox-principals';
 import type { AwsClients } from '../../lib/aws/client-factory';
 import { clientSettingsFromEnv, createAwsClients } from '../../lib/aws/client-factory';
 import type { CliServices } from '../../lib/cli/cli-command';
@@ -5,7 +6,8 @@ import { runCli } from '../../lib/cli/main';
 
 /**
  * Runs the CLI in-process with captured output, as a test would type it:
- * `await cli('get', 'pools', '-o', 'json')`. The clients point at this worker's sandbox.
+ * `await cli('get', 'pools', '-o', 'json')`. The clients point at this worker's sandbox, with the
+ * operator's credentials (docs/operator-policy.json).
  */
 export interface CliRun {
   code: number;
@@ -25,7 +27,10 @@ export async function runCliCaptured(argv: string[], options: CliOptions = {}): 
   let stderr = '';
   const tty = options.tty === true;
   const env = { ...process.env, ...(options.env ?? {}) };
-  const clients = options.clients ?? createAwsClients(clientSettingsFromEnv(env));
+  // The operator's credentials: the sandbox's IAM gate holds the CLI to docs/operator-policy.json.
+  const clients =
+    options.clients ??
+    createAwsClients({ ...clientSettingsFromEnv(env), credentials: operatorCredentials() });
   const code = await runCli(
     argv,
     {

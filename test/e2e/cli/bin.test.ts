@@ -2,8 +2,10 @@
  * The real executable, spawned as a user runs it (`npx enclave-pools ...` runs bin/enclave-pools.mjs):
  * exit codes, help, one-line errors without stack traces unless --debug, colour only when asked.
  */
+
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { operatorCredentials } from '../../../infra/iam/sandbox-principals';
 import { provisionResources } from '../../../infra/local/provision';
 import { loadServiceDefinition } from '../../../infra/local/service-definition';
 import { sandboxClients, seedWorld } from '../../support/sandbox';
@@ -26,7 +28,15 @@ function spawnCli(args: string[], env: Record<string, string> = {}): Promise<Spa
       [BIN, ...args],
       {
         cwd: ROOT,
-        env: { ...process.env, NO_COLOR: '', FORCE_COLOR: undefined, ...env } as NodeJS.ProcessEnv,
+        // As an operator holding exactly docs/operator-policy.json (the sandbox's IAM gate checks it).
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: operatorCredentials().accessKeyId,
+          AWS_SECRET_ACCESS_KEY: operatorCredentials().secretAccessKey,
+          NO_COLOR: '',
+          FORCE_COLOR: undefined,
+          ...env,
+        } as NodeJS.ProcessEnv,
         timeout: 50000,
       },
       (error, stdout, stderr) => {

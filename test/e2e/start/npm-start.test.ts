@@ -119,6 +119,11 @@ it('runs beside it on free ports to Ready, and stops once, with advice, when its
   expect(output).toMatch(
     /my-node-pool: Ready=True {2}SpecValid=True {2}LaunchTemplateReady=True {2}EKSNodegroupReady=True/,
   );
+  // The functions ran with their own roles' keys, and the sandbox evaluated their calls against the
+  // packaged roles, refusing none.
+  expect(output).toMatch(
+    /IAM \(packaged roles, evaluated per call\): \d+ by enclave-pools-dev-reconcile-[^;]*; refused: none/,
+  );
 
   // Someone resets this stack's sandbox: it says so once and stops everything it started.
   await fetch(`${sandboxEndpoint(sandboxPort)}/moto-api/reset`, { method: 'POST' });
