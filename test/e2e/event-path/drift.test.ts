@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-eks';
 import { S3SpecStore } from '../../../lib/aws/spec-stores';
 import { resolveResourceNames } from '../../../lib/config';
-import { createEventPath } from '../../../lib/dispatch/event-path-deps';
 import { enqueueAllPools } from '../../../lib/dispatch/resync';
+import { createResyncDeps } from '../../../lib/dispatch/resync-deps';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { conditionStatus, startEventPath, type TestEventPath } from '../../support/event-path';
 import { quietLogs } from '../../support/quiet-logs';
@@ -72,7 +72,7 @@ async function waitFor<T>(read: () => Promise<T>, until: (value: T) => boolean, 
  * environment, and the IAM gate evaluates each function against its own role.
  */
 async function runScheduledResync(): Promise<void> {
-  await enqueueAllPools(createEventPath(process.env, functionClients('resync')).resyncDeps());
+  await enqueueAllPools(createResyncDeps(process.env, functionClients('resync')));
 }
 
 it('puts back a node-group label removed out of band, and says so in the history', async () => {
