@@ -16,17 +16,10 @@ import {
 
 interface JestGlobalConfig {
   maxWorkers: number;
-  testPathPatterns?: { patterns?: string[] };
 }
 
 declare global {
   var __SANDBOXES__: SandboxHandle[] | undefined;
-}
-
-/** Runs of unit tests only (`npx jest test/unit/...`) need no sandbox. */
-function onlyUnitTests(config: JestGlobalConfig): boolean {
-  const patterns = config.testPathPatterns?.patterns ?? [];
-  return patterns.length > 0 && patterns.every((p) => /^(\.\/)?test\/unit(\/|$)/.test(p));
 }
 
 async function startOnFreePort(worker: number): Promise<SandboxHandle> {
@@ -50,7 +43,8 @@ async function startOnFreePort(worker: number): Promise<SandboxHandle> {
 }
 
 export default async function globalSetup(globalConfig: JestGlobalConfig): Promise<void> {
-  if (process.env.SANDBOX_SKIP === '1' || onlyUnitTests(globalConfig)) return;
+  // Each project that needs the sandbox runs this; the first one starts it for all.
+  if (process.env.SANDBOX_SKIP === '1' || globalThis.__SANDBOXES__) return;
   const root = path.resolve(__dirname, '..');
   execFileSync('bash', [path.join(root, 'infra', 'sandbox', 'setup.sh')], { stdio: 'inherit' });
   // The sandboxes' IAM gate evaluates against the packaged template: package once, before they start.

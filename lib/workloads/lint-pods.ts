@@ -546,7 +546,7 @@ class TemplateLinter {
         'Error',
         `${podMetadataPath(this.template.specPath)}.annotations.${key}`,
         raw,
-        `annotation ${key} is "${raw}"; it takes the enclave's size as a positive whole number (what you pass to nitro-cli run-enclave), e.g. "2"`,
+        `annotation ${key} is "${raw}"; write the enclave's size as a positive whole number (what you pass to nitro-cli run-enclave), e.g. "2"`,
       );
       return undefined;
     };

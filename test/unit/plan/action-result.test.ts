@@ -83,7 +83,7 @@ describe('applyActionResult', () => {
     });
   });
 
-  it.each<[ActionResult, (o: ReturnType<typeof observed>) => unknown, unknown]>([
+  it.each<[ActionResult, (o: ReturnType<typeof observed>) => unknown, unknown, string | undefined]>([
     [
       {
         kind: 'LaunchTemplateVersionCreated',
@@ -92,31 +92,35 @@ describe('applyActionResult', () => {
       },
       (o) => o.launchTemplate?.versions.map((v) => v.number),
       [1, 2],
+      'LaunchTemplateVersionCreated',
     ],
     [
       { kind: 'LaunchTemplateVersionsPruned', launchTemplateId: LT_ID, deleted: [1] },
       (o) => o.launchTemplate?.versions.map((v) => v.number),
       [],
+      'LaunchTemplateVersionsPruned',
     ],
-    [{ kind: 'NodegroupBusy', message: 'in use' }, (o) => o.nodegroupBusy, true],
-    [{ kind: 'NodegroupTagged', tags: { a: 'b' } }, (o) => o.nodegroup?.tags.a, 'b'],
+    [{ kind: 'NodegroupBusy', message: 'in use' }, (o) => o.nodegroupBusy, true, undefined],
+    [{ kind: 'NodegroupTagged', tags: { a: 'b' } }, (o) => o.nodegroup?.tags.a, 'b', 'NodegroupTagged'],
     [
       { kind: 'NodegroupDeleteStarted', nodegroupName: 'my-node-pool' },
       (o) => o.nodegroup?.status,
       'DELETING',
+      'NodegroupDeleteStarted',
     ],
     [
       { kind: 'LaunchTemplateDeleted', launchTemplateId: LT_ID, name: 'n' },
       (o) => o.launchTemplate,
       undefined,
+      'LaunchTemplateDeleted',
     ],
-  ])('folds %j', (result, read, expected) => {
+  ])('folds %j', (result, read, expected, event) => {
     const o = applyActionResult(
       observed({ launchTemplate: launchTemplate([HASH_V1]), nodegroup: nodegroup() }),
       result,
     );
     expect(read(o)).toEqual(expected);
-    expect(historyEventFor(result)?.event ?? 'none').toBeTruthy();
+    expect(historyEventFor(result)?.event).toBe(event);
   });
 
   it('ignores results for another template', () => {
