@@ -69,6 +69,16 @@ export class PoolQueue {
     }
   }
 
+  /** Sends one JSON body as it is (the dead-letter queue's rejected messages). */
+  async sendJson(body: Record<string, unknown>): Promise<void> {
+    const QueueUrl = await this.url();
+    try {
+      await this.clients.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(body) }));
+    } catch (error: unknown) {
+      throw translateAwsError(error, { resourceId: this.queueName });
+    }
+  }
+
   /**
    * Sends many messages in batches of ten (SQS's SendMessageBatch limit), up to
    * SEND_CONCURRENCY batches in flight; throws if any entry was refused, naming the pools.

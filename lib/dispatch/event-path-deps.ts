@@ -5,7 +5,7 @@ import { PoolQueue } from '../aws/pool-queue';
 import { StatusTable } from '../aws/status-table';
 import { resolveResourceNames } from '../config';
 import { ConcurrentUpdateError } from '../errors';
-import { poolIdFromS3Key } from '../manifests/store-format';
+import { classifyS3Key, poolIdFromS3Key } from '../manifests/store-format';
 import {
   createReconcileDeps,
   RECONCILE_CLIENT_BUILDERS,
@@ -43,6 +43,7 @@ export function createEventPath(
   const reconcileDeps = createReconcileDeps(env, clients);
   const leases = new PoolLeases(clients, names.leaseTable);
   const queue = new PoolQueue(clients, names.reconcileQueue);
+  const deadLetters = new PoolQueue(clients, names.deadLetterQueue);
   const statusTable = new StatusTable(clients, names.statusTable);
   const maxReceives = Number(env.RECONCILE_MAX_RECEIVES) || DEFAULT_MAX_RECEIVES;
   const budget = passBudgetFromEnv(env);
@@ -75,7 +76,12 @@ export function createEventPath(
       triggerContext: {
         specBucket: names.specBucket,
         poolIdFromKey: (key) => poolIdFromS3Key(key, names.specPrefix),
+        whyNotPool: (key) => {
+          const classified = classifyS3Key(key, names.specPrefix);
+          return classified.kind === 'ignored' ? classified.reason : 'it is a pool spec';
+        },
       },
+      deadLetters: { send: (body) => deadLetters.sendJson(body) },
       holderId,
       budget,
       ...(remainingMs ? { remainingMs } : {}),

@@ -1,3 +1,4 @@
+import { MAX_POOL_ID_LENGTH, poolIdProblem } from '../manifests/store-format';
 /**
  * Turns one reconcile-queue message into the pool it names. Messages are hints, never deltas: the
  * reconcile always re-reads the newest spec, so all we keep is the pool id and why it was queued.
@@ -37,9 +38,28 @@ export interface TriggerContext {
   specBucket: string;
   /** Maps an object key under the spec prefix to its pool id; undefined for keys that are not pool specs. */
   poolIdFromKey: (key: string) => string | undefined;
+  /** Why a key under the prefix is not a pool spec (the rule and the fix), for the dead letter. */
+  whyNotPool?: (key: string) => string;
 }
 
-export type TriggerParseResult = { trigger: PoolTrigger } | { ignored: string };
+/**
+ * `ignored`: not meant for us (another bucket, not JSON): logged and acknowledged.
+ * `rejected`: meant for a pool, but no pool can be that (a spec object with a bad key, a pool id
+ * that is not a DNS label): dead-lettered with the reason, never a status row or any other write.
+ */
+export type TriggerParseResult = { trigger: PoolTrigger } | { ignored: string } | { rejected: string };
+
+/** Pool ids arrive from users (keys, items) and from queue bodies anyone may send: check them all. */
+function checkedPoolId(poolId: string, door: string): { rejected: string } | undefined {
+  const problem = poolIdProblem(poolId);
+  if (!problem) return undefined;
+  const shown = poolId.length > 80 ? `${poolId.slice(0, 80)}... (${poolId.length} characters)` : poolId;
+  return {
+    rejected:
+      `${door} names pool id ${JSON.stringify(shown)}, which ${problem.startsWith('is ') ? problem : `it ${problem}`}; ` +
+      `a pool id is a DNS label (lower-case letters, digits and "-", 1-${MAX_POOL_ID_LENGTH} characters, starting and ending with a letter or digit)`,
+  };
+}
 
 const OWN_TRIGGERS = new Set<string>(Object.values(TriggerKind));
 
@@ -73,18 +93,25 @@ export function parsePoolTrigger(body: string, context: TriggerContext): Trigger
       return { ignored: `object event from another bucket (${String(bucket)})` };
     if (typeof key !== 'string') return { ignored: 'S3 event without an object key' };
     const poolId = context.poolIdFromKey(key);
-    if (!poolId) return { ignored: `object key ${key} is not a pool spec` };
+    if (!poolId) {
+      const why = context.whyNotPool?.(key) ?? `object key ${key} is not a pool spec`;
+      return {
+        rejected: `spec object s3://${String(bucket)}/${key} cannot be a pool: ${why}; rename it to <prefix><pool id>.yaml`,
+      };
+    }
     return { trigger: { poolId, kind: TriggerKind.SpecObject } };
   }
 
   if (message.source === SPEC_TABLE_EVENT_SOURCE) {
     const poolId = field(message, 'detail', 'poolId');
     if (typeof poolId !== 'string' || poolId === '') return { ignored: 'spec-table event without a poolId' };
-    return { trigger: { poolId, kind: TriggerKind.SpecItem } };
+    return checkedPoolId(poolId, 'spec-table item') ?? { trigger: { poolId, kind: TriggerKind.SpecItem } };
   }
 
   if (typeof message.poolId === 'string' && message.poolId !== '' && typeof message.trigger === 'string') {
     if (!OWN_TRIGGERS.has(message.trigger)) return { ignored: `unknown trigger ${message.trigger}` };
+    const bad = checkedPoolId(message.poolId, 'queue message');
+    if (bad) return bad;
     const trigger: PoolTrigger = { poolId: message.poolId, kind: message.trigger as TriggerKind };
     if (typeof message.requeueToken === 'string') trigger.requeueToken = message.requeueToken;
     return { trigger };

@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { withCallDeadlines } from '../aws/call-deadline';
-import { errorMessage } from '../errors';
+import { errorMessage, SpecInvalidError, TerminalAwsError } from '../errors';
 import { log } from '../log';
 import type { ReconcileOutcome } from '../outcome';
 import { type PoolTrigger, parsePoolTrigger, type TriggerContext, TriggerKind } from './pool-trigger';
@@ -45,6 +45,8 @@ export interface DispatchDeps {
     }): Promise<void>;
   };
   triggerContext: TriggerContext;
+  /** The dead-letter queue, for messages that can never name a pool (sent with the reason). */
+  deadLetters: { send(body: Record<string, unknown>): Promise<void> };
   /** Identifies this invocation in the lease (the Lambda request id). */
   holderId: string;
   /** The time budget of one pass (see PassBudget). */
@@ -102,7 +104,9 @@ export type PoolDispatch =
   | { result: 'stale-lease-check' }
   /** Not started: the invocation had no room left for a whole pass. */
   | { result: 'unprocessed' }
-  | { result: 'failed'; error: string };
+  | { result: 'failed'; error: string }
+  /** The dispatch itself hit an error no retry can fix: acknowledged, not retried. */
+  | { result: 'terminal'; error: string };
 
 interface PoolWork {
   poolId: string;
@@ -118,11 +122,16 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
   // Passes end this much before the function is stopped; the hand-backs after them use the rest.
   const invocationEnd = functionEnd - RETURN_MARGIN_MS;
   const byPool = new Map<string, Omit<PoolWork, 'carrier'>>();
+  const rejected: Array<{ record: QueueRecord; reason: string }> = [];
   for (const record of records) {
     const parsed = parsePoolTrigger(record.body, deps.triggerContext);
     if ('ignored' in parsed) {
       // Not retryable: a message we cannot read would fail the same way on every delivery.
       log('warn', 'message-ignored', { messageId: record.messageId, reason: parsed.ignored });
+      continue;
+    }
+    if ('rejected' in parsed) {
+      rejected.push({ record, reason: parsed.rejected });
       continue;
     }
     const { poolId } = parsed.trigger;
@@ -167,6 +176,25 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
   const failures: { itemIdentifier: string }[] = [];
   // What is left to do after the passes gets the rest of the invocation, not a pass's budget.
   const untilEnd = { resources: functionEnd - FINAL_MARGIN_MS, bookkeeping: functionEnd - FINAL_MARGIN_MS };
+  for (const { record, reason } of rejected) {
+    // The answer for a message no pool can be: the dead-letter queue, with why and what to change.
+    log('warn', 'message-rejected', { messageId: record.messageId, reason });
+    const sent = await withCallDeadlines(untilEnd, () =>
+      deps.deadLetters.send({
+        rejectedBy: 'enclave-pools',
+        reason,
+        messageId: record.messageId,
+        body: record.body,
+      }),
+    ).then(
+      () => true,
+      (error: unknown) => {
+        log('error', 'dead-letter-send-failed', { messageId: record.messageId, error: errorMessage(error) });
+        return false;
+      },
+    );
+    if (!sent) failures.push({ itemIdentifier: record.messageId });
+  }
   for (const entry of work) {
     const dispatch = pools[entry.poolId] as PoolDispatch;
     const { carrier, poolId } = entry;
@@ -283,6 +311,12 @@ async function dispatchPool(
     if (outcome.kind === 'transient') return { result: 'failed', error: outcome.error };
     return { result: 'reconciled', outcome };
   } catch (error: unknown) {
+    // An error that no retry can fix (a refused parameter, access denied) ends here instead of
+    // cycling to the DLQ over five deliveries.
+    if (error instanceof TerminalAwsError || error instanceof SpecInvalidError) {
+      log('error', 'dispatch-terminal', { poolId, error: errorMessage(error) });
+      return { result: 'terminal', error: errorMessage(error) };
+    }
     log('error', 'dispatch-failed', { poolId, error: errorMessage(error) });
     return { result: 'failed', error: errorMessage(error) };
   }

@@ -89,6 +89,7 @@ function harness(options: {
       specBucket: names.specBucket,
       poolIdFromKey: (key) => /^pools\/([a-z0-9-]+)\.yaml$/.exec(key)?.[1],
     },
+    deadLetters: { send: (body) => new PoolQueue(clients, names.deadLetterQueue).sendJson(body) },
     holderId: options.holderId,
     budget: options.budget ?? DEFAULT_PASS_BUDGET,
     ...(options.remainingMs ? { remainingMs: options.remainingMs } : {}),

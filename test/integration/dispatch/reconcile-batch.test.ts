@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { provisionResources } from '../../../infra/local/provision';
 import { loadServiceDefinition } from '../../../infra/local/service-definition';
 import type { AwsClients } from '../../../lib/aws/client-factory';
@@ -14,6 +14,8 @@ import {
   dispatchBatch,
   type QueueRecord,
 } from '../../../lib/dispatch/reconcile-batch';
+import { TerminalAwsError } from '../../../lib/errors';
+import { classifyS3Key } from '../../../lib/manifests/store-format';
 import { Outcome, type ReconcileOutcome } from '../../../lib/outcome';
 import { DEAD_LETTERED_REASON, statusRowAfterDeadLetter } from '../../../lib/status/dead-letter-status';
 import { quietLogs } from '../../support/quiet-logs';
@@ -74,7 +76,12 @@ function harness(
     triggerContext: {
       specBucket: names.specBucket,
       poolIdFromKey: (key) => /^pools\/([a-z0-9-]+)\.yaml$/.exec(key)?.[1],
+      whyNotPool: (key) => {
+        const classified = classifyS3Key(key, names.specPrefix);
+        return classified.kind === 'ignored' ? classified.reason : 'a pool';
+      },
     },
+    deadLetters: { send: (body) => new PoolQueue(clients, names.deadLetterQueue).sendJson(body) },
     holderId,
     budget: DEFAULT_PASS_BUDGET,
     maxReceives: 5,
@@ -212,5 +219,75 @@ describe('PoolLeases', () => {
     });
     expect(await leases.release('blue', 'crashed-worker')).toEqual({ dirty: false, lost: true });
     expect(await leases.release('blue', 'worker-2')).toEqual({ dirty: true, lost: false });
+  });
+});
+
+describe('every door guarded', () => {
+  const s3Key = (id: string, key: string): QueueRecord => ({
+    messageId: id,
+    receiveCount: 1,
+    body: JSON.stringify({
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      detail: { bucket: { name: names.specBucket }, object: { key } },
+    }),
+  });
+
+  it('dead-letters keys and pool ids no pool can be, with the reason, and writes nothing else', async () => {
+    const { deps, reconciled } = harness(() => Outcome.done('in sync'));
+    const records = [
+      s3Key('space', 'pools/my pool.yaml'),
+      s3Key('unicode', 'pools/pööl.yaml'),
+      s3Key('traversal', 'pools/../etc.yaml'),
+      s3Key('upper', 'pools/Blue.yaml'),
+      s3Key('folder', 'pools/team/blue.yaml'),
+      ownRecord('passwd', '../../etc/passwd', 'resync'),
+      ownRecord('long', 'a'.repeat(5000), 'resync'),
+    ];
+    const result = await dispatchBatch(records, deps);
+    expect(reconciled).toEqual([]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.pools).toEqual({});
+    // No status row, no lease item: nothing but the dead letters.
+    const scanned = await Promise.all(
+      [names.statusTable, names.leaseTable].map((TableName) =>
+        clients.dynamodb.send(new ScanCommand({ TableName })),
+      ),
+    );
+    expect(scanned.map((out) => out.Count)).toEqual([0, 0]);
+    const dlq = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: names.deadLetterQueue }));
+    const letters: Array<Record<string, string>> = [];
+    for (let round = 0; round < 3 && letters.length < records.length; round++) {
+      const out = await clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: dlq.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      letters.push(...(out.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}')));
+    }
+    expect(letters.map((letter) => letter.messageId).sort()).toEqual(records.map((r) => r.messageId).sort());
+    const byId = Object.fromEntries(letters.map((letter) => [letter.messageId, letter.reason ?? '']));
+    expect(byId.space).toContain('cannot be a pool');
+    expect(byId.folder).toContain('sub-folder');
+    expect(byId.passwd).toContain('a pool id is a DNS label');
+    expect(byId.long).toContain('(5000 characters)');
+  });
+
+  it('ends an error no retry can fix as terminal instead of retrying it to the DLQ', async () => {
+    const { deps } = harness(() => Outcome.done('in sync'));
+    const refusing = {
+      ...deps,
+      leases: {
+        ...deps.leases,
+        acquire: async () => {
+          throw new TerminalAwsError('ValidationException: One or more parameter values were invalid');
+        },
+        state: (poolId: string) => deps.leases.state(poolId),
+        release: (poolId: string, holder: string) => deps.leases.release(poolId, holder),
+        setRequeueToken: (poolId: string, token: string | undefined) =>
+          deps.leases.setRequeueToken(poolId, token),
+      },
+    };
+    const result = await dispatchBatch([s3Record('a', 'blue', 1)], refusing);
+    expect(result.pools.blue).toMatchObject({ result: 'terminal' });
+    expect(result.batchItemFailures).toEqual([]);
   });
 });

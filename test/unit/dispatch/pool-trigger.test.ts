@@ -49,11 +49,6 @@ describe('parsePoolTrigger', () => {
     ['non-JSON', 'not json', 'body is not JSON'],
     ['a JSON array', '[1,2]', 'body is not a JSON object'],
     ['another bucket', s3Event('other', 'pools/blue.yaml'), 'object event from another bucket (other)'],
-    [
-      'a key outside the pools prefix',
-      s3Event('specs', 'docs/readme.md'),
-      'object key docs/readme.md is not a pool spec',
-    ],
     ['an S3 event without a key', s3Event('specs', 42), 'S3 event without an object key'],
     [
       'a pipe event without a pool id',
@@ -64,5 +59,36 @@ describe('parsePoolTrigger', () => {
     ['an empty object', '{}', 'message names no pool'],
   ])('ignores %s with a reason', (_name, body, reason) => {
     expect(parsePoolTrigger(body, context)).toEqual({ ignored: reason });
+  });
+
+  it.each([
+    [
+      'a spec object whose key is no pool',
+      s3Event('specs', 'docs/readme.md'),
+      'spec object s3://specs/docs/readme.md cannot be a pool',
+    ],
+    [
+      'a path-traversal pool id',
+      JSON.stringify({ poolId: '../../etc/passwd', trigger: 'resync' }),
+      'queue message names pool id "../../etc/passwd"',
+    ],
+    [
+      'a unicode pool id',
+      JSON.stringify({ poolId: 'pööl', trigger: 'coalesced' }),
+      'lower-case letters, digits and "-"',
+    ],
+    [
+      'a 5,000-character pool id',
+      JSON.stringify({ poolId: 'a'.repeat(5000), trigger: 'resync' }),
+      '(5000 characters)',
+    ],
+    [
+      'an upper-case spec-table pool id',
+      JSON.stringify({ source: 'enclave-pools.spec-table', detail: { poolId: 'Blue' } }),
+      'spec-table item names pool id "Blue"',
+    ],
+  ])('rejects %s, naming the rule', (_name, body, reason) => {
+    const parsed = parsePoolTrigger(body, context);
+    expect(parsed).toEqual({ rejected: expect.stringContaining(reason) });
   });
 });
