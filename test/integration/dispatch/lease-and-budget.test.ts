@@ -31,6 +31,8 @@ const names = resolveResourceNames();
 let clients: AwsClients;
 
 quietLogs();
+// The first beforeEach runs `osls print` for serverless.yml: tens of seconds on a saturated machine.
+jest.setTimeout(120_000);
 
 beforeEach(async () => {
   await resetSandbox();
