@@ -123,6 +123,9 @@ export interface PoolSpec {
 }
 
 /** A spec document as a store holds it (see lib/manifests/store-format.ts for the item / object layout). */
+/** Where a stored spec is and which generation, without its text (what a store listing tells). */
+export type StoredSpecRef = Omit<StoredSpec, 'text'>;
+
 export interface StoredSpec {
   poolId: string;
   source: 's3' | 'dynamodb';

@@ -27,7 +27,7 @@ import {
   s3Location,
   storedSpecFromItem,
 } from '../manifests/store-format';
-import type { StoredSpec } from '../pool-spec';
+import type { StoredSpec, StoredSpecRef } from '../pool-spec';
 import { awsErrorName, isConditionalCheckFailed, translateAwsError } from './translate-error';
 
 /**
@@ -45,6 +45,8 @@ export interface SpecStore {
   put(poolId: string, text: string): Promise<StoredSpec>;
   delete(poolId: string): Promise<void>;
   list(): Promise<string[]>;
+  /** Every stored spec's location and generation, in one listing (no spec is read). */
+  listRefs(): Promise<StoredSpecRef[]>;
 }
 
 function assertPoolId(poolId: string): void {
@@ -163,7 +165,11 @@ export class S3SpecStore implements SpecStore {
   }
 
   async list(): Promise<string[]> {
-    const ids = new Set<string>();
+    return [...new Set((await this.listRefs()).map((ref) => ref.poolId))].sort();
+  }
+
+  async listRefs(): Promise<StoredSpecRef[]> {
+    const refs: StoredSpecRef[] = [];
     try {
       const pages = paginateListObjectsV2(
         { client: this.s3 },
@@ -172,14 +178,25 @@ export class S3SpecStore implements SpecStore {
       for await (const page of pages) {
         for (const object of page.Contents ?? []) {
           const classified = object.Key ? classifyS3Key(object.Key, this.options.prefix) : undefined;
-          if (classified?.kind === 'pool') ids.add(classified.poolId);
+          if (classified?.kind === 'pool' && object.Key)
+            refs.push({
+              poolId: classified.poolId,
+              source: 's3',
+              location: s3Location(this.options.bucket, object.Key),
+              // GetObject reports Last-Modified in whole seconds; the listing may carry milliseconds.
+              generation: generationFromLastModified(wholeSeconds(object.LastModified)),
+            });
         }
       }
     } catch (error: unknown) {
       throw translateAwsError(error);
     }
-    return [...ids].sort();
+    return refs.sort((a, b) => (a.poolId < b.poolId ? -1 : a.poolId > b.poolId ? 1 : 0));
   }
+}
+
+function wholeSeconds(date: Date | undefined): Date | undefined {
+  return date ? new Date(Math.floor(date.getTime() / 1000) * 1000) : undefined;
 }
 
 export interface DynamoDbSpecStoreOptions {
@@ -295,26 +312,45 @@ export class DynamoDbSpecStore implements SpecStore {
   }
 
   async list(): Promise<string[]> {
-    const ids: string[] = [];
+    return (await this.listRefs()).map((ref) => ref.poolId);
+  }
+
+  async listRefs(): Promise<StoredSpecRef[]> {
+    const refs: StoredSpecRef[] = [];
     try {
       const pages = paginateScan(
         { client: this.documents },
         {
           TableName: this.options.table,
-          ProjectionExpression: '#poolId',
-          ExpressionAttributeNames: { '#poolId': SpecItemAttribute.poolId },
+          ProjectionExpression: '#poolId, #generation',
+          ExpressionAttributeNames: {
+            '#poolId': SpecItemAttribute.poolId,
+            '#generation': SpecItemAttribute.generation,
+          },
         },
       );
       for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const id = item[SpecItemAttribute.poolId];
-          if (typeof id === 'string' && poolIdProblem(id) === undefined) ids.push(id);
+          const generation = item[SpecItemAttribute.generation];
+          if (typeof id === 'string' && poolIdProblem(id) === undefined)
+            refs.push({
+              poolId: id,
+              source: 'dynamodb',
+              location: dynamoDbLocation(this.options.table, id),
+              generation:
+                typeof generation === 'number'
+                  ? generation
+                  : typeof generation === 'string'
+                    ? Number(generation)
+                    : 0,
+            });
         }
       }
     } catch (error: unknown) {
       throw translateAwsError(error);
     }
-    return ids.sort();
+    return refs.sort((a, b) => (a.poolId < b.poolId ? -1 : a.poolId > b.poolId ? 1 : 0));
   }
 }
 

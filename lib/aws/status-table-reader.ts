@@ -1,28 +1,6 @@
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
-import type { StatusRow } from '../status/status-row';
 import type { AwsClients } from './client-factory';
 import { awsErrorName, translateAwsError } from './translate-error';
-
-/**
- * Reads every pool's status row, for `get pools`. A scan is fine here: the table holds one small
- * item per pool, and the CLI reads it on demand, never on the reconcile path.
- */
-export async function listStatusRows(
-  clients: Pick<AwsClients, 'documents'>,
-  tableName: string,
-): Promise<StatusRow[] | undefined> {
-  const rows: StatusRow[] = [];
-  try {
-    for await (const page of paginateScan({ client: clients.documents }, { TableName: tableName })) {
-      rows.push(...((page.Items ?? []) as StatusRow[]));
-    }
-  } catch (error: unknown) {
-    // No table yet means nothing was ever deployed or reconciled here: no pools, not a failure.
-    if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
-    throw translateAwsError(error, { resourceId: tableName });
-  }
-  return rows.sort((a, b) => (a.poolId < b.poolId ? -1 : a.poolId > b.poolId ? 1 : 0));
-}
 
 /**
  * Pool ids of every status row that is not marked deleted, for the resync sweep. The scan projects

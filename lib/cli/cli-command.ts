@@ -41,8 +41,6 @@ export interface CliContext {
 
 export interface CliCommand {
   name: string;
-  /** One line for the command list. */
-  summary: string;
   /** Arguments after the command name, e.g. `FILE... [--live] [--output json]`. */
   usage: string;
   /** Options and examples, printed by `--help` after the usage line. */

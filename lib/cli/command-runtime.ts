@@ -3,6 +3,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { DynamoDbSpecStore, S3SpecStore, type SpecStore } from '../aws/spec-stores';
 import { type ResourceNames, resolveResourceNames } from '../config';
 import { UsageError } from '../errors';
+import { closestName } from '../manifests/closest-name';
 import { isVariableName } from '../manifests/deployment-variables';
 import type { CliContext, OutputStream } from './cli-command';
 import { colourEnabled, type Styler, styler } from './terminal';
@@ -15,7 +16,7 @@ import { colourEnabled, type Styler, styler } from './terminal';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
-/** node:util parseArgs, with its errors turned into one-line usage errors. */
+/** node:util parseArgs, with its errors turned into one-line usage errors in the CLI's own words. */
 export function parseCommandArgs<const O extends OptionsConfig>(
   args: readonly string[],
   options: O,
@@ -29,9 +30,36 @@ export function parseCommandArgs<const O extends OptionsConfig>(
       strict: true,
     });
   } catch (error: unknown) {
-    const message = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
-    throw new UsageError(message);
+    throw new UsageError(argumentProblem(error, options));
   }
+}
+
+/** `-f/--filename` for an option with a short form, `--all` otherwise. */
+function optionLabel(name: string, option: OptionsConfig[string]): string {
+  return option.short ? `-${option.short}/--${name}` : `--${name}`;
+}
+
+function argumentProblem(error: unknown, options: OptionsConfig): string {
+  const message = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
+  const code = (error as { code?: string } | undefined)?.code;
+  const names = Object.keys(options);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const given = /Unknown option '([^']+)'/.exec(message)?.[1] ?? message;
+    const bare = given.replace(/^-+/, '').split('=')[0] ?? '';
+    // A shortened or lengthened name (--file for --filename) first, then a near miss (--fitler).
+    const guess =
+      names.find((name) => bare.length >= 2 && (name.startsWith(bare) || bare.startsWith(name))) ??
+      closestName(bare, names)?.candidate;
+    const known = names.map((name) => optionLabel(name, options[name] ?? { type: 'boolean' }));
+    return guess
+      ? `unknown option ${given}; did you mean ${optionLabel(guess, options[guess] ?? { type: 'boolean' })}?`
+      : `unknown option ${given}; ${known.length > 0 ? `the options are ${known.join(', ')}` : 'this command takes no options'}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = names.find((n) => message.includes(`--${n}`));
+    if (name) return `${optionLabel(name, options[name] ?? { type: 'string' })} needs a value`;
+  }
+  return message;
 }
 
 /** `--var NAME=VALUE` assignments as overrides for `${VAR}` substitution. */

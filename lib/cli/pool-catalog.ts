@@ -1,9 +1,11 @@
 import { StatusTable } from '../aws/status-table';
-import { listStatusRows } from '../aws/status-table-reader';
+import { scanProjected } from '../aws/status-table-reader';
+import { mapBounded } from '../bounded';
+import type { StoredSpecRef } from '../pool-spec';
 import type { StatusRow } from '../status/status-row';
 import type { CliContext } from './cli-command';
-import { resourceNames } from './command-runtime';
-import { isMissingStore, listStoredPoolIds, loadStoredSpec, validateStored } from './pool-spec-loader';
+import { resourceNames, specStores } from './command-runtime';
+import { isMissingStore, loadStoredSpec, validateStored } from './pool-spec-loader';
 import type { PoolSources } from './pool-views';
 
 /**
@@ -32,26 +34,94 @@ export async function poolSources(context: CliContext, poolId: string): Promise<
   };
 }
 
-/** Every pool with a spec or a status row; deleted pools only when asked for. */
+/**
+ * The status-row attributes the pool list shows (summarizePool), so the scan reads a few hundred
+ * bytes per pool instead of the whole row with its history.
+ */
+const LISTED_ROW_ATTRIBUTES = [
+  'poolId',
+  'deleted',
+  'clusterName',
+  'nodegroupName',
+  // AGE: rows written before createdAt existed fall back to history[0] in summarizePool; the list
+  // leaves that fallback out (moto rejects a list index in a projection; see docs/cli.md).
+  'createdAt',
+  'conditions',
+  'observedGeneration',
+  'specSource',
+  'specLocation',
+  'specSummary',
+  'launchTemplate.pinnedVersion',
+  'nodegroup.status',
+];
+
+/** Specs read at once when the rows cannot tell (new or edited pools): a bound on sockets, not a rate. */
+export const SPEC_LOAD_CONCURRENCY = 16;
+
+/** Every stored spec, both stores, by pool id (two entries = one pool in two places). */
+async function storedRefs(context: CliContext): Promise<Map<string, StoredSpecRef[]>> {
+  const stores = specStores(context);
+  const lists = await Promise.all(
+    Object.values(stores).map(async (store) => {
+      try {
+        return await store.listRefs();
+      } catch (error: unknown) {
+        if (isMissingStore(error)) return [];
+        throw error;
+      }
+    }),
+  );
+  const byPool = new Map<string, StoredSpecRef[]>();
+  for (const ref of lists.flat()) byPool.set(ref.poolId, [...(byPool.get(ref.poolId) ?? []), ref]);
+  return byPool;
+}
+
+/**
+ * Every pool with a spec or a status row; deleted pools only when asked for. One projected scan of
+ * the status table and one listing per store; a spec is read (and validated) only when its row
+ * does not summarize that very spec: no row yet, a row from another generation or location, or a
+ * spec that did not validate (its violations are shown).
+ */
 export async function allPoolSources(context: CliContext, includeDeleted: boolean): Promise<PoolSources[]> {
-  const [rows, ids] = await Promise.all([
-    listStatusRows(context.services.awsClients(), resourceNames(context).statusTable),
-    listStoredPoolIds(context),
+  const [rows, refs] = await Promise.all([
+    scanProjected<StatusRow>(
+      context.services.awsClients(),
+      resourceNames(context).statusTable,
+      LISTED_ROW_ATTRIBUTES,
+    ),
+    storedRefs(context),
   ]);
   const byId = new Map((rows ?? []).map((row) => [row.poolId, row] as const));
-  const all = [...new Set([...byId.keys(), ...ids])].sort();
-  const sources: PoolSources[] = [];
-  for (const poolId of all) {
-    const row = byId.get(poolId);
-    const found = ids.includes(poolId) ? await loadStoredSpec(context, poolId) : undefined;
-    if (!found && row?.deleted && !includeDeleted) continue;
-    const loaded = found ? validateStored(found.stored, context) : undefined;
-    sources.push({
-      poolId,
-      ...(row ? { row } : {}),
-      ...(loaded ? { stored: loaded.stored, violations: loaded.violations } : {}),
-      ...(loaded?.spec ? { spec: loaded.spec } : {}),
-    });
-  }
-  return sources;
+  const all = [...new Set([...byId.keys(), ...refs.keys()])].sort();
+  const listed = await mapBounded(
+    all,
+    SPEC_LOAD_CONCURRENCY,
+    async (poolId): Promise<PoolSources | undefined> => {
+      const row = byId.get(poolId);
+      const stored = refs.get(poolId) ?? [];
+      if (stored.length === 0) {
+        if (row?.deleted && !includeDeleted) return undefined;
+        return { poolId, ...(row ? { row } : {}) };
+      }
+      const [only] = stored;
+      if (
+        only &&
+        stored.length === 1 &&
+        row?.specSummary &&
+        row.specLocation === only.location &&
+        row.observedGeneration === only.generation
+      ) {
+        return { poolId, row, stored: only, summary: row.specSummary };
+      }
+      const found = await loadStoredSpec(context, poolId);
+      const loaded = found ? validateStored(found.stored, context) : undefined;
+      return {
+        poolId,
+        ...(row ? { row } : {}),
+        ...(loaded ? { stored: loaded.stored, violations: loaded.violations } : {}),
+        ...(loaded?.spec ? { spec: loaded.spec } : {}),
+      };
+    },
+  );
+  return listed.filter((sources): sources is PoolSources => sources !== undefined);
 }

@@ -1,7 +1,8 @@
 import { NodegroupStatus, UpdateStatus } from '../plan/eks-status';
-import type { PoolSpec, StoredSpec, Violation } from '../pool-spec';
+import type { PoolSpec, StoredSpecRef, Violation } from '../pool-spec';
 import { type Condition, ConditionStatus, ConditionType, findCondition } from '../status/conditions';
-import type { StatusRow } from '../status/status-row';
+import { specSummaryOf } from '../status/spec-summary';
+import type { SpecSummary, StatusRow } from '../status/status-row';
 import { formatAge } from './duration-format';
 import { formatTable } from './table-format';
 import type { Styler } from './terminal';
@@ -15,18 +16,15 @@ import type { Styler } from './terminal';
 export interface PoolSources {
   poolId: string;
   row?: StatusRow;
-  stored?: StoredSpec;
+  stored?: StoredSpecRef;
   /** The spec as validated offline, when it is valid. */
   spec?: PoolSpec;
+  /** Instead of `spec`: the row's summary of this very spec (same location and generation). */
+  summary?: SpecSummary;
   violations?: Violation[];
 }
 
-export interface EnclaveSummary {
-  enabled: boolean;
-  cpuCount?: number;
-  cpuPool?: string;
-  memoryMib?: number;
-}
+export type EnclaveSummary = SpecSummary['enclaves'];
 
 export interface PoolSummary {
   name: string;
@@ -87,7 +85,7 @@ function readyOf(sources: PoolSources): { status: ConditionStatus; reason: strin
 export function summarizePool(sources: PoolSources): PoolSummary {
   const { row, stored, spec } = sources;
   const ready = readyOf(sources);
-  const allocator = spec?.bootstrap.allocator;
+  const summary = spec ? specSummaryOf(spec) : sources.summary;
   // Rows written before createdAt existed fall back to their oldest remembered event.
   const since = row?.createdAt ?? row?.history[0]?.at;
   return {
@@ -96,17 +94,7 @@ export function summarizePool(sources: PoolSources): PoolSummary {
     ...((spec?.nodegroupName ?? row?.nodegroupName)
       ? { nodegroup: spec?.nodegroupName ?? row?.nodegroupName }
       : {}),
-    ...(spec ? { instanceType: spec.launchTemplate.instanceType } : {}),
-    ...(spec
-      ? {
-          enclaves: {
-            enabled: spec.launchTemplate.enclavesEnabled,
-            ...(allocator?.cpuCount !== undefined ? { cpuCount: allocator.cpuCount } : {}),
-            ...(allocator?.cpuPool !== undefined ? { cpuPool: allocator.cpuPool } : {}),
-            ...(allocator ? { memoryMib: allocator.memoryMib } : {}),
-          },
-        }
-      : {}),
+    ...(summary ? { instanceType: summary.instanceType, enclaves: summary.enclaves } : {}),
     ...(row?.launchTemplate?.pinnedVersion !== undefined
       ? { pinnedVersion: row.launchTemplate.pinnedVersion }
       : {}),

@@ -6,6 +6,7 @@ import {
   DELETED_ROW_RETENTION_SECONDS,
   emptyStatusRow,
   type HistoryEntry,
+  type SpecSummary,
   type StatusRow,
 } from '../status/status-row';
 
@@ -22,6 +23,7 @@ export interface PassReport {
     generation: number;
     /** Undefined when the spec did not validate. */
     specHash?: string;
+    summary?: SpecSummary;
   };
   /** Conditions computed this pass (Ready is derived here); types not computed keep their previous value. */
   conditions: ConditionInput[];
@@ -122,6 +124,7 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
   const nodegroupName = report.spec?.nodegroupName ?? previous.nodegroupName;
   const resolvedImage = report.resolvedImage ?? previous.resolvedImage;
   const specHash = report.spec ? report.spec.specHash : previous.specHash;
+  const specSummary = report.spec ? report.spec.summary : previous.specSummary;
 
   return {
     poolId: report.poolId,
@@ -135,6 +138,7 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
     ...(!report.spec && previous.specSource ? { specSource: previous.specSource } : {}),
     ...(!report.spec && previous.specLocation ? { specLocation: previous.specLocation } : {}),
     ...(specHash ? { specHash } : {}),
+    ...(specSummary ? { specSummary } : {}),
     observedGeneration: generation,
     deleted,
     ...(deletedAt

@@ -19,6 +19,7 @@ import { renderLaunchTemplateData } from '../render/launch-template-data';
 import type { LiveFacts } from '../rules/live-facts';
 import type { LiveRuleInput } from '../rules/live-rules';
 import { type ConditionInput, ConditionType, falseCondition, Reason } from '../status/conditions';
+import { specSummaryOf } from '../status/spec-summary';
 import { type HistoryEntry, type StatusRow, statusRowChanged } from '../status/status-row';
 import { conditionsForViolations } from '../status/violation-conditions';
 import { desiredPresent } from './desired-state';
@@ -330,6 +331,7 @@ class Pass {
       clusterName: spec.clusterName,
       nodegroupName: spec.nodegroupName,
       specHash,
+      summary: specSummaryOf(spec),
     };
     let state: PassState = { ...FRESH, spec: specInfo };
 

@@ -66,6 +66,16 @@ export interface HistoryEntry {
   updateId?: string;
 }
 
+/**
+ * What `get pools` shows about a spec, kept on the row by the pass that validated it, so listing a
+ * thousand pools does not read and parse a thousand specs: the CLI reads a spec only when the row
+ * has no summary or was written for another generation or location of it.
+ */
+export interface SpecSummary {
+  instanceType: string;
+  enclaves: { enabled: boolean; cpuCount?: number; cpuPool?: string; memoryMib?: number };
+}
+
 export interface StatusRow {
   poolId: string;
   /** Optimistic concurrency: every write is conditional on the revision it read. */
@@ -81,6 +91,8 @@ export interface StatusRow {
   specLocation?: string;
   /** sha256 of the validated spec (canonical JSON). */
   specHash?: string;
+  /** Of the spec at `specLocation` and `observedGeneration`; absent when that spec did not validate. */
+  specSummary?: SpecSummary;
   observedGeneration?: number;
   /** The spec is gone and so are the pool's resources. */
   deleted: boolean;

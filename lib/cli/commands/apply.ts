@@ -64,7 +64,6 @@ function nextSteps(preview: SpecPreview, style: Styler): string[] {
 
 export const applyCommand: CliCommand = {
   name: 'apply',
-  summary: 'validate a pool spec and write it to the S3 or DynamoDB store; print what the reconcile will do',
   usage: USAGE,
   help: HELP,
   async run(args: readonly string[], context: CliContext): Promise<number> {

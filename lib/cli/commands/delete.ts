@@ -26,7 +26,6 @@ Example:
 
 export const deleteCommand: CliCommand = {
   name: 'delete',
-  summary: 'delete a pool spec; the reconciler then deletes its node group and launch template',
   usage: USAGE,
   help: HELP,
   async run(args: readonly string[], context: CliContext): Promise<number> {

@@ -25,7 +25,6 @@ Example:
 
 export const describeCommand: CliCommand = {
   name: 'describe',
-  summary: 'show one pool: conditions, launch template, node group, update in flight, history',
   usage: USAGE,
   help: HELP,
   async run(args: readonly string[], context: CliContext): Promise<number> {

@@ -29,7 +29,6 @@ Examples:
 
 export const getCommand: CliCommand = {
   name: 'get',
-  summary: 'list pools: cluster, instance type, enclaves, pinned version, node group status, Ready, age',
   usage: USAGE,
   help: HELP,
   async run(args: readonly string[], context: CliContext): Promise<number> {

@@ -74,8 +74,6 @@ function writeFinding(out: CliContext['io']['stdout'], finding: WorkloadFinding,
 
 export const lintPodsCommand: CliCommand = {
   name: 'lint-pods',
-  summary:
-    "check enclave workloads (hugepages, enclave device, CPUs, selectors, taints) against a pool's allocator",
   usage: USAGE,
   help: HELP,
   async run(args: readonly string[], context: CliContext): Promise<number> {

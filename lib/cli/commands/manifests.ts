@@ -36,8 +36,6 @@ const KINDS = ['device-plugin'];
 
 export const manifestsCommand: CliCommand = {
   name: 'manifests',
-  summary:
-    'print Kubernetes manifests for a pool (device-plugin: the Nitro Enclaves device plugin DaemonSet)',
   usage: USAGE,
   help: HELP,
   async run(args: readonly string[], context: CliContext): Promise<number> {

@@ -32,8 +32,6 @@ Example:
 
 export const planCommand: CliCommand = {
   name: 'plan',
-  summary:
-    'show what a reconcile of a spec file would do: template diff, user data diff, roll and its impact',
   usage: USAGE,
   help: HELP,
   async run(args: readonly string[], context: CliContext): Promise<number> {

@@ -1,5 +1,4 @@
 import { open } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { createLiveFactsReader, type LiveFactsReader } from '../../aws/live-facts-reader';
 import { UsageError } from '../../errors';
 import { isVariableName, variablesFromEnvironment } from '../../manifests/deployment-variables';
@@ -15,6 +14,7 @@ import {
 } from '../../rules/live-rules';
 import { Rule } from '../../rules/rules';
 import type { CliCommand, CliContext } from '../cli-command';
+import { parseCommandArgs } from '../command-runtime';
 import { type FileReport, isValid, writeHumanReport, writeJsonReport } from '../violation-report';
 
 /**
@@ -38,15 +38,12 @@ interface ValidateArgs {
 }
 
 export function parseValidateArgs(args: readonly string[]): ValidateArgs {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(args);
-  } catch (error: unknown) {
-    throw new UsageError(
-      error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error),
-    );
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(args, {
+    live: { type: 'boolean' },
+    output: { type: 'string', short: 'o' },
+    var: { type: 'string', multiple: true },
+    'pool-id': { type: 'string' },
+  });
   if (positionals.length === 0) throw new UsageError('validate needs at least one FILE');
   const output = values.output ?? 'human';
   if (output !== 'human' && output !== 'json') {
@@ -71,21 +68,6 @@ export function parseValidateArgs(args: readonly string[]): ValidateArgs {
     overrides,
     ...(values['pool-id'] !== undefined ? { poolId: values['pool-id'] } : {}),
   };
-}
-
-function parseOptions(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      live: { type: 'boolean' },
-      output: { type: 'string', short: 'o' },
-      var: { type: 'string', multiple: true },
-      'pool-id': { type: 'string' },
-      debug: { type: 'boolean' },
-    },
-  });
 }
 
 /** Reads at most one byte more than the limit, so an oversized file is reported without loading it. */
@@ -137,7 +119,6 @@ function checkOfflineInstanceRules(input: LiveRuleInput, notChecked: string[]): 
 
 export const validateCommand: CliCommand = {
   name: 'validate',
-  summary: 'check pool spec files and print every violation (--live also checks against AWS)',
   usage: USAGE,
   async run(args: readonly string[], context: CliContext): Promise<number> {
     const options = parseValidateArgs(args);

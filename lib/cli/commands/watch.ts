@@ -64,7 +64,6 @@ function ports(context: CliContext): WatchPorts {
 
 export const watchCommand: CliCommand = {
   name: 'watch',
-  summary: 'follow a pool roll live (progress, nodes replaced, elapsed, estimate) until its outcome',
   usage: USAGE,
   help: HELP,
   async run(args: readonly string[], context: CliContext): Promise<number> {

@@ -5,37 +5,19 @@
  * (same sources, same lockfile, same bytes), so they are asserted; init times are only published.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { olderThanSources, PROJECT_ROOT as ROOT } from '../../support/build-freshness';
 import { zipEntries } from '../../support/zip-entries';
 
 jest.setTimeout(180000);
 
-const ROOT = join(__dirname, '../../..');
 const ARTIFACTS = join(ROOT, '.serverless');
 const MB = 1_000_000;
 
-function newestSourceChange(): number {
-  const newest = (path: string): number => {
-    const info = statSync(path);
-    if (!info.isDirectory()) return info.mtimeMs;
-    return Math.max(info.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
-  };
-  return Math.max(
-    ...['lib', 'functions', 'serverless.yml', 'package-lock.json'].map((p) => newest(join(ROOT, p))),
-  );
-}
-
-function packagedAt(): number {
-  try {
-    return Math.min(...['reconcile.zip', 'resync.zip'].map((zip) => statSync(join(ARTIFACTS, zip)).mtimeMs));
-  } catch {
-    return 0;
-  }
-}
-
 beforeAll(() => {
-  if (packagedAt() < newestSourceChange()) {
+  const artifacts = ['.serverless/reconcile.zip', '.serverless/resync.zip'];
+  if (olderThanSources(artifacts, ['lib', 'functions', 'serverless.yml', 'package-lock.json'])) {
     // Packaged as deployed by default: without SOURCE_MAP.
     const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1' };
     delete env.SOURCE_MAP;

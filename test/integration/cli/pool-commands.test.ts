@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { STATUS_SCAN_SEGMENTS } from '../../../lib/aws/status-table-reader';
+import { reconcile } from '../../../lib/reconcile';
 import { quietLogs } from '../../support/quiet-logs';
 import { runCliCaptured } from '../../support/run-cli';
 import { type Harness, SEED_SPEC, startHarness, statusRow } from '../reconcile/reconcile-harness';
@@ -138,5 +140,44 @@ describe('workload helpers against a stored pool (sandbox)', () => {
     const ds = parse(run.stdout);
     expect(ds.spec.template.spec.nodeSelector['eks.amazonaws.com/nodegroup']).toBe('my-node-pool');
     expect(run.stdout).not.toContain('guessed from the instance type name');
+  });
+});
+
+describe('get pools reads specs only where the status rows cannot tell', () => {
+  it('lists reconciled pools from one projected status scan and the store listings; reads the spec of a pool edited since', async () => {
+    const other = SEED_SPEC.replace(/\bmy-node-pool\b/g, 'other-pool');
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    await h.s3Specs.put('other-pool', other);
+    await h.settle();
+    await reconcile('other-pool', h.deps);
+
+    h.counter.reset();
+    const listed = await cli(['get', 'pools']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      /^my-node-pool\s+my-cluster\s+m5\.xlarge\s+2 CPU, 768 MiB\s+1\s+ACTIVE\s+True/m,
+    );
+    expect(listed.stdout).toMatch(
+      /^other-pool\s+my-cluster\s+m5\.xlarge\s+2 CPU, 768 MiB\s+1\s+ACTIVE\s+True/m,
+    );
+    // Four status-table segments, one spec-table scan, one S3 listing; no spec read.
+    expect(h.counter.summary()).toEqual({ Scan: STATUS_SCAN_SEGMENTS + 1, ListObjectsV2: 1 });
+
+    // Edited after its reconcile: the row is of another generation, so that one spec is read.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await h.s3Specs.put('other-pool', other.replace('memory_mib: 768', 'memory_mib: 1024'));
+    h.counter.reset();
+    const edited = await cli(['get', 'pools']);
+    expect(edited.stdout).toMatch(
+      /^other-pool\s+my-cluster\s+m5\.xlarge\s+2 CPU, 1024 MiB\s+1\s+ACTIVE\s+Unknown \(NewGenerationPending\)/m,
+    );
+    expect(h.counter.summary()).toEqual({
+      Scan: STATUS_SCAN_SEGMENTS + 1,
+      // The listing, then the spec load's own lookup of the pool's object.
+      ListObjectsV2: 2,
+      GetObject: 1,
+      // The spec load checks the other store too (a pool in two stores is a conflict).
+      GetItem: 1,
+    });
   });
 });

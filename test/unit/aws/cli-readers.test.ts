@@ -3,7 +3,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readLaunchTemplateVersionData } from '../../../lib/aws/launch-template-version-data';
 import { NodegroupInstances } from '../../../lib/aws/nodegroup-instances';
-import { listStatusRows } from '../../../lib/aws/status-table-reader';
+import { scanProjected } from '../../../lib/aws/status-table-reader';
 import { TerminalAwsError, TransientAwsError } from '../../../lib/errors';
 import { awsError, unreachableClients } from '../../support/sdk-mocks';
 
@@ -18,23 +18,41 @@ beforeEach(() => {
   documents.reset();
 });
 
-describe('listStatusRows', () => {
-  it('pages through the table and sorts by pool id', async () => {
+describe('scanProjected', () => {
+  it('pages through each segment, asking only for the projected attributes', async () => {
     documents
       .on(ScanCommand)
       .resolvesOnce({ Items: [{ poolId: 'b' }], LastEvaluatedKey: { poolId: 'b' } })
       .resolvesOnce({ Items: [{ poolId: 'a' }] });
-    expect((await listStatusRows(clients, 't'))?.map((r) => r.poolId)).toEqual(['a', 'b']);
+    const rows = await scanProjected<{ poolId: string }>(clients, 't', ['poolId', 'nodegroup.status'], 1);
+    expect(rows?.map((r) => r.poolId)).toEqual(['b', 'a']);
+    const input = documents.commandCalls(ScanCommand)[0]?.args[0].input;
+    expect(input?.ProjectionExpression).toBe('#poolId, #nodegroup.#status');
+    expect(input?.ExpressionAttributeNames).toEqual({
+      '#poolId': 'poolId',
+      '#nodegroup': 'nodegroup',
+      '#status': 'status',
+    });
+    expect(input?.Segment).toBeUndefined();
+  });
+
+  it('scans segments in parallel and names them', async () => {
+    documents
+      .on(ScanCommand)
+      .callsFake((input: { Segment?: number }) => ({ Items: [{ poolId: `s${input.Segment}` }] }));
+    const rows = await scanProjected<{ poolId: string }>(clients, 't', ['poolId'], 3);
+    expect(rows?.map((r) => r.poolId).sort()).toEqual(['s0', 's1', 's2']);
+    expect(documents.commandCalls(ScanCommand).map((c) => c.args[0].input.TotalSegments)).toEqual([3, 3, 3]);
   });
 
   it('treats a missing table as no pools', async () => {
     documents.on(ScanCommand).rejects(awsError('ResourceNotFoundException'));
-    expect(await listStatusRows(clients, 't')).toBeUndefined();
+    expect(await scanProjected(clients, 't', ['poolId'])).toBeUndefined();
   });
 
   it('translates other errors', async () => {
     documents.on(ScanCommand).rejects(awsError('ThrottlingException', 400));
-    await expect(listStatusRows(clients, 't')).rejects.toBeInstanceOf(TransientAwsError);
+    await expect(scanProjected(clients, 't', ['poolId'])).rejects.toBeInstanceOf(TransientAwsError);
   });
 });
 

@@ -103,7 +103,10 @@ describe('enclave-pools validate', () => {
     [['validate', SEED, '--output', 'yaml'], '--output must be "human" or "json"'],
     [['validate', SEED, '--var', 'NOEQUALS'], '--var expects NAME=VALUE'],
     [['validate', SEED, '--var', '1BAD=x'], '--var expects NAME=VALUE'],
-    [['validate', SEED, '--bogus'], "Unknown option '--bogus'"],
+    [
+      ['validate', SEED, '--bogus'],
+      'unknown option --bogus; the options are --live, -o/--output, --var, --pool-id',
+    ],
     [['validate', SEED, SEED, '--pool-id', 'x'], '--pool-id applies to one FILE'],
     [['validate', '/nonexistent/pool.yaml'], 'cannot read /nonexistent/pool.yaml: no such file'],
     [['validate', FIXTURES], 'it is a directory'],

@@ -82,7 +82,10 @@ describe('enclave-pools lint-pods', () => {
     [['-f', 'w.yaml'], 'lint-pods needs the pool to check against'],
     [['-f', 'w.yaml', '--pool', 'a', '--pool-file', 'b'], 'give either --pool NAME or --pool-file'],
     [['-f', 'w.yaml', '--pool-file', POOL, '-o', 'xml'], '--output must be "human" or "json"'],
-    [['-f', 'w.yaml', '--pool-file', POOL, '--bogus'], "Unknown option '--bogus'"],
+    [
+      ['-f', 'w.yaml', '--pool-file', POOL, '--bogus'],
+      'unknown option --bogus; the options are -f/--filename, --pool, --pool-file',
+    ],
   ])('usage error %p → exit 2', async (args, message) => {
     const run = await lint(...args);
     expect(run.code).toBe(2);
