@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import { STATUS_SCAN_SEGMENTS } from '../../../lib/aws/status-table-reader';
 import { reconcile } from '../../../lib/reconcile';
 import { quietLogs } from '../../support/quiet-logs';
@@ -151,7 +152,8 @@ describe('get pools reads specs only where the status rows cannot tell', () => {
     await h.settle();
     await reconcile('other-pool', h.deps);
 
-    h.counter.reset();
+    // The CLI's own calls (h.counter counts the reconciler's clients).
+    const counter = new AwsCallCounter(h.clients);
     const listed = await cli(['get', 'pools']);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(
@@ -161,17 +163,17 @@ describe('get pools reads specs only where the status rows cannot tell', () => {
       /^other-pool\s+my-cluster\s+m5\.xlarge\s+2 CPU, 768 MiB\s+1\s+ACTIVE\s+True/m,
     );
     // Four status-table segments, one spec-table scan, one S3 listing; no spec read.
-    expect(h.counter.summary()).toEqual({ Scan: STATUS_SCAN_SEGMENTS + 1, ListObjectsV2: 1 });
+    expect(counter.summary()).toEqual({ Scan: STATUS_SCAN_SEGMENTS + 1, ListObjectsV2: 1 });
 
     // Edited after its reconcile: the row is of another generation, so that one spec is read.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await h.s3Specs.put('other-pool', other.replace('memory_mib: 768', 'memory_mib: 1024'));
-    h.counter.reset();
+    counter.reset();
     const edited = await cli(['get', 'pools']);
     expect(edited.stdout).toMatch(
       /^other-pool\s+my-cluster\s+m5\.xlarge\s+2 CPU, 1024 MiB\s+1\s+ACTIVE\s+Unknown \(NewGenerationPending\)/m,
     );
-    expect(h.counter.summary()).toEqual({
+    expect(counter.summary()).toEqual({
       Scan: STATUS_SCAN_SEGMENTS + 1,
       // The listing, then the spec load's own lookup of the pool's object.
       ListObjectsV2: 2,
