@@ -24,16 +24,21 @@ def install() -> None:
         control,
         edge_zones,
         eks_clusters,
+        eks_tags,
         eks_updates,
         launch_templates,
         s3_delete_markers,
         s3_event_ids,
         ssm_public_parameters,
+        strict,
     )
 
     control.install()
+    # After control: the strict checks wrap the dispatcher that control installed.
+    strict.install()
     edge_zones.install()
     eks_clusters.install()
+    eks_tags.install()
     eks_updates.install()
     launch_templates.install()
     ssm_public_parameters.install()
