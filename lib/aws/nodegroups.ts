@@ -264,6 +264,8 @@ export class Nodegroups {
   /**
    * The update in flight on a node group, found through ListUpdates when the status row does not
    * know it (a pass that crashed after starting it, or an update someone else started).
+   * ListUpdates is paginated and documents no order, so every page is read and, should more than
+   * one update be InProgress, the newest by createdAt wins.
    */
   async findInProgressUpdate(clusterName: string, nodegroupName: string): Promise<UpdateRecord | undefined> {
     const ids: string[] = [];
@@ -274,12 +276,13 @@ export class Nodegroups {
       if (isNotFound(error)) return undefined;
       throw translateAwsError(error, { resourceId: `${clusterName}/${nodegroupName}` });
     }
-    // Newest ids are listed last by EKS; look at a few from the end.
-    for (const id of ids.slice(-5).reverse()) {
+    let newest: UpdateRecord | undefined;
+    for (const id of ids) {
       const update = await this.describeUpdate(clusterName, nodegroupName, id);
-      if (update?.status === UpdateStatus.InProgress) return update;
+      if (update?.status !== UpdateStatus.InProgress) continue;
+      if (!newest || (update.createdAt ?? '') > (newest.createdAt ?? '')) newest = update;
     }
-    return undefined;
+    return newest;
   }
 
   async tag(nodegroupArn: string, tags: Record<string, string>): Promise<void> {

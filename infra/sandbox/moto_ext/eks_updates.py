@@ -609,32 +609,63 @@ def _response_describe_update(self: Any) -> Any:
         return ActionResult({"update": update.to_api()})
 
 
+# ListUpdates without maxResults: AWS returns 100 ids and a nextToken; the sandbox returns pages of
+# this size so that a caller that does not follow nextToken fails its tests instead of production
+# (where a long-lived node group accumulates more than 100 updates). maxResults is honoured as given.
+LIST_UPDATES_DEFAULT_PAGE_SIZE = 2
+
+
+def list_updates_order(ids_oldest_first: list[str]) -> list[str]:
+    """The order ListUpdates returns update ids in. AWS documents none, so callers must not rely
+    on one: the sandbox puts the newest update in the middle and the others newest to oldest
+    around it, which breaks both "newest last" and (from three updates on) "newest first"."""
+    if not ids_oldest_first:
+        return []
+    *older, newest = ids_oldest_first
+    others = list(reversed(older))
+    middle = (len(ids_oldest_first) - 1) // 2
+    return others[:middle] + [newest] + others[middle:]
+
+
 def _response_list_updates(self: Any) -> Any:
     from moto.core.responses import ActionResult
 
     cluster_name = self._get_param("name")
     nodegroup_name = self._get_param("nodegroupName")
-    max_results = int(self._get_param("maxResults") or 100)
+    max_results = self._get_param("maxResults")
     next_token = self._get_param("nextToken")
-    if not 1 <= max_results <= 100:
-        raise _invalid("maxResults must be between 1 and 100.", cluster_name, nodegroup_name)
     with _lock:
         cluster = _cluster(self.eks_backend, cluster_name)
         settle(cluster)
         ids: list[str] = []
         if nodegroup_name:
-            ids = list(_state(_nodegroup(cluster, nodegroup_name)).updates)
+            ids = list_updates_order(list(_state(_nodegroup(cluster, nodegroup_name)).updates))
         start = 0
         if next_token:
             if not str(next_token).isdigit() or int(next_token) > len(ids):
                 raise _invalid(f"The nextToken {next_token} is not valid.", cluster_name, nodegroup_name)
             start = int(next_token)
-        page = ids[start : start + max_results]
-        following = start + max_results
+        page_size = int(max_results) if max_results else LIST_UPDATES_DEFAULT_PAGE_SIZE
+        page = ids[start : start + page_size]
+        following = start + page_size
         result: dict[str, Any] = {"updateIds": page}
         if following < len(ids):
             result["nextToken"] = str(following)
         return ActionResult(result)
+
+
+def _response_create_nodegroup(original: Callable[..., Any]) -> Callable[..., Any]:
+    """CreateNodegroup keeps the request's updateConfig (moto drops it and reports maxUnavailable 1)."""
+
+    def create_nodegroup(self: Any) -> Any:
+        result = original(self)
+        update_config = self._get_param("updateConfig")
+        if update_config:
+            cluster = self.eks_backend.clusters[self._get_param("name")]
+            cluster.nodegroups[self._get_param("nodegroupName")].update_config = dict(update_config)
+        return result
+
+    return create_nodegroup
 
 
 def install() -> None:
@@ -653,6 +684,7 @@ def install() -> None:
     EKSResponse.update_nodegroup_version = _response_update_nodegroup_version  # type: ignore[attr-defined]
     EKSResponse.describe_update = _response_describe_update  # type: ignore[attr-defined]
     EKSResponse.list_updates = _response_list_updates  # type: ignore[attr-defined]
+    EKSResponse.create_nodegroup = _response_create_nodegroup(EKSResponse.create_nodegroup)  # type: ignore[method-assign]
 
     EKSBackend.update_nodegroup_config = _wrap_update_nodegroup_config(EKSBackend.update_nodegroup_config)  # type: ignore[method-assign]
     EKSBackend.create_nodegroup = _wrap_create_nodegroup(EKSBackend.create_nodegroup)  # type: ignore[method-assign]

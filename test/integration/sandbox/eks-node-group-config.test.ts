@@ -71,39 +71,40 @@ describe('node group defaults and config updates', () => {
 });
 
 describe('ListUpdates and DescribeUpdate', () => {
-  it('lists every update of a node group in creation order, with pagination', async () => {
+  it('lists every update across pages of at most two, the newest neither first nor last', async () => {
     await setRollSeconds(0);
     const roll = await s.rollTo(s.newVersion);
-    const { update: config } = await s.clients.eks.send(
-      new UpdateNodegroupConfigCommand({
-        clusterName: s.world.cluster.name,
-        nodegroupName: s.pool.nodegroupName,
-        scalingConfig: { desiredSize: 3 },
-      }),
-    );
+    const configUpdate = async (desiredSize: number) => {
+      const { update } = await s.clients.eks.send(
+        new UpdateNodegroupConfigCommand({
+          clusterName: s.world.cluster.name,
+          nodegroupName: s.pool.nodegroupName,
+          scalingConfig: { desiredSize },
+        }),
+      );
+      return update?.id;
+    };
+    const second = await configUpdate(3);
+    const newest = await configUpdate(2);
+    const page = (maxResults?: number, nextToken?: string) =>
+      s.clients.eks.send(
+        new ListUpdatesCommand({
+          name: s.world.cluster.name,
+          nodegroupName: s.pool.nodegroupName,
+          ...(maxResults ? { maxResults } : {}),
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
 
-    const all = await s.clients.eks.send(
-      new ListUpdatesCommand({ name: s.world.cluster.name, nodegroupName: s.pool.nodegroupName }),
-    );
-    expect(all.updateIds).toEqual([roll.id, config?.id]);
-    const firstPage = await s.clients.eks.send(
-      new ListUpdatesCommand({
-        name: s.world.cluster.name,
-        nodegroupName: s.pool.nodegroupName,
-        maxResults: 1,
-      }),
-    );
-    expect(firstPage.updateIds).toEqual([roll.id]);
-    const secondPage = await s.clients.eks.send(
-      new ListUpdatesCommand({
-        name: s.world.cluster.name,
-        nodegroupName: s.pool.nodegroupName,
-        maxResults: 1,
-        nextToken: firstPage.nextToken,
-      }),
-    );
-    expect(secondPage).toMatchObject({ updateIds: [config?.id] });
-    expect(secondPage.nextToken).toBeUndefined();
+    // Without maxResults AWS would allow up to 100 per page; the sandbox gives at most two.
+    const first = await page();
+    expect(first.updateIds).toEqual([second, newest]);
+    const rest = await page(undefined, first.nextToken);
+    expect(rest).toMatchObject({ updateIds: [roll.id] });
+    expect(rest.nextToken).toBeUndefined();
+    const single = await page(1);
+    expect(single.updateIds).toEqual([second]);
+    expect((await page(1, single.nextToken)).updateIds).toEqual([newest]);
   });
 
   it('answers ResourceNotFoundException for an unknown update id or without the node group name', async () => {

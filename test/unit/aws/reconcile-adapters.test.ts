@@ -11,6 +11,7 @@ import {
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
   ListUpdatesCommand,
+  type Update,
   UpdateNodegroupConfigCommand,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
@@ -157,20 +158,43 @@ describe('Nodegroups', () => {
     await expect(nodegroups.delete('c', 'n')).resolves.toEqual({ deleting: true });
   });
 
-  it('finds the update in flight among the newest listed', async () => {
-    eks.on(ListUpdatesCommand).resolves({ updateIds: ['old', 'new'] });
-    eks.on(DescribeUpdateCommand, { updateId: 'new' }).resolves({
+  it('finds the update in flight on any page of ListUpdates, the newest by createdAt', async () => {
+    eks
+      .on(ListUpdatesCommand)
+      .resolvesOnce({ updateIds: ['a', 'b'], nextToken: 'page-2' })
+      .resolvesOnce({
+        updateIds: ['c', 'd'],
+      });
+    const update = (
+      id: string,
+      status: 'Successful' | 'InProgress' | 'Failed',
+      createdAt: string,
+    ): { update: Update } => ({
       update: {
-        id: 'new',
-        status: 'InProgress',
+        id,
+        status,
         type: 'VersionUpdate',
-        params: [{ type: 'LaunchTemplateVersion', value: '4' }],
+        createdAt: new Date(createdAt),
+        params: [{ type: 'LaunchTemplateVersion', value: id === 'c' ? '4' : '3' }],
       },
     });
+    eks
+      .on(DescribeUpdateCommand, { updateId: 'a' })
+      .resolves(update('a', 'Successful', '2026-12-01T10:00:00Z'));
+    eks
+      .on(DescribeUpdateCommand, { updateId: 'b' })
+      .resolves(update('b', 'InProgress', '2026-12-01T09:00:00Z'));
+    eks
+      .on(DescribeUpdateCommand, { updateId: 'c' })
+      .resolves(update('c', 'InProgress', '2026-12-01T11:00:00Z'));
+    eks.on(DescribeUpdateCommand, { updateId: 'd' }).resolves(update('d', 'Failed', '2026-12-01T12:00:00Z'));
+
     await expect(nodegroups.findInProgressUpdate('c', 'n')).resolves.toMatchObject({
-      id: 'new',
+      id: 'c',
       launchTemplateVersion: 4,
     });
+    // Both pages read ('c' is only on the second); the SDK paginator reuses its input object.
+    expect(eks.commandCalls(ListUpdatesCommand)).toHaveLength(2);
   });
 });
 
