@@ -24,8 +24,8 @@ def install() -> None:
         control,
         edge_zones,
         eks_clusters,
+        eks_nodegroups,
         eks_tags,
-        eks_updates,
         launch_templates,
         s3_delete_markers,
         s3_event_ids,
@@ -39,7 +39,7 @@ def install() -> None:
     edge_zones.install()
     eks_clusters.install()
     eks_tags.install()
-    eks_updates.install()
+    eks_nodegroups.install()
     launch_templates.install()
     ssm_public_parameters.install()
     s3_event_ids.install()

@@ -29,7 +29,7 @@ def _invalid(context: Context, rule_name: str, message: str) -> Refusal:
 
 def _template_version(context: Context, spec: Any) -> tuple[Any, Any] | None:
     """The EC2 launch template version a request's launchTemplate points at, or None when it
-    does not resolve (eks_updates answers that case with its own InvalidParameterException)."""
+    does not resolve (eks_nodegroups answers that case with its own InvalidParameterException)."""
     if not isinstance(spec, dict):
         return None
     ec2 = context.ec2()
