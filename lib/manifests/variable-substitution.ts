@@ -215,8 +215,10 @@ function unsetMessage(name: string, path: string): string {
     );
   }
   return (
-    `${field} uses \${${name}}, but ${name} is not set; set it in the deployment's environment ` +
-    `(or pass --var ${name}=VALUE to the CLI), or give a default: \${${name}:=value}`
+    `${field} uses \${${name}}, but ${name} is not a declared variable with a value; only the ` +
+    'variables the deployment declares are substituted (KUBERNETES_VERSION and the names in ' +
+    `SPEC_VARIABLES, serverless.yml param specVariables): declare and set ${name}, pass --var ${name}=VALUE ` +
+    `to the CLI, or give a default: \${${name}:=value}`
   );
 }
 

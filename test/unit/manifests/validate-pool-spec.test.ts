@@ -128,7 +128,11 @@ describe('enclaveOptions normalisation', () => {
 });
 
 describe('the full-featured fixture', () => {
-  const vars = variablesFromEnvironment({ NODE_COUNT: '3', AWS_SECRET_ACCESS_KEY: 'never' });
+  const vars = variablesFromEnvironment({
+    NODE_COUNT: '3',
+    SPEC_VARIABLES: 'NODE_COUNT',
+    AWS_SECRET_ACCESS_KEY: 'never',
+  });
 
   it('maps every field, the structured allocator and the v1beta2 references', () => {
     const spec = validSpec(read('full-featured.yaml'), vars, 'payments-enclaves');

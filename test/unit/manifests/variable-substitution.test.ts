@@ -103,20 +103,56 @@ describe('substituteVariables over a parsed document', () => {
 });
 
 describe('variablesFromEnvironment', () => {
-  it('offers ordinary variables and withholds credentials', () => {
+  it('offers only declared variables (KUBERNETES_VERSION, SPEC_VARIABLES), never credentials, plus overrides', () => {
     const vars = variablesFromEnvironment(
       {
         KUBERNETES_VERSION: '1.35',
+        SPEC_VARIABLES: 'NODE_COUNT, AWS_SECRET_ACCESS_KEY MISSING',
+        NODE_COUNT: '3',
         AWS_REGION: 'eu-west-1',
         AWS_SECRET_ACCESS_KEY: 'secret',
-        AWS_SESSION_TOKEN: 'token',
-        GITHUB_TOKEN: 'x',
-        DB_PASSWORD: 'x',
-        'not-a-name': 'x',
         UNDEFINED: undefined,
       },
       { EXTRA: 'yes', KUBERNETES_VERSION: '1.36' },
     );
-    expect(vars).toEqual({ KUBERNETES_VERSION: '1.36', AWS_REGION: 'eu-west-1', EXTRA: 'yes' });
+    expect(vars).toEqual({ KUBERNETES_VERSION: '1.36', NODE_COUNT: '3', EXTRA: 'yes' });
   });
+
+  // What a reconcile Lambda's environment really holds (runtime, credentials, our table names)
+  // plus secrets an operator added under names no deny-list would guess.
+  const LAMBDA_ENVIRONMENT: Record<string, string> = {
+    AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEKEYID0000',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN',
+    AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
+    AWS_LAMBDA_FUNCTION_NAME: 'enclave-pools-dev-reconcile',
+    AWS_REGION: 'eu-west-1',
+    _HANDLER: 'functions/reconcile-queue.handler',
+    _X_AMZN_TRACE_ID: 'Root=1-5e1b4151-5ac6c58f5b5d4a7c8e9f0a1b',
+    LAMBDA_TASK_ROOT: '/var/task',
+    STATUS_TABLE: 'enclave-pools-dev-status',
+    LEASE_TABLE: 'enclave-pools-dev-leases',
+    SPEC_BUCKET: 'enclave-pools-dev-specs',
+    DB_PASS: 'hunter2-db-pass',
+    DATABASE_URL: 'postgres://app:s3cr3t-db-url@db.internal:5432/app',
+    SIGNING_KEY: 'signing-key-value-0001',
+    SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXXSLACK',
+    KUBERNETES_VERSION: '1.35',
+    SPEC_VARIABLES: '',
+  };
+
+  it.each(Object.keys(LAMBDA_ENVIRONMENT).filter((name) => name !== 'KUBERNETES_VERSION'))(
+    'never substitutes %s from a realistic Lambda environment into a spec',
+    (name) => {
+      const vars = variablesFromEnvironment(LAMBDA_ENVIRONMENT);
+      const parsed = parsePoolDocument(`kind: X\nmetadata: {name: n}\nspec:\n  value: "\${${name}}"\n`);
+      if (!parsed.document) throw new Error('parse failed');
+      const result = substituteVariables(parsed.document, vars);
+      const rendered = JSON.stringify(result);
+      for (const secret of Object.values(LAMBDA_ENVIRONMENT).filter((v) => v.length > 8)) {
+        expect(rendered).not.toContain(secret);
+      }
+      expect(result.violations.map((v) => v.rule)).toEqual(['VariableUnset']);
+    },
+  );
 });
