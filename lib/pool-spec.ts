@@ -11,6 +11,17 @@ export const DEVICE_PLUGIN_LABEL_VALUE = 'enabled';
 /** `1.35`, `v1.35` or `v1.35.2`, as Cluster API and EKS write Kubernetes versions. */
 export const KUBERNETES_VERSION = /^v?(\d+)\.(\d+)(\.\d+)?$/;
 
+/**
+ * Node label every pool's nodes carry (node group labels and kubelet --node-labels), unique to the
+ * pool: the pool's device-plugin DaemonSet selects on it (docs/decisions/0063).
+ */
+export const POOL_NODE_LABEL_KEY = 'enclave-pools.aws/pool';
+
+/** The labels a pool's nodes get: the spec's, plus the pool label (which the spec cannot override). */
+export function poolNodeLabels(spec: Pick<PoolSpec, 'labels' | 'name'>): Record<string, string> {
+  return { ...spec.labels, [POOL_NODE_LABEL_KEY]: spec.name };
+}
+
 /** Role used when the pool names none: CAPA's default node role name with IAM management off. */
 export const DEFAULT_NODE_ROLE_NAME = 'eks-nodegroup.cluster-api-provider-aws.sigs.k8s.io';
 

@@ -1,5 +1,5 @@
 import type { DesiredNodegroup, DesiredPresent, PlanPolicy } from '../plan/plan-types';
-import type { PoolSpec } from '../pool-spec';
+import { type PoolSpec, poolNodeLabels } from '../pool-spec';
 import type { RenderedLaunchTemplate } from '../render/launch-template-data';
 import { ownershipTags } from '../render/resource-names';
 import type { LiveFacts } from '../rules/live-facts';
@@ -21,7 +21,7 @@ export function desiredNodegroup(spec: PoolSpec, facts: LiveFacts, deploymentId?
   const placement = placementSubnets(spec, facts);
   return {
     name: spec.nodegroupName,
-    labels: { ...spec.labels },
+    labels: poolNodeLabels(spec),
     taints: [...spec.taints],
     scaling: { minSize: spec.scaling.minSize, maxSize: spec.scaling.maxSize, desiredSize: spec.replicas },
     updateConfig: { ...spec.updateConfig },

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { POOL_NODE_LABEL_KEY } from '../pool-spec';
 import { formatTaint, KUBERNETES_TAINT_EFFECT } from './node-matching';
 import { devicePluginLabel, MAX_ENCLAVES_PER_INSTANCE, type PoolWorkloadProfile } from './pool-profile';
 
@@ -6,8 +7,8 @@ import { devicePluginLabel, MAX_ENCLAVES_PER_INSTANCE, type PoolWorkloadProfile 
  * The Nitro Enclaves device-plugin DaemonSet for a pool (plugin v0.4.1). The stock manifest has no
  * tolerations and one global MAX_ENCLAVES_PER_NODE, so a tainted pool never gets the plugin and a
  * pool with small allocator sizes is promised slots it cannot run (E22/E27). Per pool we add the
- * pool's tolerations, size the slots from its allocator, and pin the DaemonSet to the pool's node
- * group so DaemonSets of pools with different sizes never select the same node.
+ * pool's tolerations, size the slots from its allocator, and pin the DaemonSet to the pool's own
+ * node label so DaemonSets of pools with different sizes never select the same node.
  */
 
 export const DEVICE_PLUGIN_IMAGE =
@@ -68,7 +69,8 @@ export function devicePluginManifest(
   };
   const nodeSelector: Record<string, string> = {
     [label.key]: label.value,
-    ...(pool ? { 'eks.amazonaws.com/nodegroup': pool.nodegroupName } : {}),
+    // The pool's own label, set at registration: custom-AMI nodes may lack eks.amazonaws.com/nodegroup.
+    ...(pool ? { [POOL_NODE_LABEL_KEY]: pool.poolName } : {}),
   };
   const tolerations = (pool?.taints ?? []).map((taint) => ({
     key: taint.key,

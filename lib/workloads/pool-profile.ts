@@ -1,4 +1,10 @@
-import { DEVICE_PLUGIN_LABEL_KEY, DEVICE_PLUGIN_LABEL_VALUE, type PoolSpec, type Taint } from '../pool-spec';
+import {
+  DEVICE_PLUGIN_LABEL_KEY,
+  DEVICE_PLUGIN_LABEL_VALUE,
+  type PoolSpec,
+  poolNodeLabels,
+  type Taint,
+} from '../pool-spec';
 import type { InstanceTypeFacts } from '../rules/live-facts';
 import { Architecture, type HugepagePlan, hugepagePlan } from './hugepage-plan';
 
@@ -142,7 +148,7 @@ export function poolWorkloadProfile(spec: PoolSpec, instanceFacts?: InstanceType
     architecture,
     hardwareSource: liveArchitecture ? 'live' : 'instance-type-name',
     threadsPerCore,
-    labels: { ...wellKnown, ...spec.labels },
+    labels: { ...wellKnown, ...poolNodeLabels(spec) },
     labelsWithUnknownValues: PER_NODE_LABELS.filter((key) => !(key in spec.labels)),
     taints: spec.taints,
     ...(enclaveCpus === undefined ? {} : { enclaveCpus }),

@@ -92,7 +92,9 @@ describe('renderUserData', () => {
             certificateAuthority: FACTS.certificateAuthority,
             cidr: '10.100.0.0/16',
           },
-          kubelet: { flags: ['--node-labels=aws-nitro-enclaves-k8s-dp=enabled'] },
+          kubelet: {
+            flags: ['--node-labels=aws-nitro-enclaves-k8s-dp=enabled,enclave-pools.aws/pool=my-node-pool'],
+          },
         },
       },
     ]);
@@ -129,7 +131,7 @@ describe('renderUserData', () => {
       config: { maxPods: 58 },
       flags: [
         '--v=2',
-        '--node-labels=aws-nitro-enclaves-k8s-dp=enabled',
+        '--node-labels=aws-nitro-enclaves-k8s-dp=enabled,enclave-pools.aws/pool=my-node-pool',
         '--register-with-taints=enclave=true:NoSchedule',
       ],
     });

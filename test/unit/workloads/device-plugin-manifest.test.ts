@@ -44,7 +44,7 @@ describe('devicePluginManifest', () => {
     expect(ds.metadata.name).toBe('aws-nitro-enclaves-k8s-daemonset-my-node-pool');
     expect(ds.spec.template.spec.nodeSelector).toEqual({
       'aws-nitro-enclaves-k8s-dp': 'enabled',
-      'eks.amazonaws.com/nodegroup': 'my-node-pool',
+      'enclave-pools.aws/pool': 'my-node-pool',
     });
     expect(ds.spec.selector.matchLabels).toEqual(ds.spec.template.metadata.labels);
     expect(ds.spec.template.spec.tolerations).toEqual([

@@ -15,7 +15,7 @@ describe('enclave-pools manifests device-plugin', () => {
     expect(ds.metadata.name).toBe('aws-nitro-enclaves-k8s-daemonset-my-node-pool');
     expect(ds.spec.template.spec.nodeSelector).toEqual({
       'aws-nitro-enclaves-k8s-dp': 'enabled',
-      'eks.amazonaws.com/nodegroup': 'my-node-pool',
+      'enclave-pools.aws/pool': 'my-node-pool',
     });
     expect(ds.spec.template.spec.containers[0].env).toEqual([{ name: 'MAX_ENCLAVES_PER_NODE', value: '1' }]);
     expect(run.stdout).toContain('# MAX_ENCLAVES_PER_NODE=1: what pool my-node-pool');
