@@ -18,7 +18,7 @@ import { substituteVariables } from './variable-substitution';
  *   validatePoolSpecBytes(bytes, options)       the same, from stored bytes (refuses invalid UTF-8).
  *   checkLiveRules(spec | liveInput, facts)     (live-rules.ts) pure; facts from lib/aws/live-facts-reader.ts,
  *                                                which liveFactsRequest(spec | liveInput) tells what to read.
- *   conditionForRule(rule)                      (rule-conditions.ts) which status condition a rule sets.
+ *   ruleCondition(rule)                         (rules/rules.ts) which resource condition a rule also sets.
  *   variablesFromEnvironment(env, overrides)    (deployment-variables.ts) the variables to substitute.
  *
  * The steps are exported too, for callers that need them separately:

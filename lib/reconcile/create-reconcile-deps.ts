@@ -23,7 +23,7 @@ import { resolveResourceNames } from '../config';
 import { variablesFromEnvironment } from '../manifests/deployment-variables';
 import { validatePoolSpec } from '../manifests/validate-pool-spec';
 import { checkLiveRules, liveFactsRequest } from '../rules/live-rules';
-import { conditionForRule } from '../rules/rule-conditions';
+import { ruleCondition } from '../rules/rules';
 import type { ReconcileDeps } from './reconcile';
 import { planPolicyFromEnv } from './reconcile-settings';
 
@@ -69,7 +69,7 @@ export function createReconcileDeps(
     specChecks: {
       validate: (text, options) => validatePoolSpec(text, options),
       checkLive: checkLiveRules,
-      conditionTypeForRule: conditionForRule,
+      conditionTypeForRule: ruleCondition,
     },
     // A new reader per pass: its cache must never serve one pass's facts to the next.
     readLiveFacts: (input) => createLiveFactsReader(clients).gather(liveFactsRequest(input)),

@@ -18,6 +18,7 @@ import { canonicalHash } from '../render/canonical-json';
 import { renderLaunchTemplateData } from '../render/launch-template-data';
 import type { LiveFacts } from '../rules/live-facts';
 import type { LiveRuleInput } from '../rules/live-rules';
+import { Rule, ruleSeverity } from '../rules/rules';
 import { type ConditionInput, ConditionType, falseCondition, Reason } from '../status/conditions';
 import { specSummaryOf } from '../status/spec-summary';
 import { type HistoryEntry, type StatusRow, statusRowChanged } from '../status/status-row';
@@ -414,8 +415,8 @@ class Pass {
         violation: {
           path: 'AWSManagedMachinePool: spec.awsLaunchTemplate.ami.eksLookupType',
           value: parameter.parameterName,
-          rule: 'AmiNotFound',
-          severity: 'Error',
+          rule: Rule.AmiNotFound,
+          severity: ruleSeverity(Rule.AmiNotFound),
           message: `SSM parameter ${parameter.parameterName} does not exist in this region (no EKS-optimized AL2023 image for that Kubernetes version and architecture); change the version or set awsLaunchTemplate.ami.id`,
         },
       };

@@ -1,4 +1,5 @@
 import type { AmiSource, Violation } from '../pool-spec';
+import { Rule, ruleSeverity } from '../rules/rules';
 
 /**
  * The public SSM parameter that holds the recommended EKS-optimized AL2023 image id, e.g.
@@ -37,8 +38,8 @@ export function amiParameterFor(
       violation: {
         path: 'MachinePool: spec.template.spec.version',
         value: kubernetesVersion ?? null,
-        rule: 'KubernetesVersionRequired',
-        severity: 'Error',
+        rule: Rule.KubernetesVersionRequired,
+        severity: ruleSeverity(Rule.KubernetesVersionRequired),
         message:
           'an EKS-optimized AMI lookup needs a Kubernetes version like "1.35"; set spec.template.spec.version or awsLaunchTemplate.ami.id',
       },
@@ -49,8 +50,8 @@ export function amiParameterFor(
       violation: {
         path: 'AWSManagedMachinePool: spec.awsLaunchTemplate.instanceType',
         value: architecture ?? null,
-        rule: 'UnsupportedArchitecture',
-        severity: 'Error',
+        rule: Rule.UnsupportedArchitecture,
+        severity: ruleSeverity(Rule.UnsupportedArchitecture),
         message: `no EKS-optimized AL2023 image exists for architecture ${architecture ?? '(unknown)'}; pick an x86_64 or arm64 instance type, or set awsLaunchTemplate.ami.id`,
       },
     };

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { PoolSpec, Violation } from '../pool-spec';
 import type { ClusterFacts } from '../rules/live-facts';
+import { Rule, ruleSeverity } from '../rules/rules';
 import { checkUserDataSize, USER_DATA_LIMIT_BYTES } from '../rules/user-data-size';
 import { canonicalHash } from './canonical-json';
 import { launchTemplateName, OwnershipTagKey, ownershipTags } from './resource-names';
@@ -135,8 +136,8 @@ export function encodeUserData(
     violation: {
       path: 'NodeadmConfig: spec.preNodeadmCommands',
       value: `${size.rawBytes} bytes (${size.gzipBytes ?? '?'} gzipped)`,
-      rule: 'UserDataTooLarge',
-      severity: 'Error',
+      rule: Rule.UserDataTooLarge,
+      severity: ruleSeverity(Rule.UserDataTooLarge),
       message: `the rendered user data is ${size.rawBytes} bytes and ${size.gzipBytes ?? '?'} bytes gzipped, over EC2's ${USER_DATA_LIMIT_BYTES}-byte limit; shorten preNodeadmCommands or move scripts into the AMI`,
     },
   };

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { type PoolSpec, poolNodeLabels, type Taint, type Violation } from '../pool-spec';
 import type { ClusterFacts } from '../rules/live-facts';
+import { Rule, ruleSeverity } from '../rules/rules';
 
 /**
  * The node's user data: a MIME multipart document that AL2023 reads twice. cloud-init runs the
@@ -50,8 +51,8 @@ export function completeClusterFacts(
         {
           path: `${path}: metadata.name`,
           value: clusterName,
-          rule: 'ClusterNotFound',
-          severity: 'Error',
+          rule: Rule.ClusterNotFound,
+          severity: ruleSeverity(Rule.ClusterNotFound),
           message: `EKS cluster ${clusterName} was not found in this account and region; create it or fix spec.clusterName`,
         },
       ],
@@ -63,8 +64,8 @@ export function completeClusterFacts(
       violations.push({
         path: `${path}: ${field}`,
         value: value ?? null,
-        rule: 'ClusterNotReady',
-        severity: 'Error',
+        rule: Rule.ClusterNotReady,
+        severity: ruleSeverity(Rule.ClusterNotReady),
         message: `DescribeCluster returned no ${field} for ${clusterName} (status ${cluster.status}); nodes cannot join until the cluster is ACTIVE`,
       });
     }
@@ -165,8 +166,8 @@ export function boundaryCollisions(spec: PoolSpec): Violation[] {
           {
             path: `NodeadmConfig: spec.preNodeadmCommands[${index}]`,
             value: command,
-            rule: 'UserDataBoundaryCollision',
-            severity: 'Error' as const,
+            rule: Rule.UserDataBoundaryCollision,
+            severity: ruleSeverity(Rule.UserDataBoundaryCollision),
             message: `a line starts with the MIME boundary --${USER_DATA_BOUNDARY}; change that line`,
           },
         ]

@@ -83,10 +83,21 @@ export const Rule = {
   ClusterNotFound: 'ClusterNotFound',
   KubernetesVersionSkew: 'KubernetesVersionSkew',
   AmiArchitectureMismatch: 'AmiArchitectureMismatch',
+  // Found while the reconciler renders the template or resolves its AMI.
+  ClusterNotReady: 'ClusterNotReady',
+  UserDataBoundaryCollision: 'UserDataBoundaryCollision',
+  AmiNotFound: 'AmiNotFound',
+  UnsupportedArchitecture: 'UnsupportedArchitecture',
 } as const;
 export type Rule = (typeof Rule)[keyof typeof Rule];
 
-export const RuleStage = { Document: 'document', Offline: 'offline', Live: 'live' } as const;
+export const RuleStage = {
+  Document: 'document',
+  Offline: 'offline',
+  Live: 'live',
+  /** Only the reconciler meets these (rendering, AMI lookup); `validate` cannot. */
+  Reconcile: 'reconcile',
+} as const;
 export type RuleStage = (typeof RuleStage)[keyof typeof RuleStage];
 
 export interface RuleInfo {
@@ -94,13 +105,27 @@ export interface RuleInfo {
   stage: RuleStage;
   /** One line: what the rule protects against. The per-violation message carries the specifics. */
   summary: string;
+  /**
+   * The resource condition an Error also sets to False (besides SpecValid), the way CAPA reports
+   * the same problem, so tools that watch CAPA's conditions see it there.
+   */
+  condition?: ResourceCondition;
 }
+
+export const ResourceCondition = {
+  LaunchTemplateReady: 'LaunchTemplateReady',
+  EKSNodegroupReady: 'EKSNodegroupReady',
+} as const;
+export type ResourceCondition = (typeof ResourceCondition)[keyof typeof ResourceCondition];
+const LT_READY = ResourceCondition.LaunchTemplateReady;
+const NG_READY = ResourceCondition.EKSNodegroupReady;
 
 const E = 'Error' as const;
 const W = 'Warning' as const;
 const D = RuleStage.Document;
 const O = RuleStage.Offline;
 const L = RuleStage.Live;
+const R = RuleStage.Reconcile;
 
 export const RULES: Record<Rule, RuleInfo> = {
   DocumentTooLarge: { severity: E, stage: D, summary: 'the document is larger than 1 MiB' },
@@ -283,7 +308,12 @@ export const RULES: Record<Rule, RuleInfo> = {
     stage: O,
     summary: 'tainted enclave pool: the device plugin needs tolerations',
   },
-  UserDataTooLarge: { severity: E, stage: O, summary: 'user data exceeds 16 KB even gzipped' },
+  UserDataTooLarge: {
+    severity: E,
+    stage: O,
+    summary: 'user data exceeds 16 KB even gzipped',
+    condition: LT_READY,
+  },
   TooManyTags: {
     severity: E,
     stage: O,
@@ -354,6 +384,7 @@ export const RULES: Record<Rule, RuleInfo> = {
     severity: E,
     stage: L,
     summary: 'a subnet/zone is a Local/Wavelength Zone or Outpost',
+    condition: LT_READY,
   },
   SubnetNotFound: { severity: E, stage: L, summary: 'an explicit subnet id does not exist' },
   AvailabilityZoneNotFound: {
@@ -377,7 +408,7 @@ export const RULES: Record<Rule, RuleInfo> = {
     stage: L,
     summary: "the instance type is not offered in a subnet's availability zone",
   },
-  ClusterNotFound: { severity: E, stage: L, summary: 'the EKS cluster does not exist' },
+  ClusterNotFound: { severity: E, stage: L, summary: 'the EKS cluster does not exist', condition: NG_READY },
   KubernetesVersionSkew: {
     severity: E,
     stage: L,
@@ -388,8 +419,36 @@ export const RULES: Record<Rule, RuleInfo> = {
     stage: L,
     summary: 'the AMI lookup resolves an architecture the type lacks',
   },
+  ClusterNotReady: {
+    severity: E,
+    stage: R,
+    summary: 'the cluster has no endpoint, CA or service CIDR yet',
+    condition: NG_READY,
+  },
+  UserDataBoundaryCollision: {
+    severity: E,
+    stage: R,
+    summary: 'a command line starts with the MIME boundary',
+    condition: LT_READY,
+  },
+  AmiNotFound: {
+    severity: E,
+    stage: R,
+    summary: 'the EKS-optimized AMI parameter does not exist',
+    condition: LT_READY,
+  },
+  UnsupportedArchitecture: {
+    severity: E,
+    stage: R,
+    summary: 'no EKS-optimized AL2023 image for the architecture',
+  },
 };
 
 export function ruleSeverity(rule: Rule): 'Error' | 'Warning' {
   return RULES[rule].severity;
+}
+
+/** The resource condition a rule also sets, if any; undefined for names outside the catalogue. */
+export function ruleCondition(rule: string): ResourceCondition | undefined {
+  return (RULES as Record<string, RuleInfo | undefined>)[rule]?.condition;
 }

@@ -1,4 +1,5 @@
 import type { Violation } from '../pool-spec';
+import { ruleCondition } from '../rules/rules';
 import {
   type ConditionInput,
   ConditionSeverity,
@@ -16,18 +17,9 @@ import {
  */
 export type ConditionTypeForRule = (rule: string) => string | undefined;
 
-/** Rules this module reports itself (render and AMI lookup), and their resource condition. */
-const OWN_RULE_CONDITIONS: Record<string, string> = {
-  NitroEnclaveEdgeZoneUnsupported: ConditionType.LaunchTemplateReady,
-  UserDataTooLarge: ConditionType.LaunchTemplateReady,
-  UserDataBoundaryCollision: ConditionType.LaunchTemplateReady,
-  AmiNotFound: ConditionType.LaunchTemplateReady,
-  ClusterNotFound: ConditionType.EKSNodegroupReady,
-  ClusterNotReady: ConditionType.EKSNodegroupReady,
-};
-
+/** The catalogue says which resource condition a rule also sets (lib/rules/rules.ts). */
 export function defaultConditionTypeForRule(rule: string): string | undefined {
-  return OWN_RULE_CONDITIONS[rule];
+  return ruleCondition(rule);
 }
 
 function describe(violation: Violation): string {

@@ -4,7 +4,7 @@ import type { StoredSpec } from '../../../lib/pool-spec';
 import type { ReconcileDeps } from '../../../lib/reconcile';
 import { planPolicyFromEnv } from '../../../lib/reconcile/reconcile-settings';
 import { checkLiveRules } from '../../../lib/rules/live-rules';
-import { conditionForRule } from '../../../lib/rules/rule-conditions';
+import { ruleCondition } from '../../../lib/rules/rules';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { liveFacts } from '../../support/pool-spec-fixture';
 
@@ -45,7 +45,7 @@ export class FakeWorld {
       specChecks: {
         validate: validatePoolSpec,
         checkLive: checkLiveRules,
-        conditionTypeForRule: conditionForRule,
+        conditionTypeForRule: ruleCondition,
       },
       readLiveFacts: async () => {
         this.step('readLiveFacts');
