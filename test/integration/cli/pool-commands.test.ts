@@ -139,7 +139,7 @@ describe('workload helpers against a stored pool (sandbox)', () => {
     const run = await cli(['manifests', 'device-plugin', '--pool', 'my-node-pool']);
     expect(run.code).toBe(0);
     const ds = parse(run.stdout);
-    expect(ds.spec.template.spec.nodeSelector['eks.amazonaws.com/nodegroup']).toBe('my-node-pool');
+    expect(ds.spec.template.spec.nodeSelector['enclave-pools.aws/pool']).toBe('my-node-pool');
     expect(run.stdout).not.toContain('guessed from the instance type name');
   });
 });

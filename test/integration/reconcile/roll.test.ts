@@ -101,7 +101,10 @@ describe('reconcile: rolling a pool', () => {
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
     const nodegroup = await describeNodegroup(h.clients, h.world.cluster.name);
     expect(nodegroup?.launchTemplate?.version).toBe('2');
-    expect(nodegroup?.labels).toEqual({ 'aws-nitro-enclaves-k8s-dp': 'enabled' });
+    expect(nodegroup?.labels).toEqual({
+      'aws-nitro-enclaves-k8s-dp': 'enabled',
+      'enclave-pools.aws/pool': 'my-node-pool',
+    });
     expect(conditionOf(await statusRow(h.clients), 'Ready')).toBe('True/Ready');
   });
 
