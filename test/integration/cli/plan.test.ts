@@ -130,7 +130,9 @@ describe('enclave-pools plan (sandbox)', () => {
     expect(run.stdout).toMatch(
       /User data, NodeConfig \(application\/node\.eks\.aws\): changed, \+1 -1 lines/,
     );
-    expect(run.stdout).toContain('+      - --node-labels=aws-nitro-enclaves-k8s-dp=enabled,enclave-pools.aws/pool=my-node-pool,team=payments');
+    expect(run.stdout).toContain(
+      '+      - --node-labels=aws-nitro-enclaves-k8s-dp=enabled,enclave-pools.aws/pool=my-node-pool,team=payments',
+    );
     expect(run.stdout).toContain(
       '  config changes (made by the pass after the update in flight ends):\n  ~ label team=payments',
     );
