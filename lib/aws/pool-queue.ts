@@ -3,7 +3,7 @@ import { forEachBounded } from '../bounded';
 import type { AwsClients } from './client-factory';
 import { translateAwsError } from './translate-error';
 
-/** SQS caps a message delay at 15 minutes; longer waits are chains of delayed messages. */
+/** SQS caps a message delay at 15 minutes; a longer wait is clamped to it (the re-check comes earlier). */
 export const MAX_DELAY_SECONDS = 900;
 const BATCH_SIZE = 10;
 /**
