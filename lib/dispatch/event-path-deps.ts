@@ -48,7 +48,7 @@ export function createEventPath(
   const maxReceives = Number(env.RECONCILE_MAX_RECEIVES) || DEFAULT_MAX_RECEIVES;
   const budget = passBudgetFromEnv(env);
 
-  const reportDeadLetter = async (poolId: string, error: string) => {
+  const reportDeadLetter = async (poolId: string, error: string, terminal = false) => {
     // Two tries: a reconcile may have written the row between our read and our write.
     for (let attempt = 0; attempt < 2; attempt++) {
       const previous = await statusTable.get(poolId);
@@ -56,6 +56,7 @@ export function createEventPath(
         poolId,
         error,
         attempts: maxReceives,
+        terminal,
         deadLetterQueue: names.deadLetterQueue,
         now: new Date(),
       });

@@ -56,7 +56,7 @@ export interface DispatchDeps {
   /** The queue's maxReceiveCount: on that delivery a failure sends the message to the DLQ. */
   maxReceives: number;
   /** Records on the pool's status that its messages are going to the dead-letter queue. */
-  reportDeadLetter(poolId: string, error: string): Promise<void>;
+  reportDeadLetter(poolId: string, error: string, terminal?: boolean): Promise<void>;
   newToken(): string;
   now?: () => number;
 }
@@ -211,6 +211,33 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
         if (handedOn) continue;
       }
       failures.push({ itemIdentifier: carrier.messageId });
+      continue;
+    }
+    if (dispatch.result === 'terminal') {
+      // No retry can fix it (a missing table, access denied): the message goes to the dead-letter
+      // queue now, with the reason, and the pool's status says so. Nothing is dropped: once the
+      // cause is fixed, a redrive or the next spec write reconciles the pool.
+      const moved = await withCallDeadlines(untilEnd, async () => {
+        await deps.deadLetters.send({
+          rejectedBy: 'enclave-pools',
+          poolId,
+          reason: dispatch.error,
+          messageId: carrier.messageId,
+          body: carrier.body,
+        });
+        await deps
+          .reportDeadLetter(poolId, dispatch.error, true)
+          .catch((error: unknown) =>
+            log('error', 'dead-letter-report-failed', { poolId, error: errorMessage(error) }),
+          );
+      }).then(
+        () => true,
+        (error: unknown) => {
+          log('error', 'dead-letter-send-failed', { poolId, error: errorMessage(error) });
+          return false;
+        },
+      );
+      if (!moved) failures.push({ itemIdentifier: carrier.messageId });
       continue;
     }
     if (dispatch.result === 'failed') {

@@ -7,6 +7,8 @@ export interface DeadLetterReport {
   poolId: string;
   error: string;
   attempts: number;
+  /** True when the error is one no retry can fix: the message went to the queue at once. */
+  terminal?: boolean;
   deadLetterQueue: string;
   now: Date;
 }
@@ -21,9 +23,12 @@ export function statusRowAfterDeadLetter(
   report: DeadLetterReport,
 ): StatusRow {
   const base = previous ?? emptyStatusRow(report.poolId);
+  const failed = report.terminal
+    ? `reconciling failed with an error no retry can fix (${report.error})`
+    : `reconciling failed ${report.attempts} times (last error: ${report.error})`;
   const message =
-    `reconciling failed ${report.attempts} times (last error: ${report.error}); the message moved to the ` +
-    `dead-letter queue ${report.deadLetterQueue}. Fix the cause, then redrive that queue or write the spec again.`;
+    `${failed}; the message moved to the dead-letter queue ${report.deadLetterQueue}. ` +
+    'Fix the cause, then redrive that queue or write the spec again.';
   return {
     ...base,
     conditions: mergeConditions(

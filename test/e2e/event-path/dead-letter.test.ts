@@ -1,6 +1,8 @@
 /**
- * A message whose handling fails on every delivery ends in the dead-letter queue, and the pool's
- * status says so (through the real event path; the failure is a lease table that has gone away).
+ * A message whose handling fails with an error no retry can fix ends in the dead-letter queue at
+ * once, and the pool's status says so (through the real event path; the failure is a lease table
+ * that has gone away: DynamoDB's ResourceNotFoundException). Retryable failures take five
+ * deliveries first: test/integration/dispatch/reconcile-batch.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +29,7 @@ beforeEach(async () => {
 });
 afterEach(() => path.stop());
 
-it('moves a message that fails five times to the DLQ, after writing why into the status row', async () => {
+it('moves a message that cannot succeed to the DLQ, after writing why into the status row', async () => {
   const clients = sandboxClients();
   await clients.dynamodb.send(new DeleteTableCommand({ TableName: names.leaseTable }));
   const spec = readFileSync(join(__dirname, '../../../examples/enclave-pool.yaml'), 'utf8');
@@ -46,7 +48,6 @@ it('moves a message that fails five times to the DLQ, after writing why into the
   expect(ready?.message).toContain('ResourceNotFoundException');
   expect(ready?.message).toContain(names.deadLetterQueue);
 
-  // The next receive after the fifth failure is SQS's cue to move the message.
   const deadline = Date.now() + 15000;
   let inDlq = 0;
   while (Date.now() < deadline && inDlq === 0) {

@@ -85,12 +85,13 @@ function harness(
     holderId,
     budget: DEFAULT_PASS_BUDGET,
     maxReceives: 5,
-    reportDeadLetter: async (poolId, error) => {
+    reportDeadLetter: async (poolId, error, terminal) => {
       const previous = await status.get(poolId);
       const next = statusRowAfterDeadLetter(previous, {
         poolId,
         error,
         attempts: 5,
+        terminal,
         deadLetterQueue: names.deadLetterQueue,
         now: new Date(),
       });
@@ -289,5 +290,22 @@ describe('every door guarded', () => {
     const result = await dispatchBatch([s3Record('a', 'blue', 1)], refusing);
     expect(result.pools.blue).toMatchObject({ result: 'terminal' });
     expect(result.batchItemFailures).toEqual([]);
+
+    // Not dropped: the message is in the dead-letter queue with the reason, and the status says so.
+    const dlq = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: names.deadLetterQueue }));
+    const out = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: dlq.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    const letters = (out.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}'));
+    expect(letters).toEqual([
+      expect.objectContaining({
+        poolId: 'blue',
+        messageId: 'a',
+        reason: expect.stringContaining('ValidationException'),
+      }),
+    ]);
+    const ready = (await new StatusTable(clients, names.statusTable).get('blue'))?.conditions.find((c) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'ReconcileDeadLettered' });
+    expect(ready?.message).toContain('no retry can fix');
   });
 });
