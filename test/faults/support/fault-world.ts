@@ -151,7 +151,13 @@ export async function startFaultWorld(
         elapsedMs.push((await invoke(pending)).elapsedMs);
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
-      throw new Error(`not converged after ${maxBatches} batches`);
+      const left = await Promise.all(
+        poolIds.map(async (poolId) => {
+          const now = await state(poolId);
+          return `${poolId}: ${now.ready} ${now.row?.outcome.kind} ${JSON.stringify(now.row?.conditions.map((c) => [c.type, c.status, c.reason, c.message]))}`;
+        }),
+      );
+      throw new Error(`not converged after ${maxBatches} batches:\n${left.join('\n')}`);
     },
     async close() {
       await proxy.close();
