@@ -102,6 +102,16 @@ describe('the packaged template', () => {
     expect(calledViaConditions).toBe(0);
   });
 
+  it('caps the reconcile pollers on the event source, not with reserved concurrency a small account cannot give', () => {
+    const resources = Object.values(packaged.template.Resources);
+    const reserved = resources.filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.ReservedConcurrentExecutions !== undefined,
+    );
+    expect(reserved).toEqual([]);
+    const mappings = resources.filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    expect(mappings.map((m) => m.Properties?.ScalingConfig)).toEqual([{ MaximumConcurrency: 5 }]);
+  });
+
   it('has a Pipe InputTemplate that renders a DynamoDB stream record as JSON', () => {
     const pipes = Object.entries(packaged.template.Resources).filter(
       ([, r]) => r.Type === 'AWS::Pipes::Pipe',
