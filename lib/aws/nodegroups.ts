@@ -137,7 +137,7 @@ export class Nodegroups {
 
   /**
    * Always a numeric launch template version (never $Latest: the node group must say exactly
-   * which data its nodes run), and amiType CUSTOM because the template names the image.
+   * which data its nodes run), and no amiType because the template names the image.
    */
   async create(input: CreateNodegroupInput): Promise<ObservedNodegroup> {
     try {
@@ -155,7 +155,8 @@ export class Nodegroups {
             ? { updateConfig: updateConfigPayload(input.updateConfig) }
             : {}),
           capacityType: input.capacityType,
-          amiType: input.amiType,
+          // No amiType: the template names the image, and the API reference says to leave it out
+          // then (EKS reports the node group as CUSTOM, which is what the plan compares with).
           tags: input.tags,
           clientRequestToken: input.clientRequestToken,
         }),

@@ -304,7 +304,9 @@ describe('every door guarded', () => {
         reason: expect.stringContaining('ValidationException'),
       }),
     ]);
-    const ready = (await new StatusTable(clients, names.statusTable).get('blue'))?.conditions.find((c) => c.type === 'Ready');
+    const ready = (await new StatusTable(clients, names.statusTable).get('blue'))?.conditions.find(
+      (c) => c.type === 'Ready',
+    );
     expect(ready).toMatchObject({ status: 'False', reason: 'ReconcileDeadLettered' });
     expect(ready?.message).toContain('no retry can fix');
   });

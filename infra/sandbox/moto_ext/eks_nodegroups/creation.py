@@ -46,6 +46,10 @@ def _wrap_create_nodegroup(original: Callable[..., Any]) -> Callable[..., Any]:
                 kwargs["launch_template"] = {"name": template.name, "version": str(resolved.number), "id": template.id}
                 image_id = resolved.image_id or None
                 template_instance_type = resolved.instance_type or None
+                if image_id and not kwargs.get("ami_type"):
+                    # The API reference says to leave amiType out when the template names an image;
+                    # EKS then reports the node group as CUSTOM (moto would invent AL2_x86_64).
+                    kwargs["ami_type"] = "CUSTOM"
                 if template_instance_type and kwargs.get("instance_types"):
                     raise invalid(
                         "The launch template sets InstanceType, so instanceTypes must not be given as well.",
