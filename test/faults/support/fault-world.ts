@@ -9,7 +9,13 @@ import { S3SpecStore } from '../../../lib/aws/spec-stores';
 import { StatusTable } from '../../../lib/aws/status-table';
 import { resolveResourceNames } from '../../../lib/config';
 import { createEventPath } from '../../../lib/dispatch/event-path-deps';
-import { type BatchResult, dispatchBatch, type QueueRecord } from '../../../lib/dispatch/reconcile-batch';
+import {
+  type BatchResult,
+  DEFAULT_PASS_BUDGET,
+  dispatchBatch,
+  leaseSecondsFor,
+  type QueueRecord,
+} from '../../../lib/dispatch/reconcile-batch';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { configureSandbox, type SeededWorld, seedWorld } from '../../support/sandbox';
 import { type FaultProxy, type FaultRule, forwardAll, startFaultProxy } from './fault-proxy';
@@ -141,7 +147,12 @@ export async function startFaultWorld(
     state,
     async converge(poolIds, { maxBatches = 20 } = {}) {
       const elapsedMs: number[] = [];
-      for (let batch = 1; batch <= maxBatches; batch++) {
+      // A lease whose release was throttled away blocks its pool until it expires (by design,
+      // decision 0090): batches keep coming until one lease lifetime has passed, however many
+      // that takes, so the count of batches never races the lease clock.
+      const leaseMs = leaseSecondsFor(DEFAULT_PASS_BUDGET) * 1000;
+      const started = Date.now();
+      for (let batch = 1; batch <= maxBatches || Date.now() - started < 2 * leaseMs; batch++) {
         const pending: string[] = [];
         for (const poolId of poolIds) {
           const now = await state(poolId);
