@@ -1,5 +1,5 @@
 import type { NodegroupInstance } from '../aws/nodegroup-instances';
-import { UpdateStatus, UpdateType } from '../plan/eks-status';
+import { NodegroupStatus, UpdateStatus, UpdateType } from '../plan/eks-status';
 import type { ObservedNodegroup } from '../plan/plan-types';
 import { rollFailureHint } from '../plan/roll-failure-hints';
 import { ConditionType, findCondition } from '../status/conditions';
@@ -304,7 +304,11 @@ export class RollWatcher {
         row?.update?.id === updateId
           ? row.update.status !== UpdateStatus.InProgress
           : row?.update !== undefined;
-      if (row && recorded) return row;
+      // A pass can read the node group an instant before EKS settles it and the update just after:
+      // it records the end while the node group still says UPDATING, and requeues. Its Ready is
+      // not the answer yet; the next pass's is.
+      const settled = row?.nodegroup?.status !== NodegroupStatus.Updating;
+      if (row && recorded && settled) return row;
       if (this.ports.now().getTime() >= until) {
         this.say(
           `the status table has not recorded the end of update ${updateId} yet; the reconciler records it at its next pass ("enclave-pools describe pool ${this.options.poolId}")`,
