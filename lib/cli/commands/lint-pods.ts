@@ -1,14 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors';
+import { ENCLAVE_CPU_ANNOTATION, ENCLAVE_MEMORY_ANNOTATION } from '../../workloads/enclave-resources';
 import { describeHugepagePlan } from '../../workloads/hugepage-plan';
-import {
-  ENCLAVE_CPU_ANNOTATION,
-  ENCLAVE_MEMORY_ANNOTATION,
-  lintPodTemplates,
-  type WorkloadFinding,
-} from '../../workloads/lint-pods';
+import { lintPodTemplates } from '../../workloads/lint-pods';
 import { extractPodTemplates } from '../../workloads/pod-templates';
 import type { PoolWorkloadProfile } from '../../workloads/pool-profile';
+import type { WorkloadFinding } from '../../workloads/workload-rule';
 import type { CliCommand, CliContext } from '../cli-command';
 import { parseCommandArgs, parseVariableOverrides, styleFor } from '../command-runtime';
 import type { Styler } from '../terminal';

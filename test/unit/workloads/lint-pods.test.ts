@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { lintPodTemplates, WorkloadRule } from '../../../lib/workloads/lint-pods';
+import { lintPodTemplates } from '../../../lib/workloads/lint-pods';
 import { extractPodTemplates } from '../../../lib/workloads/pod-templates';
 import { poolWorkloadProfile } from '../../../lib/workloads/pool-profile';
+import { WorkloadRule } from '../../../lib/workloads/workload-rule';
 import { POOL_SPECS, seedPoolSpec } from './pool-specs';
 
 const CORPUS = join(__dirname, '../../fixtures/workloads');
