@@ -1,3 +1,5 @@
+import type { MaintenanceWindow } from './maintenance-window';
+
 /**
  * The validated, typed form of a pool spec: what the three Cluster API manifests mean once parsed,
  * substituted, resolved and defaulted. Everything downstream (render, plan, CLI) reads this, never
@@ -94,6 +96,21 @@ export interface UpdateConfig {
   updateStrategy?: 'DEFAULT' | 'MINIMAL';
 }
 
+/**
+ * How the pool changes once it exists (annotations on the AWSManagedMachinePool, defaults in
+ * lib/manifests/pool-annotations.ts).
+ */
+export interface PoolPolicies {
+  /** `on-failure`: a failed roll is rolled back to the last-known-good version (decision 0120). */
+  rollback: 'off' | 'on-failure';
+  /** `manual`: a roll waits for `enclave-pools roll NAME` (decision 0121). */
+  roll: 'auto' | 'manual';
+  /** Rolls start only inside this window (decision 0121). */
+  maintenanceWindow?: MaintenanceWindow;
+  /** `report`: drift is reported in the Drifted condition, not reverted (decision 0122). */
+  drift: 'revert' | 'report';
+}
+
 export interface BootstrapSpec {
   /** The commands that run before nodeadm, in order, including any generated allocator commands. */
   preNodeadmCommands: string[];
@@ -123,6 +140,7 @@ export interface PoolSpec {
   updateConfig: UpdateConfig;
   /** Roll even when pods cannot be drained (EKS `force`). Off unless the spec asks. */
   forceUpdate: boolean;
+  policies: PoolPolicies;
   additionalTags: Record<string, string>;
   launchTemplate: LaunchTemplateSpec;
   bootstrap: BootstrapSpec;

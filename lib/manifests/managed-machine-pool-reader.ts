@@ -6,6 +6,7 @@ import { suggestionText } from './closest-name';
 import type { IdentifiedManifest } from './manifest-identity';
 import { readMetadata } from './metadata-reader';
 import { isRecord, ObjectReader, type ReadContext, reportType } from './object-reader';
+import { DEFAULT_POOL_ANNOTATIONS, type PoolAnnotations, readPoolAnnotations } from './pool-annotations';
 
 /**
  * Reads the AWSManagedMachinePool (infrastructure.cluster.x-k8s.io/v1beta2): node group settings and
@@ -13,10 +14,7 @@ import { isRecord, ObjectReader, type ReadContext, reportType } from './object-r
  * launch template.
  */
 
-/** Annotation prefix of enclave-pools' own extensions. */
-export const ANNOTATION_PREFIX = 'enclave-pools.aws/';
-export const FORCE_UPDATE_ANNOTATION = `${ANNOTATION_PREFIX}force-update`;
-const KNOWN_ANNOTATIONS = [FORCE_UPDATE_ANNOTATION];
+export { ANNOTATION_PREFIX, FORCE_UPDATE_ANNOTATION } from './pool-annotations';
 
 export const EKS_LOOKUP_TYPES = ['AmazonLinux2023', 'AmazonLinux2023GPU'] as const;
 const AL2_LOOKUP_TYPES = ['AmazonLinux', 'AmazonLinuxGPU'];
@@ -56,7 +54,8 @@ export interface ManagedPoolFields {
   scaling: { minSize?: number; maxSize?: number };
   capacityType: 'ON_DEMAND' | 'SPOT';
   updateConfig: UpdateConfig;
-  forceUpdate: boolean;
+  /** The enclave-pools annotations (force-update, rollback, roll, maintenance-window, drift). */
+  annotations: PoolAnnotations;
   launchTemplate?: LaunchTemplateFields;
 }
 
@@ -569,35 +568,6 @@ function readUpdateConfig(spec: ObjectReader): UpdateConfig {
   return config;
 }
 
-function readAnnotations(spec: ObjectReader, annotations: Record<string, string>, label: string): boolean {
-  let forceUpdate = false;
-  for (const [key, value] of Object.entries(annotations)) {
-    if (!key.startsWith(ANNOTATION_PREFIX)) continue;
-    const path = fieldPath('metadata.annotations', key);
-    if (!KNOWN_ANNOTATIONS.includes(key)) {
-      spec.report(
-        Rule.UnknownField,
-        path,
-        key,
-        `annotation ${showValue(key)} is not an enclave-pools annotation${suggestionText(key, KNOWN_ANNOTATIONS)}; ` +
-          `known: ${KNOWN_ANNOTATIONS.join(', ')}`,
-      );
-      continue;
-    }
-    if (value !== 'true' && value !== 'false') {
-      spec.report(
-        Rule.InvalidFieldValue,
-        path,
-        value,
-        `annotation ${key} on ${label} is ${showValue(value)}; write "true" or "false"`,
-      );
-      continue;
-    }
-    forceUpdate = value === 'true';
-  }
-  return forceUpdate;
-}
-
 export function readManagedMachinePool(manifest: IdentifiedManifest, ctx: ReadContext): ManagedPoolFields {
   const fields: ManagedPoolFields = {
     labels: {},
@@ -608,7 +578,7 @@ export function readManagedMachinePool(manifest: IdentifiedManifest, ctx: ReadCo
     scaling: {},
     capacityType: 'ON_DEMAND',
     updateConfig: { maxUnavailable: 1 },
-    forceUpdate: false,
+    annotations: { ...DEFAULT_POOL_ANNOTATIONS },
   };
   const top = ObjectReader.of(ctx, manifest.value, '');
   if (!top) return fields;
@@ -616,7 +586,7 @@ export function readManagedMachinePool(manifest: IdentifiedManifest, ctx: ReadCo
   const annotations = readMetadata(top);
   const spec = top.object('spec', { required: true });
   top.finish();
-  fields.forceUpdate = readAnnotations(top, annotations, manifest.label);
+  fields.annotations = readPoolAnnotations(top, annotations, manifest.label);
   if (!spec) return fields;
 
   const nodegroupName = spec.string('eksNodegroupName', {

@@ -1,4 +1,4 @@
-import { DEFAULT_NODE_ROLE_NAME, type PoolSpec, type Violation } from '../pool-spec';
+import { DEFAULT_NODE_ROLE_NAME, type PoolPolicies, type PoolSpec, type Violation } from '../pool-spec';
 import { violationPath } from '../rules/field-path';
 import { defaultLiveRulePaths, type LiveRuleInput } from '../rules/live-rules';
 import type { NodeadmConfigFields } from '../rules/offline-rules';
@@ -9,6 +9,7 @@ import { type MachinePoolFields, type ObjectReference, readMachinePool } from '.
 import { type ManagedPoolFields, readManagedMachinePool } from './managed-machine-pool-reader';
 import { apiGroupOf, type IdentifiedManifest, identifyManifest, ManifestKind } from './manifest-identity';
 import { readNodeadmConfig } from './nodeadm-config-reader';
+import type { PoolAnnotations } from './pool-annotations';
 import { poolIdProblem } from './store-format';
 import type { RawManifest } from './variable-substitution';
 
@@ -191,7 +192,8 @@ export function resolvePoolSpec(
     availabilityZones: infra.availabilityZones,
     nodeRoleName: infra.roleName ?? DEFAULT_NODE_ROLE_NAME,
     updateConfig: infra.updateConfig,
-    forceUpdate: infra.forceUpdate,
+    forceUpdate: infra.annotations.forceUpdate,
+    policies: poolPolicies(infra.annotations),
     additionalTags: infra.additionalTags,
     launchTemplate: {
       instanceType,
@@ -421,4 +423,10 @@ function resolveScaling(
       'maxSize >= 1: adjust MachinePool spec.replicas or spec.scaling',
   );
   return undefined;
+}
+
+/** The policy part of the annotations (a window only when one is written). */
+function poolPolicies(annotations: PoolAnnotations): PoolPolicies {
+  const { rollback, roll, drift, maintenanceWindow } = annotations;
+  return { rollback, roll, drift, ...(maintenanceWindow ? { maintenanceWindow } : {}) };
 }

@@ -30,6 +30,7 @@ export const Rule = {
   InvalidFieldValue: 'InvalidFieldValue',
   UnknownField: 'UnknownField',
   UnsupportedField: 'UnsupportedField',
+  MaintenanceWindowInvalid: 'MaintenanceWindowInvalid',
   // Offline rules.
   EnclaveOptionsInvalid: 'EnclaveOptionsInvalid',
   HibernationWithEnclaves: 'HibernationWithEnclaves',
@@ -202,6 +203,11 @@ export const RULES: Record<Rule, RuleInfo> = {
     summary: 'a field that neither CAPA nor this tool knows (usually a typo)',
   },
   UnsupportedField: { severity: W, stage: O, summary: 'a CAPA field this tool ignores' },
+  MaintenanceWindowInvalid: {
+    severity: E,
+    stage: O,
+    summary: 'the maintenance-window annotation does not follow "<days> HH:MM-HH:MM UTC"',
+  },
   EnclaveOptionsInvalid: { severity: E, stage: O, summary: 'enclaveOptions.enabled is not a boolean' },
   HibernationWithEnclaves: {
     severity: E,

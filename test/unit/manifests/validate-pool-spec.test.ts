@@ -37,6 +37,7 @@ describe('validatePoolSpec on the seed example', () => {
       nodeRoleName: DEFAULT_NODE_ROLE_NAME,
       updateConfig: { maxUnavailable: 1 },
       forceUpdate: false,
+      policies: { rollback: 'off', roll: 'auto', drift: 'revert' },
       additionalTags: {},
       launchTemplate: {
         instanceType: 'm5.xlarge',
@@ -150,6 +151,17 @@ describe('the full-featured fixture', () => {
       additionalTags: { 'cost-center': '4711' },
       updateConfig: { maxUnavailablePercentage: 25, updateStrategy: 'MINIMAL' },
       forceUpdate: true,
+      policies: {
+        rollback: 'on-failure',
+        roll: 'manual',
+        drift: 'report',
+        maintenanceWindow: {
+          text: 'Mon-Fri 22:00-02:00 UTC',
+          days: [1, 2, 3, 4, 5],
+          startMinute: 22 * 60,
+          lengthMinutes: 4 * 60,
+        },
+      },
       launchTemplate: {
         instanceType: 'm6i.2xlarge',
         ami: { kind: 'id', id: 'ami-0123456789abcdef0' },
