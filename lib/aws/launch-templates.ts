@@ -14,7 +14,7 @@ import type { ObservedLaunchTemplate, ObservedLaunchTemplateVersion } from '../p
 import { type LaunchTemplateData, launchTemplateDataHash } from '../render/launch-template-data';
 import { dataHashDescription, dataHashFromDescription, OwnershipTagKey } from '../render/resource-names';
 import type { AwsClients } from './client-factory';
-import { awsErrorName, translateAwsError } from './translate-error';
+import { awsErrorName, responseMissing, translateAwsError } from './translate-error';
 
 /**
  * EC2 launch templates and their versions, as plain data. A template that does not exist is
@@ -237,9 +237,7 @@ export class LaunchTemplates {
       );
       const number = out.LaunchTemplateVersion?.VersionNumber;
       if (number === undefined) {
-        throw new Error(
-          `CreateLaunchTemplateVersion on ${input.launchTemplateId} returned no version number`,
-        );
+        throw responseMissing('CreateLaunchTemplateVersion', input.launchTemplateId, 'version number');
       }
       return { number, dataHash: input.dataHash, imageId: input.data.ImageId };
     } catch (error: unknown) {

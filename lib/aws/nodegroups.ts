@@ -16,7 +16,7 @@ import type { Action, NodegroupConfigChanges, ObservedNodegroup, ScalingConfig }
 import type { Taint, UpdateConfig } from '../pool-spec';
 import type { UpdateRecord } from '../status/status-row';
 import type { AwsClients } from './client-factory';
-import { awsErrorName, translateAwsError } from './translate-error';
+import { awsErrorName, responseMissing, translateAwsError } from './translate-error';
 
 /**
  * EKS managed node groups and their updates, as plain data. A node group or update that does not
@@ -161,7 +161,8 @@ export class Nodegroups {
           clientRequestToken: input.clientRequestToken,
         }),
       );
-      if (!out.nodegroup) throw new Error(`CreateNodegroup ${input.nodegroupName} returned no node group`);
+      if (!out.nodegroup)
+        throw responseMissing('CreateNodegroup', `${input.clusterName}/${input.nodegroupName}`, 'nodegroup');
       return toObservedNodegroup(out.nodegroup);
     } catch (error: unknown) {
       throw translateAwsError(error, { resourceId: `${input.clusterName}/${input.nodegroupName}` });
@@ -187,7 +188,12 @@ export class Nodegroups {
           clientRequestToken: input.clientRequestToken,
         }),
       );
-      if (!out.update) throw new Error(`UpdateNodegroupVersion ${input.nodegroupName} returned no update`);
+      if (!out.update)
+        throw responseMissing(
+          'UpdateNodegroupVersion',
+          `${input.clusterName}/${input.nodegroupName}`,
+          'update',
+        );
       const started = toUpdateRecord(out.update);
       return {
         started: {
@@ -238,7 +244,12 @@ export class Nodegroups {
           clientRequestToken: input.clientRequestToken,
         }),
       );
-      if (!out.update) throw new Error(`UpdateNodegroupConfig ${input.nodegroupName} returned no update`);
+      if (!out.update)
+        throw responseMissing(
+          'UpdateNodegroupConfig',
+          `${input.clusterName}/${input.nodegroupName}`,
+          'update',
+        );
       return { started: toUpdateRecord(out.update) };
     } catch (error: unknown) {
       if (isInUse(error)) return { busy: errorText(error) };

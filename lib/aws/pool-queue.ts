@@ -1,7 +1,8 @@
 import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { forEachBounded } from '../bounded';
+import { TransientAwsError } from '../errors';
 import type { AwsClients } from './client-factory';
-import { translateAwsError } from './translate-error';
+import { responseMissing, translateAwsError } from './translate-error';
 
 /** SQS caps a message delay at 15 minutes; a longer wait is clamped to it (the re-check comes earlier). */
 export const MAX_DELAY_SECONDS = 900;
@@ -43,7 +44,7 @@ export class PoolQueue {
       this.queueUrl = this.clients.sqs
         .send(new GetQueueUrlCommand({ QueueName: this.queueName }))
         .then((result) => {
-          if (!result.QueueUrl) throw new Error(`queue ${this.queueName} has no URL`);
+          if (!result.QueueUrl) throw responseMissing('GetQueueUrl', this.queueName, 'QueueUrl');
           return result.QueueUrl;
         })
         .catch((error: unknown) => {
@@ -110,12 +111,10 @@ export class PoolQueue {
       }
     });
     if (failedPools.length > 0) {
-      throw translateAwsError(
-        Object.assign(new Error(`SQS refused messages for pools ${failedPools.sort().join(', ')}`), {
-          name: 'SendMessageBatchPartialFailure',
-          $fault: 'server',
-        }),
-        { resourceId: this.queueName },
+      // SQS takes a batch and refuses single entries (throttled, internal error): sent again, they go.
+      throw new TransientAwsError(
+        `SendMessageBatchPartialFailure: SQS refused messages for pools ${failedPools.sort().join(', ')}`,
+        { resourceId: this.queueName, awsCode: 'SendMessageBatchPartialFailure' },
       );
     }
   }

@@ -120,7 +120,6 @@ export class S3SpecStore implements SpecStore {
         generation: generationFromLastModified(response.LastModified),
       };
     } catch (error: unknown) {
-      if (error instanceof SpecInvalidError) throw error;
       if (isAwsErrorNamed(error, 'NoSuchKey')) return undefined;
       throw translateAwsError(error, { poolId });
     }
@@ -148,7 +147,6 @@ export class S3SpecStore implements SpecStore {
         generation: generationFromLastModified(head.LastModified),
       };
     } catch (error: unknown) {
-      if (error instanceof SpecInvalidError) throw error;
       throw translateAwsError(error, { poolId });
     }
   }
@@ -288,7 +286,6 @@ export class DynamoDbSpecStore implements SpecStore {
       if (!parsed.ok) throw new SpecInvalidError(parsed.problem, { poolId });
       return parsed.stored;
     } catch (error: unknown) {
-      if (error instanceof SpecInvalidError) throw error;
       if (isConditionalCheckFailed(error)) {
         throw new ConcurrentUpdateError(
           `the spec of pool ${poolId} changed since generation ${expected}; re-read it and apply again`,

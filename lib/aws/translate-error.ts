@@ -1,6 +1,6 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import {
-  type EnclavePoolError,
+  EnclavePoolError,
   type ErrorContext,
   errorMessage,
   TerminalAwsError,
@@ -54,11 +54,28 @@ export function isTransientAwsError(error: unknown): boolean {
   return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
 }
 
+/**
+ * An error already in the project's family (an adapter's own check inside the same try, e.g. a
+ * response without the field it must have) passes through unchanged.
+ */
 export function translateAwsError(error: unknown, context: ErrorContext = {}): EnclavePoolError {
+  if (error instanceof EnclavePoolError) return error;
   const awsCode = awsErrorName(error);
   const message = `${awsCode ?? 'Error'}: ${errorMessage(error)}`;
   const withCode = awsCode ? { ...context, awsCode } : context;
   return isTransientAwsError(error)
     ? new TransientAwsError(message, withCode, { cause: error })
     : new TerminalAwsError(message, withCode, { cause: error });
+}
+
+/**
+ * AWS answered without a field its API reference says the operation returns. Nothing the next pass
+ * sends would differ, so it is terminal (as an untranslated error was before): the condition shows
+ * the operation and the resource, for an operator to look at.
+ */
+export function responseMissing(operation: string, resourceId: string, field: string): TerminalAwsError {
+  return new TerminalAwsError(`${operation} on ${resourceId} returned no ${field}`, {
+    resourceId,
+    awsCode: operation,
+  });
 }

@@ -1,5 +1,5 @@
 import { resolveRegion } from '../config';
-import { EnclavePoolError, TerminalAwsError, TransientAwsError, UsageError } from '../errors';
+import { AwsCallError, EnclavePoolError, UsageError } from '../errors';
 import type { CliCommand, CliIo, CliServices } from './cli-command';
 
 /**
@@ -116,7 +116,7 @@ function describeFailure(error: unknown, io: CliIo): { message: string; hint?: s
       hint: 'check AWS_ENDPOINT_URL; leave it unset to use the real AWS endpoints',
     };
   }
-  if (error instanceof TransientAwsError || error instanceof TerminalAwsError) {
+  if (error instanceof AwsCallError) {
     return {
       message: raw,
       hint: `the call went to ${endpoint || 'the real AWS endpoints'} in ${resolveRegion(io.env)}; check AWS_ENDPOINT_URL, AWS_REGION and the credentials, or run again with --debug`,

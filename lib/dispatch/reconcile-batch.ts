@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { withCallDeadlines } from '../aws/call-deadline';
-import { errorMessage, SpecInvalidError, TerminalAwsError } from '../errors';
+import { errorMessage, isRetryable } from '../errors';
 import { log } from '../log';
 import type { ReconcileOutcome } from '../outcome';
 import { type PoolTrigger, parsePoolTrigger, type TriggerContext, TriggerKind } from './pool-trigger';
@@ -340,7 +340,7 @@ async function dispatchPool(
   } catch (error: unknown) {
     // An error that no retry can fix (a refused parameter, access denied) ends here instead of
     // cycling to the DLQ over five deliveries.
-    if (error instanceof TerminalAwsError || error instanceof SpecInvalidError) {
+    if (!isRetryable(error)) {
       log('error', 'dispatch-terminal', { poolId, error: errorMessage(error) });
       return { result: 'terminal', error: errorMessage(error) };
     }

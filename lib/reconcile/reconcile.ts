@@ -1,11 +1,4 @@
-import {
-  ConcurrentUpdateError,
-  EnclavePoolError,
-  errorMessage,
-  OwnershipConflictError,
-  SpecInvalidError,
-  TerminalAwsError,
-} from '../errors';
+import { ConcurrentUpdateError, EnclavePoolError, errorMessage, isRetryable } from '../errors';
 import { log } from '../log';
 import type { Variables } from '../manifests/deployment-variables';
 import { Outcome, type ReconcileOutcome } from '../outcome';
@@ -105,14 +98,6 @@ class PhaseError extends Error {
   ) {
     super(errorMessage(error));
   }
-}
-
-function isTerminal(error: unknown): boolean {
-  return (
-    error instanceof TerminalAwsError ||
-    error instanceof SpecInvalidError ||
-    error instanceof OwnershipConflictError
-  );
 }
 
 async function inPhase<T>(
@@ -228,7 +213,7 @@ class Pass {
     const state = phase?.state ?? FRESH;
     const cause = phase ? phase.error : error;
     const message = errorMessage(cause);
-    if (!isTerminal(cause)) {
+    if (isRetryable(cause)) {
       log(cause instanceof EnclavePoolError ? 'warn' : 'error', 'reconcile.transient-error', {
         poolId: this.poolId,
         error: message,
@@ -553,9 +538,9 @@ export async function reconcile(poolId: string, deps: ReconcileDeps): Promise<Re
     previous = await deps.statusTable.get(poolId);
   } catch (error: unknown) {
     log('warn', 'reconcile.status-read-failed', { poolId, error: errorMessage(error) });
-    return isTerminal(error)
-      ? Outcome.terminal('StatusTableUnreadable', errorMessage(error))
-      : Outcome.transient(errorMessage(error));
+    return isRetryable(error)
+      ? Outcome.transient(errorMessage(error))
+      : Outcome.terminal('StatusTableUnreadable', errorMessage(error));
   }
   const { report, wroteToAws } = await new Pass(poolId, previous, deps).run();
   const outcome = report.outcome;

@@ -16,6 +16,7 @@ import {
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -23,6 +24,7 @@ import { AmiParameters } from '../../../lib/aws/ami-parameters';
 import { LaunchTemplates } from '../../../lib/aws/launch-templates';
 import { NodeRoles } from '../../../lib/aws/node-roles';
 import { Nodegroups } from '../../../lib/aws/nodegroups';
+import { PoolQueue } from '../../../lib/aws/pool-queue';
 import { StatusTable } from '../../../lib/aws/status-table';
 import { ConcurrentUpdateError, TerminalAwsError, TransientAwsError } from '../../../lib/errors';
 import { dataHashDescription } from '../../../lib/render/resource-names';
@@ -37,9 +39,10 @@ const eks = mockClient(clients.eks);
 const ssm = mockClient(clients.ssm);
 const iam = mockClient(clients.iam);
 const documents = mockClient(clients.documents);
+const sqs = mockClient(clients.sqs);
 
 beforeEach(() => {
-  for (const mock of [ec2, eks, ssm, iam, documents]) mock.reset();
+  for (const mock of [ec2, eks, ssm, iam, documents, sqs]) mock.reset();
 });
 
 describe('LaunchTemplates', () => {
@@ -153,6 +156,16 @@ describe('Nodegroups', () => {
     expect(error).toMatchObject({ context: { awsCode: 'InvalidParameterException', resourceId: 'c/n' } });
   });
 
+  it('refuses an update answer without the update, naming the operation and the node group', async () => {
+    eks.on(UpdateNodegroupVersionCommand).resolves({});
+    const error = await nodegroups.updateVersion(roll).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TerminalAwsError);
+    expect(error).toMatchObject({
+      message: 'UpdateNodegroupVersion on c/n returned no update',
+      context: { resourceId: 'c/n', awsCode: 'UpdateNodegroupVersion' },
+    });
+  });
+
   it('treats deleting a node group that is already gone as done', async () => {
     eks.on(DeleteNodegroupCommand).rejects(awsError('ResourceNotFoundException', 404));
     await expect(nodegroups.delete('c', 'n')).resolves.toEqual({ deleting: true });
@@ -236,5 +249,28 @@ describe('StatusTable', () => {
     await expect(table.put(emptyStatusRow('p'), 1)).rejects.toBeInstanceOf(ConcurrentUpdateError);
     documents.on(GetCommand).rejects(awsError('ProvisionedThroughputExceededException'));
     await expect(table.get('p')).rejects.toBeInstanceOf(TransientAwsError);
+  });
+});
+
+describe('PoolQueue', () => {
+  it('refuses a queue without a URL, and names the pools whose entries SQS refused as retryable', async () => {
+    sqs.on(GetQueueUrlCommand).resolvesOnce({});
+    const error = await new PoolQueue(clients, 'q').sendAll([]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TerminalAwsError);
+    expect(error).toMatchObject({ message: 'GetQueueUrl on q returned no QueueUrl' });
+
+    sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: 'https://sqs/q' });
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolves({ Successful: [], Failed: [{ Id: '1', Code: 'x', SenderFault: false }] });
+    const body = (poolId: string) => ({ body: { poolId, trigger: 'resync' } });
+    const refused = await new PoolQueue(clients, 'q')
+      .sendAll([body('a'), body('b')])
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TransientAwsError);
+    expect(refused).toMatchObject({
+      message: 'SendMessageBatchPartialFailure: SQS refused messages for pools b',
+      context: { resourceId: 'q', awsCode: 'SendMessageBatchPartialFailure' },
+    });
   });
 });
