@@ -164,4 +164,9 @@ export interface StoredSpec {
   text: string;
   /** Increases with every write: the DynamoDB generation attribute, or S3 LastModified in ms. */
   generation: number;
+  /**
+   * When the spec was last written (ISO 8601), by the store's clock: S3 LastModified, or the item's
+   * `updatedAt` (written by `enclave-pools apply`; an item written without it has none).
+   */
+  writtenAt?: string;
 }

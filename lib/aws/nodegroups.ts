@@ -280,10 +280,48 @@ export class Nodegroups {
    * one update be InProgress, the newest by createdAt wins.
    */
   async findInProgressUpdate(clusterName: string, nodegroupName: string): Promise<UpdateRecord | undefined> {
+    return this.newestUpdate(
+      clusterName,
+      nodegroupName,
+      new Set(),
+      (u) => u.status === UpdateStatus.InProgress,
+    );
+  }
+
+  /**
+   * The newest update of this type (and launch template version, for a roll) that is not among
+   * `knownIds` and was created after `createdAfter`: one that a pass started and never recorded,
+   * because it crashed or lost its status write before it could. Only unknown ids are described.
+   */
+  async findUnrecordedUpdate(
+    clusterName: string,
+    nodegroupName: string,
+    query: { type: string; launchTemplateVersion?: number; knownIds: string[]; createdAfter: string },
+  ): Promise<UpdateRecord | undefined> {
+    return this.newestUpdate(
+      clusterName,
+      nodegroupName,
+      new Set(query.knownIds),
+      (u) =>
+        u.type === query.type &&
+        (query.launchTemplateVersion === undefined ||
+          u.launchTemplateVersion === query.launchTemplateVersion) &&
+        u.createdAt !== undefined &&
+        Date.parse(u.createdAt) > Date.parse(query.createdAfter),
+    );
+  }
+
+  /** ListUpdates documents no order: every page is read, and the newest match by createdAt wins. */
+  private async newestUpdate(
+    clusterName: string,
+    nodegroupName: string,
+    skip: ReadonlySet<string>,
+    matches: (update: UpdateRecord) => boolean,
+  ): Promise<UpdateRecord | undefined> {
     const ids: string[] = [];
     try {
       const pages = paginateListUpdates({ client: this.clients.eks }, { name: clusterName, nodegroupName });
-      for await (const page of pages) ids.push(...(page.updateIds ?? []));
+      for await (const page of pages) ids.push(...(page.updateIds ?? []).filter((id) => !skip.has(id)));
     } catch (error: unknown) {
       if (isNotFound(error)) return undefined;
       throw translateAwsError(error, { resourceId: `${clusterName}/${nodegroupName}` });
@@ -291,7 +329,7 @@ export class Nodegroups {
     let newest: UpdateRecord | undefined;
     for (const id of ids) {
       const update = await this.describeUpdate(clusterName, nodegroupName, id);
-      if (update?.status !== UpdateStatus.InProgress) continue;
+      if (!update || !matches(update)) continue;
       if (!newest || (update.createdAt ?? '') > (newest.createdAt ?? '')) newest = update;
     }
     return newest;

@@ -140,6 +140,9 @@ export function storedSpecFromItem(item: Record<string, unknown>, table: string)
   const generation = item[SpecItemAttribute.generation];
   const numeric =
     typeof generation === 'number' ? generation : typeof generation === 'string' ? Number(generation) : 0;
+  const updatedAt = item[SpecItemAttribute.updatedAt];
+  const writtenAt =
+    typeof updatedAt === 'string' && Number.isFinite(Date.parse(updatedAt)) ? updatedAt : undefined;
   return {
     ok: true,
     stored: {
@@ -148,6 +151,7 @@ export function storedSpecFromItem(item: Record<string, unknown>, table: string)
       location: dynamoDbLocation(table, poolId),
       text: spec,
       generation: Number.isFinite(numeric) ? numeric : 0,
+      ...(writtenAt ? { writtenAt: new Date(Date.parse(writtenAt)).toISOString() } : {}),
     },
   };
 }

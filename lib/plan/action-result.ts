@@ -46,6 +46,29 @@ function applyConfigChanges(ng: ObservedNodegroup, changes: NodegroupConfigChang
   };
 }
 
+/**
+ * The answer to an update request was an update that has already ended: EKS (or the sandbox)
+ * replayed the update a reused token started, or the executor found the one a lost pass started
+ * (ListUpdates). It is not one that just started: it becomes the observed update with the status
+ * row's view left as it was, so the next plan step records its outcome (a failed roll is then
+ * not sent again; a successful one leaves the node group on its version).
+ */
+function withFinishedUpdate(
+  observed: Observed,
+  result: Extract<ActionResult, { kind: 'NodegroupUpdateStarted' }>,
+): Observed {
+  const { update } = result;
+  const ng = observed.nodegroup;
+  let next = ng;
+  if (ng && update.status === UpdateStatus.Successful) {
+    if (result.changes) next = applyConfigChanges(ng, result.changes);
+    if (update.type === UpdateType.VersionUpdate && update.launchTemplateVersion !== undefined) {
+      next = { ...ng, launchTemplate: { ...ng.launchTemplate, version: update.launchTemplateVersion } };
+    }
+  }
+  return { ...observed, ...(next ? { nodegroup: next } : {}), update };
+}
+
 /** The observed state after the action. Pure. */
 export function applyActionResult(observed: Observed, result: ActionResult): Observed {
   switch (result.kind) {
@@ -77,12 +100,12 @@ export function applyActionResult(observed: Observed, result: ActionResult): Obs
     case 'NodegroupCreated':
       return { ...observed, nodegroup: result.nodegroup };
     case 'NodegroupUpdateStarted': {
+      if (result.update.status !== UpdateStatus.InProgress) return withFinishedUpdate(observed, result);
       const ng = observed.nodegroup;
-      const inProgress = result.update.status === UpdateStatus.InProgress;
       let next = ng;
       if (ng && result.changes) next = applyConfigChanges(ng, result.changes);
       // The node group keeps reporting its old version until the roll succeeds.
-      if (next && inProgress) next = { ...next, status: NodegroupStatus.Updating };
+      if (next) next = { ...next, status: NodegroupStatus.Updating };
       return {
         ...observed,
         ...(next ? { nodegroup: next } : {}),
@@ -139,6 +162,8 @@ export function historyEventFor(result: ActionResult): Omit<HistoryEntry, 'at'> 
           : {}),
       };
     case 'NodegroupUpdateStarted':
+      // A finished update is not news of a start: its outcome is recorded by the next plan step.
+      if (result.update.status !== UpdateStatus.InProgress) return undefined;
       return result.update.type === UpdateType.VersionUpdate
         ? {
             event: 'RollStarted',

@@ -10,6 +10,11 @@ export const UpdateStatus = {
   Successful: 'Successful',
   Failed: 'Failed',
   Cancelled: 'Cancelled',
+  /**
+   * Not an EKS status: DescribeUpdate no longer knows the update the status row recorded, and the
+   * node group is not updating, so it ended with an outcome nobody can tell any more.
+   */
+  NotFound: 'NotFound',
 } as const;
 
 /** `Update.type` of the two updates this system starts. */

@@ -85,6 +85,13 @@ export function recordUpdateOutcome(desired: DesiredPresent, observed: Observed,
   if (before && before.id === update.id && before.status === update.status) return;
   if (update.status === UpdateStatus.Successful) recordSuccess(update, builder);
   else if (isFailedUpdateStatus(update.status)) recordFailure(update, desired, observed, builder);
+  else if (update.status === UpdateStatus.NotFound) {
+    builder.record.events.push({
+      event: 'UpdateNotFound',
+      message: `update ${update.id} (${update.type}) is no longer known to EKS (DescribeUpdate: not found) and the node group is not updating; its outcome is unknown`,
+      updateId: update.id,
+    });
+  }
 }
 
 /** The recorded failure after this pass's bookkeeping (null in the record clears it). */

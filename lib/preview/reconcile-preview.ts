@@ -115,6 +115,7 @@ function dryNodegroups(real: NodegroupsPort, writes: PlannedWrite[]): Nodegroups
     describe: (cluster, name) => real.describe(cluster, name),
     describeUpdate: (cluster, name, id) => real.describeUpdate(cluster, name, id),
     findInProgressUpdate: (cluster, name) => real.findInProgressUpdate(cluster, name),
+    findUnrecordedUpdate: (cluster, name, query) => real.findUnrecordedUpdate(cluster, name, query),
     async create(input) {
       writes.push({
         kind: 'CreateNodegroup',

@@ -1,11 +1,39 @@
 import type { ActionResult } from '../plan/action-result';
+import { UpdateType } from '../plan/eks-status';
 import type { Action } from '../plan/plan-types';
 import type { ExecutorPorts } from './ports';
 
-/** What the status row should remember about an update this pass starts. */
+/** What the status row should remember about an update this pass starts, and what it already knows. */
 export interface ExecutionContext {
   specHash: string;
   generation: number;
+  /** Update ids the status row knows (recorded update, failures, history). */
+  knownUpdateIds?: string[];
+  /**
+   * A roll created after this instant and unknown to the status row was started by a pass that
+   * never recorded it (crashed, or lost its status write): the spec's write time, or the status
+   * row's last write when the store gives none.
+   */
+  unrecordedAfter?: string;
+}
+
+/**
+ * The roll a pass started for this very version and never recorded, found through ListUpdates.
+ * Sending the roll again would start a second one wherever EKS does not replay the token; the
+ * found update (finished or not) is the answer instead, and the planner reads it as it is.
+ */
+async function unrecordedRoll(
+  action: Extract<Action, { kind: 'UpdateNodegroupVersion' }>,
+  ports: ExecutorPorts,
+  context: ExecutionContext,
+) {
+  if (!context.unrecordedAfter) return undefined;
+  return ports.nodegroups.findUnrecordedUpdate(action.clusterName, action.nodegroupName, {
+    type: UpdateType.VersionUpdate,
+    launchTemplateVersion: action.launchTemplateVersion,
+    knownIds: context.knownUpdateIds ?? [],
+    createdAfter: context.unrecordedAfter,
+  });
 }
 
 /** Applies one action and reports its result. Failures are EnclavePoolErrors thrown by the adapters. */
@@ -48,14 +76,17 @@ export async function executeAction(
       return { kind: 'NodegroupCreated', nodegroup: await ports.nodegroups.create(input) };
     }
     case 'UpdateNodegroupVersion': {
-      const out = await ports.nodegroups.updateVersion({
-        clusterName: action.clusterName,
-        nodegroupName: action.nodegroupName,
-        launchTemplateId: action.launchTemplateId,
-        launchTemplateVersion: action.launchTemplateVersion,
-        force: action.force,
-        clientRequestToken: action.clientRequestToken,
-      });
+      const lost = await unrecordedRoll(action, ports, context);
+      const out = lost
+        ? { started: lost }
+        : await ports.nodegroups.updateVersion({
+            clusterName: action.clusterName,
+            nodegroupName: action.nodegroupName,
+            launchTemplateId: action.launchTemplateId,
+            launchTemplateVersion: action.launchTemplateVersion,
+            force: action.force,
+            clientRequestToken: action.clientRequestToken,
+          });
       if ('busy' in out) return { kind: 'NodegroupBusy', message: out.busy };
       return {
         kind: 'NodegroupUpdateStarted',

@@ -44,6 +44,18 @@ function withRecordedMetadata(fresh: UpdateRecord, recorded: UpdateRecord | unde
   };
 }
 
+/**
+ * DescribeUpdate answered 404 for the update the status row records. The record is kept (it is the
+ * pool's history): while the node group is still UPDATING the update is taken as still running;
+ * once it is not, the update has ended with an outcome EKS no longer tells, and it is kept as
+ * NotFound, so planning goes on instead of waiting for it forever.
+ */
+function lostUpdate(recorded: UpdateRecord, nodegroupStatus: string): UpdateRecord {
+  return nodegroupStatus === NodegroupStatus.Updating
+    ? recorded
+    : { ...recorded, status: UpdateStatus.NotFound };
+}
+
 export async function observe(
   target: ObserveTarget,
   previous: StatusRow | undefined,
@@ -61,7 +73,7 @@ export async function observe(
       target.nodegroupName,
       recorded.id,
     );
-    update = fresh ? withRecordedMetadata(fresh, recorded) : undefined;
+    update = fresh ? withRecordedMetadata(fresh, recorded) : lostUpdate(recorded, nodegroup.status);
   }
   if (nodegroup?.status === NodegroupStatus.Updating && update?.status !== UpdateStatus.InProgress) {
     // In flight but unknown to the status row: a pass that died after starting it, or someone else.

@@ -45,6 +45,12 @@ export interface NodegroupsPort {
   ): Promise<UpdateRecord | undefined>;
   /** An update in flight that the status row does not know about. */
   findInProgressUpdate(clusterName: string, nodegroupName: string): Promise<UpdateRecord | undefined>;
+  /** The newest update of that kind not among `knownIds`, created after `createdAfter` (a lost pass's). */
+  findUnrecordedUpdate(
+    clusterName: string,
+    nodegroupName: string,
+    query: { type: string; launchTemplateVersion?: number; knownIds: string[]; createdAfter: string },
+  ): Promise<UpdateRecord | undefined>;
   tag(nodegroupArn: string, tags: Record<string, string>): Promise<void>;
   delete(clusterName: string, nodegroupName: string): Promise<{ deleting: true } | { busy: string }>;
 }

@@ -17,7 +17,7 @@ import { specSummaryOf } from '../status/spec-summary';
 import { type HistoryEntry, type StatusRow, statusRowChanged } from '../status/status-row';
 import { conditionsForViolations } from '../status/violation-conditions';
 import { desiredPresent } from './desired-state';
-import { executeAction } from './execute-action';
+import { type ExecutionContext, executeAction } from './execute-action';
 import { nextStatusRow, type PassReport } from './next-status-row';
 import { observe, observeForDeletion } from './observe';
 import type {
@@ -29,6 +29,7 @@ import type {
   StatusTablePort,
 } from './ports';
 import { MAX_STEPS_PER_PASS } from './reconcile-settings';
+import { foldIntoFresherRow, knownUpdateIds, type PassNews } from './status-race';
 
 /** The spec rules (lib/manifests, lib/rules): offline validation of the document, and the rules that need AWS facts. */
 export interface SpecChecks {
@@ -166,6 +167,15 @@ function convergeOutcome(current: Plan | undefined, desired: Desired, executed: 
     .map(([kind, n]) => `${kind}×${n}`)
     .join(', ');
   return Outcome.done(summary ? `applied ${summary}` : 'in sync');
+}
+
+/**
+ * Since when an update unknown to the status row counts as one a lost pass started for this spec:
+ * the spec's write time (no pass can have started an update for it earlier), else the row's last
+ * write (the pass that lost its record had read that row). No row: no pass has run before.
+ */
+function unrecordedAfter(stored: StoredSpec, previous: StatusRow | undefined): string | undefined {
+  return previous ? (stored.writtenAt ?? previous.updatedAt) : undefined;
 }
 
 type LoadedSpec =
@@ -369,7 +379,15 @@ class Pass {
       state,
       () => observe(target, this.previous, this.deps),
     );
-    return this.converge(desired, observed, { specHash, generation: stored.generation }, state);
+    const context: ExecutionContext = {
+      specHash,
+      generation: stored.generation,
+      knownUpdateIds: knownUpdateIds(this.previous),
+      ...(unrecordedAfter(stored, this.previous)
+        ? { unrecordedAfter: unrecordedAfter(stored, this.previous) }
+        : {}),
+    };
+    return this.converge(desired, observed, context, state);
   }
 
   /**
@@ -458,7 +476,7 @@ class Pass {
   /** Executes one action and folds its result into the state. */
   private async execute(
     action: Action,
-    context: { specHash: string; generation: number },
+    context: ExecutionContext,
     state: PassState,
     observed: Observed,
   ): Promise<{ state: PassState; observed: Observed }> {
@@ -487,7 +505,7 @@ class Pass {
   private async converge(
     desired: Desired,
     initial: Observed,
-    context: { specHash: string; generation: number },
+    context: ExecutionContext,
     initialState: PassState,
   ): Promise<PassEnd> {
     let state = initialState;
@@ -523,6 +541,33 @@ function conditionsSummary(conditions: readonly ConditionInput[]): Record<string
   return Object.fromEntries(conditions.map((c) => [c.type, `${c.status}/${c.reason}`]));
 }
 
+const FOLD_ATTEMPTS = 3;
+
+/**
+ * Another writer changed the status row first. What this pass did to AWS (its history lines, the
+ * update it started) is folded into the fresher row and written on that row's revision, a few
+ * times if the row keeps moving; the rest of the row is the other writer's, and the requeue that
+ * follows recomputes it. Never throws: the requeue is the safety net.
+ */
+async function keepNewsOnFresherRow(poolId: string, table: StatusTablePort, news: PassNews): Promise<void> {
+  try {
+    for (let attempt = 1; attempt <= FOLD_ATTEMPTS; attempt++) {
+      const fresher = await table.get(poolId);
+      const folded = fresher ? foldIntoFresherRow(fresher, news) : undefined;
+      if (!fresher || !folded) return;
+      try {
+        await table.put(folded, fresher.revision);
+        return;
+      } catch (error: unknown) {
+        if (!(error instanceof ConcurrentUpdateError)) throw error;
+      }
+    }
+    log('warn', 'reconcile.status-fold-gave-up', { poolId, attempts: FOLD_ATTEMPTS });
+  } catch (error: unknown) {
+    log('warn', 'reconcile.status-fold-failed', { poolId, error: errorMessage(error) });
+  }
+}
+
 /**
  * Reconciles one pool: reads its newest spec (S3 or DynamoDB) and what AWS has, converges the
  * launch template and node group, and records the outcome in the status table. Level-triggered:
@@ -555,6 +600,11 @@ export async function reconcile(poolId: string, deps: ReconcileDeps): Promise<Re
       } catch (error: unknown) {
         if (error instanceof ConcurrentUpdateError) {
           log('warn', 'reconcile.status-conflict', { poolId, error: error.message });
+          await keepNewsOnFresherRow(poolId, deps.statusTable, {
+            actionEvents: report.actionEvents.map((e) => ({ at: report.now.toISOString(), ...e })),
+            ...(report.observed?.update ? { update: report.observed.update } : {}),
+            ...(previous?.update ? { readUpdateId: previous.update.id } : {}),
+          });
           return Outcome.requeue(deps.policy.requeueSeconds.busy, 'status row changed concurrently');
         }
         log('warn', 'reconcile.status-write-failed', { poolId, error: errorMessage(error) });

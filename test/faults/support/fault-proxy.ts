@@ -21,6 +21,8 @@ export interface ProxiedCall {
   operation: string;
   method: string;
   path: string;
+  /** DynamoDB: the table the request names (TableName). */
+  table?: string;
 }
 
 export type FaultAction =
@@ -29,7 +31,9 @@ export type FaultAction =
   | { kind: 'throttle-after' }
   | { kind: 'drop-response' }
   | { kind: 'status'; status: number; code: string; message?: string }
-  | { kind: 'black-hole' };
+  | { kind: 'black-hole' }
+  /** Forwarded with the idempotency token taken out (EKS clientRequestToken, EC2 ClientToken). */
+  | { kind: 'strip-token' };
 
 export type FaultRule = (call: ProxiedCall) => FaultAction;
 
@@ -96,6 +100,27 @@ function operationOf(service: string, req: IncomingMessage, body: Buffer): strin
   if (service === 's3') return `${req.method} ${path}`;
   const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('utf8'));
   return action?.[1] ?? `${req.method} ${path}`;
+}
+
+/** The request without its idempotency token: what a client that sends none would send. */
+function withoutToken(service: string, body: Buffer): Buffer {
+  const text = body.toString('utf8');
+  if (service === 'ec2') return Buffer.from(text.replace(/(^|&)ClientToken=[^&]*/, ''));
+  try {
+    const { clientRequestToken: _token, ...rest } = JSON.parse(text) as Record<string, unknown>;
+    return Buffer.from(JSON.stringify(rest));
+  } catch {
+    return body;
+  }
+}
+
+function tableOf(body: Buffer): { table?: string } {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { TableName?: unknown };
+    return typeof parsed.TableName === 'string' ? { table: parsed.TableName } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** AWS's own error shape for one service, by protocol (botocore models, docs/reliability.md). */
@@ -206,6 +231,7 @@ export async function startFaultProxy(target: string, rule: FaultRule = forwardA
         operation: operationOf(service, req, body),
         method: req.method ?? 'GET',
         path: req.url ?? '/',
+        ...(service === 'dynamodb' ? tableOf(body) : {}),
       };
       const action = current(call);
       log.push({ ...call, action: action.kind });
@@ -217,13 +243,14 @@ export async function startFaultProxy(target: string, rule: FaultRule = forwardA
       if (action.kind === 'status') {
         return answer(res, errorResponse(service, action.status, action.code, action.message ?? action.code));
       }
+      const outgoing = action.kind === 'strip-token' ? withoutToken(service, body) : body;
       const forwarded = request(
         {
           host: upstream.hostname,
           port: upstream.port,
           method: req.method,
           path: req.url,
-          headers: { ...req.headers, host: upstream.host },
+          headers: { ...req.headers, host: upstream.host, 'content-length': String(outgoing.length) },
         },
         (upstreamRes) => {
           const parts: Buffer[] = [];
@@ -237,7 +264,7 @@ export async function startFaultProxy(target: string, rule: FaultRule = forwardA
         },
       );
       forwarded.on('error', () => req.socket.destroy());
-      forwarded.end(body);
+      forwarded.end(outgoing);
     });
   });
   server.on('connection', (socket) => socket.on('error', () => {}));

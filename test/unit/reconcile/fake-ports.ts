@@ -2,10 +2,11 @@ import { validatePoolSpec } from '../../../lib/manifests/validate-pool-spec';
 import type { ObservedLaunchTemplate, ObservedNodegroup } from '../../../lib/plan/plan-types';
 import type { StoredSpec } from '../../../lib/pool-spec';
 import type { ReconcileDeps } from '../../../lib/reconcile';
+import type { UpdateStart } from '../../../lib/reconcile/ports';
 import { planPolicyFromEnv } from '../../../lib/reconcile/reconcile-settings';
 import { checkLiveRules } from '../../../lib/rules/live-rules';
 import { ruleCondition } from '../../../lib/rules/rules';
-import type { StatusRow } from '../../../lib/status/status-row';
+import type { StatusRow, UpdateRecord } from '../../../lib/status/status-row';
 import { liveFacts } from '../../support/pool-spec-fixture';
 
 /**
@@ -20,6 +21,12 @@ export class FakeWorld {
   nodegroup: ObservedNodegroup | undefined;
   imageIds: Record<string, string> = {};
   readonly calls: string[] = [];
+  /** Updates EKS knows, oldest first (DescribeUpdate, ListUpdates). */
+  updates: UpdateRecord[] = [];
+  /** What UpdateNodegroupVersion answers; EKS busy when unset. */
+  onUpdateVersion:
+    | ((input: { clientRequestToken: string; launchTemplateVersion: number }) => UpdateStart)
+    | undefined;
   /** Throws this from the named port method once. */
   failures = new Map<string, unknown>();
 
@@ -118,16 +125,35 @@ export class FakeWorld {
           };
           return this.nodegroup;
         },
-        updateVersion: async () => {
+        updateVersion: async (input) => {
           this.step('updateNodegroupVersion');
-          return { busy: 'in use' };
+          return this.onUpdateVersion ? this.onUpdateVersion(input) : { busy: 'in use' };
         },
         updateConfig: async () => {
           this.step('updateNodegroupConfig');
           return { busy: 'in use' };
         },
-        describeUpdate: async () => undefined,
-        findInProgressUpdate: async () => undefined,
+        describeUpdate: async (_cluster, _name, id) => {
+          this.step('describeUpdate');
+          return this.updates.find((u) => u.id === id);
+        },
+        findInProgressUpdate: async () => {
+          this.step('findInProgressUpdate');
+          return this.updates.find((u) => u.status === 'InProgress');
+        },
+        findUnrecordedUpdate: async (_cluster, _name, query) => {
+          this.step('findUnrecordedUpdate');
+          return this.updates
+            .filter(
+              (u) =>
+                !query.knownIds.includes(u.id) &&
+                u.type === query.type &&
+                (query.launchTemplateVersion === undefined ||
+                  u.launchTemplateVersion === query.launchTemplateVersion) &&
+                Date.parse(u.createdAt ?? '') > Date.parse(query.createdAfter),
+            )
+            .at(-1);
+        },
         tag: async () => {
           this.step('tagNodegroup');
         },

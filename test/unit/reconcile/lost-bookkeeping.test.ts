@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConcurrentUpdateError, TransientAwsError } from '../../../lib/errors';
+import { reconcile } from '../../../lib/reconcile';
+import type { UpdateRecord } from '../../../lib/status/status-row';
+import { quietLogs } from '../../support/quiet-logs';
+import { AMI_PARAMETER, FakeWorld } from './fake-ports';
+
+/**
+ * Bookkeeping that must survive a lost status write, a crash, a lost race and a 404 (issue 12.1,
+ * fault experiments 3b and 9). In memory, with EKS replaying tokens or not; the same scenarios
+ * run on the sandbox in test/faults/.
+ */
+const SPEC = readFileSync(join(__dirname, '../../../examples/enclave-pool.yaml'), 'utf8');
+quietLogs();
+
+let world: FakeWorld;
+let clock: Date;
+const tokens = new Map<string, string>();
+
+/** EKS as the planner meets it: a roll starts InProgress; `replay` answers a reused token with its update. */
+function eks(replay: boolean) {
+  tokens.clear();
+  world.onUpdateVersion = (input) => {
+    const known = tokens.get(input.clientRequestToken);
+    const replayed = known ? world.updates.find((u) => u.id === known) : undefined;
+    if (replay && replayed) return { started: replayed };
+    const update: UpdateRecord = {
+      id: `u-${world.updates.length + 1}`,
+      type: 'VersionUpdate',
+      status: 'InProgress',
+      createdAt: clock.toISOString(),
+      launchTemplateVersion: input.launchTemplateVersion,
+      errors: [],
+    };
+    world.updates.push(update);
+    tokens.set(input.clientRequestToken, update.id);
+    if (world.nodegroup) world.nodegroup = { ...world.nodegroup, status: 'UPDATING' };
+    return { started: update };
+  };
+}
+
+/** The roll in flight ends Failed; the node group stays on its old version. */
+function failTheRoll(): void {
+  world.updates = world.updates.map((u) =>
+    u.status === 'InProgress'
+      ? { ...u, status: 'Failed', errors: [{ code: 'PodEvictionFailure', message: 'PDB blocks the drain' }] }
+      : u,
+  );
+  if (world.nodegroup) world.nodegroup = { ...world.nodegroup, status: 'ACTIVE' };
+}
+
+const tick = (seconds: number) => {
+  clock = new Date(clock.getTime() + seconds * 1000);
+};
+const deps = () => ({ ...world.deps(), clock: () => clock });
+const run = () => reconcile('my-node-pool', deps());
+const condition = (type: string) => {
+  const c = world.row?.conditions.find((x) => x.type === type);
+  return c ? `${c.status}/${c.reason}` : undefined;
+};
+const rolls = () => world.calls.filter((c) => c === 'updateNodegroupVersion').length;
+
+beforeEach(async () => {
+  clock = new Date('2026-01-01T00:00:00Z');
+  world = new FakeWorld();
+  world.imageIds[AMI_PARAMETER] = 'ami-1';
+  world.spec = {
+    poolId: 'my-node-pool',
+    source: 's3',
+    location: 's3://b/pools/my-node-pool.yaml',
+    text: SPEC,
+    generation: 1,
+    writtenAt: clock.toISOString(),
+  };
+  expect(await run()).toMatchObject({ kind: 'done' });
+  tick(60);
+  world.spec = {
+    ...world.spec,
+    text: SPEC.replace('memory_mib: 768', 'memory_mib: 1024'),
+    generation: 2,
+    writtenAt: clock.toISOString(),
+  };
+  tick(5);
+  world.calls.length = 0;
+});
+
+describe.each([{ eksReplaysTokens: true }, { eksReplaysTokens: false }])(
+  'a failing roll whose status write was lost (EKS replays tokens: $eksReplaysTokens)',
+  ({ eksReplaysTokens }) => {
+    it('is rolled once and reported failed, never Ready on the old version', async () => {
+      eks(eksReplaysTokens);
+      world.failures.set('putStatus', new TransientAwsError('ThrottlingException: status write lost'));
+      expect(await run()).toMatchObject({ kind: 'transient' });
+      expect(rolls()).toBe(1);
+      tick(30);
+      failTheRoll();
+
+      const next = await run();
+
+      // ListUpdates finds the lost roll before a second request is sent, replay or not.
+      expect(rolls()).toBe(1);
+      expect(world.updates).toHaveLength(1);
+      expect(next).toMatchObject({ kind: 'terminal', reason: 'NodegroupUpdateFailed' });
+      expect(condition('Ready')).toBe('False/NodegroupUpdateFailed');
+      expect(world.row?.failedRoll).toMatchObject({
+        updateId: 'u-1',
+        errorCode: 'PodEvictionFailure',
+        generation: 2,
+      });
+      expect(world.row?.update).toMatchObject({ id: 'u-1', status: 'Failed' });
+      expect(world.row?.history.map((e) => e.event)).toContain('RollFailed');
+      // And it stays that way: no second roll until the spec is written again.
+      world.calls.length = 0;
+      tick(30);
+      await run();
+      expect(rolls()).toBe(0);
+    });
+  },
+);
+
+it('a roll started before the spec was written again is not taken as the new write’s', async () => {
+  eks(false);
+  world.failures.set('putStatus', new TransientAwsError('ThrottlingException: status write lost'));
+  await run();
+  tick(30);
+  failTheRoll();
+  // The user writes the spec again (same data) to retry: that roll is not this write's failure.
+  world.spec = { ...world.spec!, generation: 3, writtenAt: clock.toISOString() };
+  tick(5);
+
+  await run();
+
+  expect(world.updates.map((u) => u.id)).toEqual(['u-1', 'u-2']);
+  expect(world.row?.update).toMatchObject({ id: 'u-2', status: 'InProgress' });
+});
+
+it('a pass that loses the status-row race keeps its history and its update on the fresher row', async () => {
+  eks(true);
+  // Another writer changes the row between this pass's read and its write.
+  world.failures.set('putStatus', new ConcurrentUpdateError('the row moved'));
+  const before = world.row!;
+  const fresher = { ...before, revision: before.revision + 1, conditions: before.conditions };
+  const realGet = world.deps().statusTable.get;
+  let reads = 0;
+  const table = {
+    get: async (poolId: string) => (++reads === 1 ? realGet(poolId) : fresher),
+    put: world.deps().statusTable.put,
+  };
+
+  const outcome = await reconcile('my-node-pool', { ...deps(), statusTable: table });
+
+  expect(outcome).toMatchObject({ kind: 'requeue', reason: 'status row changed concurrently' });
+  expect(world.row?.revision).toBe(fresher.revision + 1);
+  expect(world.row?.update).toMatchObject({ id: 'u-1', status: 'InProgress' });
+  expect(world.row?.history.map((e) => e.event).slice(-2)).toEqual([
+    'LaunchTemplateVersionCreated',
+    'RollStarted',
+  ]);
+});
+
+it('keeps the update when DescribeUpdate answers 404, and records that its outcome is unknown', async () => {
+  eks(true);
+  await run();
+  expect(world.row?.update).toMatchObject({ id: 'u-1', status: 'InProgress' });
+  tick(30);
+  // Still UPDATING: the update is taken as running.
+  world.updates = [];
+  await run();
+  expect(world.row?.update).toMatchObject({ id: 'u-1', status: 'InProgress' });
+  // The roll ended (successfully: the node group is on version 2), but EKS no longer knows the update.
+  world.nodegroup = {
+    ...world.nodegroup!,
+    status: 'ACTIVE',
+    launchTemplate: { ...world.nodegroup!.launchTemplate, version: 2 },
+  };
+  tick(30);
+
+  expect(await run()).toMatchObject({ kind: 'done' });
+
+  expect(world.row?.update).toMatchObject({ id: 'u-1', status: 'NotFound' });
+  expect(world.row?.history.map((e) => e.event)).toContain('UpdateNotFound');
+  expect(condition('Ready')).toBe('True/Ready');
+});
