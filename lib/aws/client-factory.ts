@@ -178,13 +178,12 @@ export const buildDocuments: ClientBuilder<'documents'> = (_config, _settings, c
   DynamoDBDocumentClient.from(clients.dynamodb, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
-export const buildDynamoDbStreams: ClientBuilder<'dynamodbStreams'> = (config) =>
-  new DynamoDBStreamsClient(config);
+const buildDynamoDbStreams: ClientBuilder<'dynamodbStreams'> = (config) => new DynamoDBStreamsClient(config);
 // Path-style addressing: a sandbox on 127.0.0.1 has no per-bucket host names.
 export const buildS3: ClientBuilder<'s3'> = (config, settings) =>
   new S3Client({ ...config, forcePathStyle: Boolean(settings.endpoint) });
 export const buildSqs: ClientBuilder<'sqs'> = (config) => new SQSClient(config);
-export const buildEventBridge: ClientBuilder<'eventBridge'> = (config) => new EventBridgeClient(config);
+const buildEventBridge: ClientBuilder<'eventBridge'> = (config) => new EventBridgeClient(config);
 export const buildIam: ClientBuilder<'iam'> = (config) => new IAMClient(config);
 
 /**

@@ -51,7 +51,7 @@ function parseVersion(version: string | undefined): number | undefined {
   return Number(version);
 }
 
-export function toObservedNodegroup(ng: Nodegroup): ObservedNodegroup {
+function toObservedNodegroup(ng: Nodegroup): ObservedNodegroup {
   const scaling: Partial<ScalingConfig> = {};
   if (ng.scalingConfig?.minSize !== undefined) scaling.minSize = ng.scalingConfig.minSize;
   if (ng.scalingConfig?.maxSize !== undefined) scaling.maxSize = ng.scalingConfig.maxSize;
@@ -93,7 +93,7 @@ export function toObservedNodegroup(ng: Nodegroup): ObservedNodegroup {
   };
 }
 
-export function toUpdateRecord(update: Update): UpdateRecord {
+function toUpdateRecord(update: Update): UpdateRecord {
   const version = parseVersion(update.params?.find((p) => p.type === 'LaunchTemplateVersion')?.value);
   return {
     id: update.id ?? '',

@@ -120,6 +120,6 @@ export class PoolQueue {
   }
 }
 
-export function clampDelay(seconds: number): number {
+function clampDelay(seconds: number): number {
   return Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.round(seconds)));
 }

@@ -65,13 +65,3 @@ export async function loadStoredSpec(
   }
   return found[0];
 }
-
-/** Pool ids with a spec in either store. */
-export async function listStoredPoolIds(context: CliContext): Promise<string[]> {
-  const stores = specStores(context);
-  const ids = new Set<string>();
-  for (const store of Object.values(stores)) {
-    for (const id of await orEmpty(() => store.list(), [] as string[])) ids.add(id);
-  }
-  return [...ids].sort();
-}

@@ -31,7 +31,7 @@ export interface EventPath {
 /** The clients the reconcile function calls: a pass's, plus SQS for requeues. */
 export type EventPathClients = ReconcileClients & Pick<AwsClients, 'sqs'>;
 
-export function eventPathClients(env: NodeJS.ProcessEnv = process.env): EventPathClients {
+function eventPathClients(env: NodeJS.ProcessEnv = process.env): EventPathClients {
   return lazyClients(clientSettingsFromEnv(env), { ...RECONCILE_CLIENT_BUILDERS, sqs: buildSqs });
 }
 
@@ -97,7 +97,7 @@ export function createEventPath(
  * RECONCILE_PASS_SECONDS, RECONCILE_BOOKKEEPING_SECONDS and RECONCILE_POOL_CONCURRENCY override
  * the defaults (docs/reliability.md); a value that is not a positive number is ignored.
  */
-export function passBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): PassBudget {
+function passBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): PassBudget {
   const positive = (value: string | undefined) => {
     const n = nonNegativeNumber(value);
     return n !== undefined && n > 0 ? n : undefined;

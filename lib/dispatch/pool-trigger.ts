@@ -31,8 +31,8 @@ export interface PoolTrigger {
   requeueToken?: string;
 }
 
+/** The source serverless.yml's spec-table pipe stamps on its events (detail-type "Pool Spec Changed"). */
 export const SPEC_TABLE_EVENT_SOURCE = 'enclave-pools.spec-table';
-export const SPEC_TABLE_EVENT_DETAIL_TYPE = 'Pool Spec Changed';
 
 export interface TriggerContext {
   specBucket: string;

@@ -23,7 +23,7 @@ export const DEFAULT_RESYNC_JITTER_SECONDS = 60;
 
 export type ResyncClients = Pick<AwsClients, 'dynamodb' | 'documents' | 's3' | 'sqs'>;
 
-export function resyncClients(env: NodeJS.ProcessEnv = process.env): ResyncClients {
+function resyncClients(env: NodeJS.ProcessEnv = process.env): ResyncClients {
   return lazyClients(clientSettingsFromEnv(env), {
     dynamodb: buildDynamoDb,
     documents: buildDocuments,

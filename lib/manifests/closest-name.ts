@@ -57,7 +57,7 @@ export function skeleton(text: string): string {
     .join('');
 }
 
-export function firstNonAscii(text: string): { char: string; codePoint: string } | undefined {
+function firstNonAscii(text: string): { char: string; codePoint: string } | undefined {
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 0;
     if (cp > 0x7e || cp < 0x20) {

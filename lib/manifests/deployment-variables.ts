@@ -31,7 +31,7 @@ export const BUILT_IN_SPEC_VARIABLES = ['KUBERNETES_VERSION'] as const;
 /** The environment variable that lists further declared names (comma or space separated). */
 export const SPEC_VARIABLES_SETTING = 'SPEC_VARIABLES';
 
-export function declaredVariableNames(env: Readonly<Record<string, string | undefined>>): string[] {
+function declaredVariableNames(env: Readonly<Record<string, string | undefined>>): string[] {
   const listed = (env[SPEC_VARIABLES_SETTING] ?? '').split(/[\s,]+/).filter(Boolean);
   return [...new Set([...BUILT_IN_SPEC_VARIABLES, ...listed])].filter(
     (name) => isVariableName(name) && !isCredentialLikeName(name),

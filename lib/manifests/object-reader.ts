@@ -37,7 +37,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function typeName(value: unknown): string {
+function typeName(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
@@ -248,7 +248,7 @@ export function reportType(
   );
 }
 
-export function checkString(
+function checkString(
   ctx: ReadContext,
   path: string,
   value: unknown,
@@ -294,7 +294,7 @@ export function checkString(
   return value;
 }
 
-export function checkInteger(
+function checkInteger(
   ctx: ReadContext,
   path: string,
   value: unknown,

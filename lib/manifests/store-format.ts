@@ -34,7 +34,7 @@ export function poolIdProblem(poolId: string): string | undefined {
   return undefined;
 }
 
-export function isValidPoolId(poolId: string): boolean {
+function isValidPoolId(poolId: string): boolean {
   return poolIdProblem(poolId) === undefined;
 }
 

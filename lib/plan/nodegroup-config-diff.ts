@@ -28,7 +28,7 @@ export function diffNodegroupConfig(
   return Object.keys(changes).length > 0 ? changes : undefined;
 }
 
-export function diffLabels(
+function diffLabels(
   desired: Record<string, string>,
   observed: Record<string, string>,
 ): LabelChanges | undefined {
@@ -49,7 +49,7 @@ function sameTaint(a: Taint, b: Taint): boolean {
   return taintId(a) === taintId(b) && (a.value ?? '') === (b.value ?? '');
 }
 
-export function diffTaints(desired: readonly Taint[], observed: readonly Taint[]): TaintChanges | undefined {
+function diffTaints(desired: readonly Taint[], observed: readonly Taint[]): TaintChanges | undefined {
   const addOrUpdate = desired.filter((d) => !observed.some((o) => sameTaint(d, o)));
   const desiredIds = new Set(desired.map(taintId));
   const remove = observed.filter((o) => !desiredIds.has(taintId(o)));

@@ -215,8 +215,6 @@ export type Action =
   | { kind: 'DeleteNodegroup'; clusterName: string; nodegroupName: string }
   | { kind: 'DeleteLaunchTemplate'; launchTemplateId: string; name: string };
 
-export type ActionKind = Action['kind'];
-
 /** What the status row should remember from this pass, beyond the conditions. */
 export interface PlanRecord {
   /** The version whose data matches the spec, when one exists. */

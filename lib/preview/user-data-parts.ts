@@ -23,7 +23,7 @@ export interface DecodedUserData {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-export function decodeUserDataText(base64: string): { raw: string; gzipped: boolean } {
+function decodeUserDataText(base64: string): { raw: string; gzipped: boolean } {
   const bytes = Buffer.from(base64, 'base64');
   if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) {
     try {

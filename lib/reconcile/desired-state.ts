@@ -12,7 +12,7 @@ import { eligibleSubnetIds } from '../rules/live-rules';
  * names those. The same selection the live rules check (eligibleSubnetIds), so validation and
  * placement cannot disagree.
  */
-export function placementSubnets(spec: PoolSpec, facts: LiveFacts): { subnets: string[]; explicit: boolean } {
+function placementSubnets(spec: PoolSpec, facts: LiveFacts): { subnets: string[]; explicit: boolean } {
   if (spec.subnetIds.length > 0) return { subnets: [...spec.subnetIds], explicit: true };
   return { subnets: [...eligibleSubnetIds(spec, facts)].sort(), explicit: false };
 }

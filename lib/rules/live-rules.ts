@@ -137,7 +137,7 @@ function edgeFix(what: string, listPath: string, enclavePath: string): string {
  * Whether EC2 offers the instance type in the zone: undefined when the offerings were not read
  * (or the zone was not asked about), so callers skip the check rather than guess.
  */
-export function offeredInZone(
+function offeredInZone(
   facts: LiveFacts,
   instanceType: string | undefined,
   zoneName: string,

@@ -127,7 +127,7 @@ function translateBracket(re: string, start: number): Result<{ source: string; e
 }
 
 /** POSIX BRE (GNU flavour) or ERE → JavaScript RegExp source. */
-export function translateRegex(re: string, extended: boolean): Result<{ source: string; groups: number }> {
+function translateRegex(re: string, extended: boolean): Result<{ source: string; groups: number }> {
   let out = '';
   let groups = 0;
   let atStart = true;

@@ -63,7 +63,7 @@ const MAX_VALUE_CHARS = 200;
  * Violations end up in DynamoDB status rows and terminal output: a hostile document must not be
  * able to make them huge, so long strings are cut and structures are summarised.
  */
-export function boundedValue(value: unknown): unknown {
+function boundedValue(value: unknown): unknown {
   if (typeof value === 'string') {
     return value.length > MAX_VALUE_CHARS ? `${value.slice(0, MAX_VALUE_CHARS)}…` : value;
   }

@@ -18,7 +18,7 @@ import {
 export type ConditionTypeForRule = (rule: string) => string | undefined;
 
 /** The catalogue says which resource condition a rule also sets (lib/rules/rules.ts). */
-export function defaultConditionTypeForRule(rule: string): string | undefined {
+function defaultConditionTypeForRule(rule: string): string | undefined {
   return ruleCondition(rule);
 }
 

@@ -37,7 +37,7 @@ interface ValidateArgs {
   poolId?: string;
 }
 
-export function parseValidateArgs(args: readonly string[]): ValidateArgs {
+function parseValidateArgs(args: readonly string[]): ValidateArgs {
   const { values, positionals } = parseCommandArgs(args, {
     live: { type: 'boolean' },
     output: { type: 'string', short: 'o' },
