@@ -166,8 +166,8 @@ export function historyEventFor(result: ActionResult): Omit<HistoryEntry, 'at'> 
       if (result.update.status !== UpdateStatus.InProgress) return undefined;
       return result.update.type === UpdateType.VersionUpdate
         ? {
-            event: 'RollStarted',
-            message: `update ${result.update.id} rolls the node group to launch template version ${result.update.launchTemplateVersion ?? '?'}`,
+            event: result.update.purpose === 'rollback' ? 'RollbackStarted' : 'RollStarted',
+            message: `update ${result.update.id} ${result.update.purpose === 'rollback' ? 'rolls the node group back' : 'rolls the node group'} to launch template version ${result.update.launchTemplateVersion ?? '?'}`,
             updateId: result.update.id,
             ...(result.update.launchTemplateVersion !== undefined
               ? { launchTemplateVersion: result.update.launchTemplateVersion }

@@ -1,16 +1,11 @@
 import { idempotencyToken } from '../render/resource-names';
-import {
-  ConditionSeverity,
-  ConditionType,
-  falseCondition,
-  Reason,
-  trueCondition,
-} from '../status/conditions';
+import { ConditionType, Reason, trueCondition } from '../status/conditions';
 import type { FailedRollRecord } from '../status/status-row';
 import type { TemplateTarget } from './launch-template-target';
 import type { PlanBuilder } from './plan-builder';
 import type { DesiredPresent, Observed, Plan } from './plan-types';
-import { blocksRetry, effectiveFailure, failureMessage } from './update-outcome';
+import { planAfterFailedRoll } from './rollback';
+import { blocksRetry, effectiveFailure } from './update-outcome';
 
 /** The recorded failed roll, after this pass's bookkeeping. */
 function failedRoll(observed: Observed, builder: PlanBuilder): FailedRollRecord | undefined {
@@ -51,14 +46,10 @@ export function planRoll(
   if (!needsRoll) return undefined;
   const failure = failedRoll(observed, builder);
   if (failure && failure.dataHash === desired.launchTemplate.dataHash && blocksRetry(failure, desired)) {
-    const message = failureMessage(failure, `the roll to version ${failure.launchTemplateVersion}`);
-    builder.set(
-      falseCondition(ConditionType.NodegroupUpdating, Reason.UpdateFailed, message, ConditionSeverity.Error),
-    );
-    builder.stop(falseCondition(ConditionType.EKSNodegroupReady, Reason.NodegroupUpdateFailed, message));
-    return undefined;
+    return planAfterFailedRoll(desired, observed, builder, template, failure);
   }
   builder.record.failedRoll = null;
+  builder.record.rollback = null;
   builder.set(
     trueCondition(
       ConditionType.EKSNodegroupReady,

@@ -1,7 +1,14 @@
-import type { Taint, UpdateConfig } from '../pool-spec';
+import type { PoolPolicies, Taint, UpdateConfig } from '../pool-spec';
 import type { LaunchTemplateData } from '../render/launch-template-data';
 import type { ConditionInput } from '../status/conditions';
-import type { FailedRollRecord, FailedUpdateRecord, HistoryEntry, UpdateRecord } from '../status/status-row';
+import type {
+  FailedRollRecord,
+  FailedUpdateRecord,
+  HistoryEntry,
+  RollApproval,
+  RollbackRecord,
+  UpdateRecord,
+} from '../status/status-row';
 
 /**
  * The vocabulary of plan(): what the pool should look like (Desired), what AWS and the status row
@@ -74,6 +81,8 @@ export interface DesiredPresent {
   launchTemplate: DesiredLaunchTemplate;
   nodegroup: DesiredNodegroup;
   policy: PlanPolicy;
+  /** The pool's own policies (annotations): rollback, roll, maintenance window, drift. */
+  policies: PoolPolicies;
   /** Warnings the spec validated with ("path: message"); SpecValid says them. */
   specWarnings?: string[];
 }
@@ -133,6 +142,8 @@ export interface Observed {
   nodeRoleArn?: string;
   /** EKS answered ResourceInUseException: another update is in flight that we did not see. */
   nodegroupBusy?: boolean;
+  /** The pass's clock (ISO 8601), for maintenance windows: plan() reads no clock of its own. */
+  now?: string;
   /** Bookkeeping carried over from the status row. */
   previous: {
     lastKnownGoodVersion?: number;
@@ -140,6 +151,10 @@ export interface Observed {
     failedConfigUpdate?: FailedUpdateRecord;
     /** The update as the status row last recorded it (to notice a transition, once). */
     update?: UpdateRecord;
+    rollback?: RollbackRecord;
+    rollApproval?: RollApproval;
+    /** The spec the last pass ended converged on ('done'): a difference now is drift. */
+    converged?: { specHash: string; generation: number };
   };
 }
 
@@ -203,6 +218,8 @@ export type Action =
       dataHash: string;
       force: boolean;
       clientRequestToken: string;
+      /** Set on the roll back to the last-known-good version (decision 0120). */
+      purpose?: 'rollback';
     }
   | {
       kind: 'UpdateNodegroupConfig';
@@ -223,6 +240,7 @@ export interface PlanRecord {
   /** `null` clears a recorded failure; undefined leaves it as it was. */
   failedRoll?: FailedRollRecord | null;
   failedConfigUpdate?: FailedUpdateRecord | null;
+  rollback?: RollbackRecord | null;
   /** Events noticed this pass (a roll that finished, failed, ...); the clock is added later. */
   events: Array<Omit<HistoryEntry, 'at'>>;
   /** Everything of the pool is gone (only for an absent spec). */

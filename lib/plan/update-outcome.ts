@@ -74,6 +74,34 @@ function recordFailure(
 }
 
 /**
+ * The roll back after a failed roll ended: the failed roll stays recorded (its spec is still not
+ * retried); the rollback's own outcome is what changes.
+ */
+function recordRollbackOutcome(update: UpdateRecord, observed: Observed, builder: PlanBuilder): void {
+  const rollback = observed.previous.rollback;
+  const version = update.launchTemplateVersion;
+  const { code, message } = firstError(update);
+  const succeeded = update.status === UpdateStatus.Successful;
+  if (succeeded && version !== undefined) builder.record.lastKnownGoodVersion = version;
+  if (rollback) {
+    builder.record.rollback = {
+      ...rollback,
+      updateId: update.id,
+      status: update.status,
+      ...(succeeded ? {} : { errorCode: code, errorMessage: message }),
+    };
+  }
+  builder.record.events.push({
+    event: succeeded ? 'RolledBack' : 'RollbackFailed',
+    message: succeeded
+      ? `update ${update.id} rolled the node group back to last-known-good version ${version ?? '?'}`
+      : `update ${update.id} (rollback to version ${version ?? '?'}) ${update.status}: ${code}: ${message}`,
+    updateId: update.id,
+    ...(version !== undefined ? { launchTemplateVersion: version } : {}),
+  });
+}
+
+/**
  * Notices, once, that the recorded update finished, and what the status row should remember:
  * a successful roll's version becomes the last known good one; a failed one is kept, with its
  * error, so the same version is not rolled again until the spec is written again.
@@ -83,7 +111,8 @@ export function recordUpdateOutcome(desired: DesiredPresent, observed: Observed,
   if (!update || update.status === UpdateStatus.InProgress) return;
   const before = observed.previous.update;
   if (before && before.id === update.id && before.status === update.status) return;
-  if (update.status === UpdateStatus.Successful) recordSuccess(update, builder);
+  if (update.purpose === 'rollback') recordRollbackOutcome(update, observed, builder);
+  else if (update.status === UpdateStatus.Successful) recordSuccess(update, builder);
   else if (isFailedUpdateStatus(update.status)) recordFailure(update, desired, observed, builder);
   else if (update.status === UpdateStatus.NotFound) {
     builder.record.events.push({

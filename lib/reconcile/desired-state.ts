@@ -65,6 +65,7 @@ export function desiredPresent(input: {
     },
     nodegroup: desiredNodegroup(input.spec, input.facts, input.policy.deploymentId),
     policy: input.policy,
+    policies: input.spec.policies,
     ...(input.specWarnings && input.specWarnings.length > 0 ? { specWarnings: input.specWarnings } : {}),
   };
 }

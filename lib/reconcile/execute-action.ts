@@ -96,6 +96,7 @@ export async function executeAction(
           dataHash: action.dataHash,
           specHash: context.specHash,
           generation: context.generation,
+          ...(action.purpose ? { purpose: action.purpose } : {}),
         },
       };
     }

@@ -111,13 +111,17 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
       ? previous.deletedAt
       : report.now.toISOString()
     : undefined;
-  const events = [...report.actionEvents, ...report.record.events].map((e) => ({
+  // What the pass noticed (an update that ended) happened before what it then did about it.
+  const events = [...report.record.events, ...report.actionEvents].map((e) => ({
     at: report.now.toISOString(),
     ...e,
   }));
   const update = report.observed ? report.observed.update : previous.update;
   const failedRoll = pick(report.record.failedRoll, previous.failedRoll);
   const failedConfigUpdate = pick(report.record.failedConfigUpdate, previous.failedConfigUpdate);
+  const rollback = pick(report.record.rollback, previous.rollback);
+  // An approval stays until a roll to other data replaces the need for it (the CLI writes it).
+  const rollApproval = previous.rollApproval;
   const launchTemplate = launchTemplateRecord(previous, report);
   const nodegroup = nodegroupRecord(previous, report);
   const clusterName = report.spec?.clusterName ?? previous.clusterName;
@@ -152,6 +156,8 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
     ...(update ? { update } : {}),
     ...(failedRoll ? { failedRoll } : {}),
     ...(failedConfigUpdate ? { failedConfigUpdate } : {}),
+    ...(rollback ? { rollback } : {}),
+    ...(rollApproval ? { rollApproval } : {}),
     history: appendHistory(previous.history, events),
   };
 }

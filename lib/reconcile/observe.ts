@@ -27,6 +27,11 @@ function previousBookkeeping(previous: StatusRow | undefined): Observed['previou
     ...(previous?.failedRoll ? { failedRoll: previous.failedRoll } : {}),
     ...(previous?.failedConfigUpdate ? { failedConfigUpdate: previous.failedConfigUpdate } : {}),
     ...(previous?.update ? { update: previous.update } : {}),
+    ...(previous?.rollback ? { rollback: previous.rollback } : {}),
+    ...(previous?.rollApproval ? { rollApproval: previous.rollApproval } : {}),
+    ...(previous?.specHash && !previous.deleted && previous.outcome.kind === 'done'
+      ? { converged: { specHash: previous.specHash, generation: previous.observedGeneration ?? 0 } }
+      : {}),
   };
 }
 
@@ -41,6 +46,7 @@ function withRecordedMetadata(fresh: UpdateRecord, recorded: UpdateRecord | unde
     ...(recorded.dataHash !== undefined ? { dataHash: recorded.dataHash } : {}),
     ...(recorded.specHash !== undefined ? { specHash: recorded.specHash } : {}),
     ...(recorded.generation !== undefined ? { generation: recorded.generation } : {}),
+    ...(recorded.purpose !== undefined ? { purpose: recorded.purpose } : {}),
   };
 }
 

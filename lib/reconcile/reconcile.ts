@@ -144,6 +144,8 @@ function carryRecord(observed: Observed, record: PlanRecord): Observed {
   else if (record.failedRoll) previous.failedRoll = record.failedRoll;
   if (record.failedConfigUpdate === null) delete previous.failedConfigUpdate;
   else if (record.failedConfigUpdate) previous.failedConfigUpdate = record.failedConfigUpdate;
+  if (record.rollback === null) delete previous.rollback;
+  else if (record.rollback) previous.rollback = record.rollback;
   if (observed.update) previous.update = observed.update;
   return { ...observed, previous };
 }
@@ -203,8 +205,12 @@ class Pass {
     private readonly deps: ReconcileDeps,
   ) {}
 
+  /** The pass's one clock reading: the status row's times and plan()'s maintenance windows. */
+  private now = new Date(0);
+
   async run(): Promise<{ report: PassReport; wroteToAws: boolean }> {
     const now = this.deps.clock();
+    this.now = now;
     let end: PassEnd;
     try {
       end = await this.reconcile();
@@ -377,7 +383,7 @@ class Pass {
       ConditionType.EKSNodegroupReady,
       Reason.NodegroupReconcileFailed,
       state,
-      () => observe(target, this.previous, this.deps),
+      async () => ({ ...(await observe(target, this.previous, this.deps)), now: this.now.toISOString() }),
     );
     const context: ExecutionContext = {
       specHash,

@@ -56,6 +56,12 @@ export const Reason = {
   NodegroupDeleteFailed: 'NodegroupDeleteFailed',
   NodegroupNotOwned: 'NodegroupNotOwned',
   NodegroupUpdateFailed: 'NodegroupUpdateFailed',
+  /** A failed roll is being rolled back to the last-known-good version (rollback: on-failure). */
+  RollingBack: 'RollingBack',
+  /** A failed roll was rolled back; the failed spec waits for a new write. */
+  RolledBack: 'RolledBack',
+  /** The rollback after a failed roll failed too; nothing more is tried. */
+  RollbackFailed: 'RollbackFailed',
   NodegroupImmutableFieldChanged: 'NodegroupImmutableFieldChanged',
   NodegroupReconcileFailed: 'NodegroupReconcileFailed',
   NodeRoleNotFound: 'NodeRoleNotFound',

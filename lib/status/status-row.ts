@@ -28,7 +28,40 @@ export interface UpdateRecord {
   /** The spec hash and generation current when this reconciler started the update. */
   specHash?: string;
   generation?: number;
+  /** `rollback`: a roll back to the last-known-good version after a failed roll (decision 0120). */
+  purpose?: 'rollback';
   errors: UpdateErrorRecord[];
+}
+
+/**
+ * The roll back that followed a failed roll (rollback policy `on-failure`): at most one per failed
+ * roll, so a rollback that fails too is reported and never retried on its own.
+ */
+export interface RollbackRecord {
+  /** The failed roll this answers (FailedRollRecord.updateId). */
+  failedUpdateId: string;
+  /** The version the failed roll was rolling to, and the last-known-good one rolled back to. */
+  fromVersion: number;
+  toVersion: number;
+  /** The rollback's own EKS update, once started. */
+  updateId?: string;
+  /** InProgress | Successful | Failed | Cancelled */
+  status: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/**
+ * `enclave-pools roll NAME` said yes to rolling to this data (roll policy `manual`, decision
+ * 0121). It holds for that data only: a spec with other data waits for its own approval.
+ */
+export interface RollApproval {
+  dataHash: string;
+  /** The version the approval was given for (as `describe` showed it). */
+  launchTemplateVersion: number;
+  approvedAt: string;
+  /** Who approved, as the CLI knows it (the caller identity's ARN), for the history. */
+  approvedBy?: string;
 }
 
 /**
@@ -132,6 +165,8 @@ export interface StatusRow {
   update?: UpdateRecord;
   failedRoll?: FailedRollRecord;
   failedConfigUpdate?: FailedUpdateRecord;
+  rollback?: RollbackRecord;
+  rollApproval?: RollApproval;
   /** Newest last, bounded to HISTORY_LIMIT entries. */
   history: HistoryEntry[];
 }

@@ -1,0 +1,165 @@
+import { DescribeUpdateCommand, ListUpdatesCommand } from '@aws-sdk/client-eks';
+import { ROLLBACK_ANNOTATION } from '../../../lib/manifests/pool-annotations';
+import { quietLogs } from '../../support/quiet-logs';
+import { failNextRoll, setRollSeconds } from '../../support/sandbox';
+import {
+  conditionOf,
+  describeNodegroup,
+  type Harness,
+  SEED_SPEC,
+  specWith,
+  startHarness,
+  statusRow,
+  withMemoryMib,
+} from './reconcile-harness';
+
+quietLogs();
+
+/** Rollback policy on-failure (decision 0120), on the sandbox: the state of the world after each step. */
+
+const MANAGED_POOL = 'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n';
+const withRollback: Array<[string, string]> = [
+  [MANAGED_POOL, `${MANAGED_POOL}  annotations:\n    ${ROLLBACK_ANNOTATION}: on-failure\n`],
+];
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+  await setRollSeconds(1);
+});
+
+/** The node group's EKS version updates, oldest first, as EKS reports them. */
+async function versionUpdates(): Promise<Array<{ status?: string; version?: string; errors: string[] }>> {
+  const cluster = h.world.cluster.name;
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await h.clients.eks.send(
+      new ListUpdatesCommand({ name: cluster, nodegroupName: 'my-node-pool', nextToken }),
+    );
+    ids.push(...(page.updateIds ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const updates = await Promise.all(
+    ids.map(async (updateId) => {
+      const out = await h.clients.eks.send(
+        new DescribeUpdateCommand({ name: cluster, nodegroupName: 'my-node-pool', updateId }),
+      );
+      return out.update;
+    }),
+  );
+  return updates
+    .filter((u) => u?.type === 'VersionUpdate')
+    .sort((a, b) => (a?.createdAt?.getTime() ?? 0) - (b?.createdAt?.getTime() ?? 0))
+    .map((u) => ({
+      status: u?.status,
+      version: u?.params?.find((p) => p.type === 'LaunchTemplateVersion')?.value,
+      errors: (u?.errors ?? []).map((e) => e.errorCode ?? ''),
+    }));
+}
+
+async function createdWithRollback(): Promise<void> {
+  await h.s3Specs.put('my-node-pool', specWith(withRollback));
+  expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
+  expect((await statusRow(h.clients))?.launchTemplate?.lastKnownGoodVersion).toBe(1);
+  h.counter.reset();
+}
+
+describe('reconcile: rollback on-failure', () => {
+  it('rolls a failed roll back to the last-good version once, says RolledBack, and waits for a spec write', async () => {
+    // Prepare: a created pool (version 1 good), then a spec change whose roll fails.
+    await createdWithRollback();
+    await failNextRoll('my-cluster', 'my-node-pool', 'NodeCreationFailure', 'Instances failed to join');
+    await h.s3Specs.put('my-node-pool', specWith([...withRollback, ...withMemoryMib(1024)]));
+
+    // Act: passes until the pool stops, then three more passes (what resyncs would do).
+    const outcomes = await h.settle();
+    const again = [await h.run(), await h.run(), await h.run()];
+
+    // Assess: EKS saw the roll to 2 fail and one roll back to 1 succeed; nothing more.
+    expect(outcomes.at(-1)).toMatchObject({ kind: 'terminal', reason: 'RolledBack' });
+    expect(again.map((o) => o.kind)).toEqual(['terminal', 'terminal', 'terminal']);
+    expect(h.counter.count('UpdateNodegroupVersion')).toBe(2);
+    expect(await versionUpdates()).toEqual([
+      { status: 'Failed', version: '2', errors: ['NodeCreationFailure'] },
+      { status: 'Successful', version: '1', errors: [] },
+    ]);
+    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('1');
+    const row = await statusRow(h.clients);
+    expect(conditionOf(row, 'Ready')).toBe('False/RolledBack');
+    const ready = row?.conditions.find((c) => c.type === 'Ready');
+    expect(ready?.message).toContain('the roll to version 2 failed');
+    expect(ready?.message).toContain('NodeCreationFailure: Instances failed to join');
+    expect(ready?.message).toContain('rolled back to last-known-good version 1');
+    expect(row?.failedRoll).toMatchObject({ errorCode: 'NodeCreationFailure', launchTemplateVersion: 2 });
+    expect(row?.rollback).toMatchObject({ fromVersion: 2, toVersion: 1, status: 'Successful' });
+    expect(row?.launchTemplate).toMatchObject({
+      pinnedVersion: 1,
+      targetVersion: 2,
+      lastKnownGoodVersion: 1,
+    });
+    expect(row?.history.map((e) => e.event).slice(-4)).toEqual([
+      'RollStarted',
+      'RollFailed',
+      'RollbackStarted',
+      'RolledBack',
+    ]);
+
+    // Act: the spec written again (a new generation) tries the roll once more, and it now works.
+    h.counter.reset();
+    await h.s3Specs.put('my-node-pool', `${specWith([...withRollback, ...withMemoryMib(1024)])}\n`);
+    const retried = await h.settle();
+
+    // Assess
+    expect(retried.at(-1)).toMatchObject({ kind: 'done' });
+    expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
+    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('2');
+    const after = await statusRow(h.clients);
+    expect(conditionOf(after, 'Ready')).toBe('True/Ready');
+    expect(after?.rollback).toBeUndefined();
+    expect(after?.failedRoll).toBeUndefined();
+    expect(after?.launchTemplate).toMatchObject({ pinnedVersion: 2, lastKnownGoodVersion: 2 });
+  });
+
+  it('stops with RollbackFailed when the roll back fails too, and never loops', async () => {
+    // Prepare
+    await createdWithRollback();
+    await failNextRoll('my-cluster', 'my-node-pool', 'PodEvictionFailure', 'blocked by a budget');
+    await h.s3Specs.put('my-node-pool', specWith([...withRollback, ...withMemoryMib(1024)]));
+    // The first pass starts the roll (consuming that failure); arm the next one for the rollback.
+    expect(await h.run()).toMatchObject({ kind: 'requeue', reason: 'UpdateInProgress' });
+    await failNextRoll('my-cluster', 'my-node-pool', 'AsgInstanceLaunchFailures', 'no capacity');
+
+    // Act
+    const outcomes = await h.settle();
+    const again = [await h.run(), await h.run()];
+
+    // Assess
+    expect(outcomes.at(-1)).toMatchObject({ kind: 'terminal', reason: 'RollbackFailed' });
+    expect(again.map((o) => o.kind)).toEqual(['terminal', 'terminal']);
+    expect(h.counter.count('UpdateNodegroupVersion')).toBe(2);
+    expect(await versionUpdates()).toEqual([
+      { status: 'Failed', version: '2', errors: ['PodEvictionFailure'] },
+      { status: 'Failed', version: '1', errors: ['AsgInstanceLaunchFailures'] },
+    ]);
+    const row = await statusRow(h.clients);
+    expect(conditionOf(row, 'Ready')).toBe('False/RollbackFailed');
+    expect(row?.conditions.find((c) => c.type === 'Ready')?.message).toContain(
+      'AsgInstanceLaunchFailures: no capacity',
+    );
+    expect(row?.rollback).toMatchObject({ status: 'Failed', errorCode: 'AsgInstanceLaunchFailures' });
+    expect(row?.history.map((e) => e.event).slice(-2)).toEqual(['RollbackStarted', 'RollbackFailed']);
+  });
+
+  it('leaves a pool without the annotation as before: the failed roll is reported, not rolled back', async () => {
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
+    await failNextRoll('my-cluster', 'my-node-pool', 'NodeCreationFailure');
+    await h.s3Specs.put('my-node-pool', specWith(withMemoryMib(1024)));
+    h.counter.reset();
+
+    expect((await h.settle()).at(-1)).toMatchObject({ kind: 'terminal', reason: 'NodegroupUpdateFailed' });
+    expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
+    expect((await statusRow(h.clients))?.rollback).toBeUndefined();
+  });
+});
