@@ -24,6 +24,55 @@ export function poolNodeLabels(spec: Pick<PoolSpec, 'labels' | 'name'>): Record<
   return { ...spec.labels, [POOL_NODE_LABEL_KEY]: spec.name };
 }
 
+/**
+ * How pods use the enclaves (annotation enclave-pools.aws/enclave-mode, docs/spec-format.md §6):
+ * `device-plugin` (the Nitro Enclaves device plugin, allocator and hugepages; nitro-cli in the pod)
+ * or `nitro-sandbox` (EKS Nitro Sandboxes: the pod itself runs in an enclave-backed sandbox through
+ * runtimeClassName isolated-sandbox / confidential-sandbox, on a custom AMI with that runtime).
+ */
+export const EnclaveMode = { DevicePlugin: 'device-plugin', NitroSandbox: 'nitro-sandbox' } as const;
+export type EnclaveMode = (typeof EnclaveMode)[keyof typeof EnclaveMode];
+
+/** A node label `key=value`. */
+export interface NodeLabel {
+  key: string;
+  value: string;
+}
+
+/**
+ * The label a Nitro Sandbox node registers with (kubelet --node-labels; the EKS node group API
+ * refuses the eks.amazonaws.com prefix). Source: AWS's Nitro Sandbox sample for managed node groups
+ * (aws-samples sample-eks-nitro-sandbox, setup/cilium-ubuntu/eksctl/nodegroups.yaml); see
+ * docs/decisions/0110.
+ */
+export const NITRO_SANDBOX_NODE_LABEL: NodeLabel = { key: 'eks.amazonaws.com/nitro-sandbox', value: 'true' };
+
+/** The runtime classes EKS's Nitro Sandboxes offer (EKS user guide, "Run a pod in isolated mode"). */
+export const NITRO_SANDBOX_RUNTIME_CLASSES = ['isolated-sandbox', 'confidential-sandbox'] as const;
+
+/** Kubernetes minor version Nitro Sandboxes need (EKS user guide: "1.36 or later"). */
+export const NITRO_SANDBOX_MIN_KUBERNETES_MINOR = 36;
+
+/** The device-plugin label a pool's DaemonSet selects on: the pool's annotation, or the plugin's own. */
+export function devicePluginSelector(spec: Pick<PoolSpec, 'devicePluginSelector'>): NodeLabel {
+  return spec.devicePluginSelector ?? { key: DEVICE_PLUGIN_LABEL_KEY, value: DEVICE_PLUGIN_LABEL_VALUE };
+}
+
+/**
+ * The labels a node gets at registration (kubelet --node-labels): the node group's, plus the ones
+ * the EKS API would refuse on the node group (the Nitro Sandbox label).
+ */
+export function registrationNodeLabels(
+  spec: Pick<PoolSpec, 'labels' | 'name' | 'enclaveMode'>,
+): Record<string, string> {
+  return {
+    ...poolNodeLabels(spec),
+    ...(spec.enclaveMode === EnclaveMode.NitroSandbox
+      ? { [NITRO_SANDBOX_NODE_LABEL.key]: NITRO_SANDBOX_NODE_LABEL.value }
+      : {}),
+  };
+}
+
 /** Role used when the pool names none: CAPA's default node role name with IAM management off. */
 export const DEFAULT_NODE_ROLE_NAME = 'eks-nodegroup.cluster-api-provider-aws.sigs.k8s.io';
 
@@ -141,6 +190,13 @@ export interface PoolSpec {
   /** Roll even when pods cannot be drained (EKS `force`). Off unless the spec asks. */
   forceUpdate: boolean;
   policies: PoolPolicies;
+  /** device-plugin unless the pool's annotation says nitro-sandbox. */
+  enclaveMode: EnclaveMode;
+  /**
+   * The label the pool's own device-plugin DaemonSet selects on, when it is not the plugin's
+   * `aws-nitro-enclaves-k8s-dp: enabled` (annotation enclave-pools.aws/device-plugin-selector).
+   */
+  devicePluginSelector?: NodeLabel;
   additionalTags: Record<string, string>;
   launchTemplate: LaunchTemplateSpec;
   bootstrap: BootstrapSpec;

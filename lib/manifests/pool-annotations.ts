@@ -1,9 +1,10 @@
 import { type MaintenanceWindow, parseMaintenanceWindow } from '../maintenance-window';
-import type { PoolPolicies } from '../pool-spec';
+import { EnclaveMode, type NodeLabel, type PoolPolicies } from '../pool-spec';
 import { fieldPath } from '../rules/field-path';
 import { Rule } from '../rules/rules';
 import { showValue } from '../rules/violation-list';
 import { suggestionText } from './closest-name';
+import { labelKeyProblem, labelValueProblem } from './label-syntax';
 import type { ObjectReader } from './object-reader';
 
 /**
@@ -20,14 +21,24 @@ export const ROLLBACK_ANNOTATION = `${ANNOTATION_PREFIX}rollback`;
 export const ROLL_ANNOTATION = `${ANNOTATION_PREFIX}roll`;
 export const MAINTENANCE_WINDOW_ANNOTATION = `${ANNOTATION_PREFIX}maintenance-window`;
 export const DRIFT_ANNOTATION = `${ANNOTATION_PREFIX}drift`;
+export const ENCLAVE_MODE_ANNOTATION = `${ANNOTATION_PREFIX}enclave-mode`;
+export const DEVICE_PLUGIN_SELECTOR_ANNOTATION = `${ANNOTATION_PREFIX}device-plugin-selector`;
 
 export interface PoolAnnotations extends PoolPolicies {
   /** EKS `force` on rolls. */
   forceUpdate: boolean;
+  /** How pods use the enclaves (decision 0110). */
+  enclaveMode: EnclaveMode;
+  /** The label the pool's own device-plugin DaemonSet selects on, when not the stock one (decision 0111). */
+  devicePluginSelector?: NodeLabel;
+  /** Keys whose value was refused (reported): rules that depend on them stay quiet. */
+  refused: string[];
 }
 
 export const DEFAULT_POOL_ANNOTATIONS: PoolAnnotations = {
   forceUpdate: false,
+  enclaveMode: EnclaveMode.DevicePlugin,
+  refused: [],
   rollback: 'off',
   roll: 'auto',
   drift: 'revert',
@@ -65,12 +76,43 @@ function maintenanceWindow(value: string): AnnotationRead {
   return { set: { maintenanceWindow: parsed } };
 }
 
+/** `key=value`, each half a valid EKS label key / value. */
+export function parseNodeLabel(text: string): NodeLabel | { error: string } {
+  const eq = text.indexOf('=');
+  if (eq <= 0) return { error: 'it is not of the form key=value' };
+  const key = text.slice(0, eq);
+  const value = text.slice(eq + 1);
+  const keyProblem = labelKeyProblem(key);
+  if (keyProblem) return { error: `the label key ${showValue(key)} is invalid: ${keyProblem}` };
+  const valueProblem = labelValueProblem(value);
+  if (valueProblem) return { error: `the label value ${showValue(value)} is invalid: ${valueProblem}` };
+  return { key, value };
+}
+
+function devicePluginSelectorLabel(value: string): AnnotationRead {
+  const parsed = parseNodeLabel(value);
+  if ('error' in parsed) {
+    return {
+      error: {
+        rule: Rule.InvalidFieldValue,
+        message: `${parsed.error}; write the node label your device-plugin DaemonSet selects on as key=value, e.g. "example.com/enclaves=on"`,
+      },
+    };
+  }
+  return { set: { devicePluginSelector: parsed } };
+}
+
 const ANNOTATIONS: Record<string, AnnotationReader> = {
   [FORCE_UPDATE_ANNOTATION]: oneOf({ true: { forceUpdate: true }, false: { forceUpdate: false } }),
   [ROLLBACK_ANNOTATION]: oneOf({ off: { rollback: 'off' }, 'on-failure': { rollback: 'on-failure' } }),
   [ROLL_ANNOTATION]: oneOf({ auto: { roll: 'auto' }, manual: { roll: 'manual' } }),
   [MAINTENANCE_WINDOW_ANNOTATION]: maintenanceWindow,
   [DRIFT_ANNOTATION]: oneOf({ revert: { drift: 'revert' }, report: { drift: 'report' } }),
+  [ENCLAVE_MODE_ANNOTATION]: oneOf({
+    [EnclaveMode.DevicePlugin]: { enclaveMode: EnclaveMode.DevicePlugin },
+    [EnclaveMode.NitroSandbox]: { enclaveMode: EnclaveMode.NitroSandbox },
+  }),
+  [DEVICE_PLUGIN_SELECTOR_ANNOTATION]: devicePluginSelectorLabel,
 };
 
 export const KNOWN_ANNOTATIONS = Object.keys(ANNOTATIONS);
@@ -84,7 +126,7 @@ export function readPoolAnnotations(
   annotations: Record<string, string>,
   label: string,
 ): PoolAnnotations {
-  const result: PoolAnnotations = { ...DEFAULT_POOL_ANNOTATIONS };
+  const result: PoolAnnotations = { ...DEFAULT_POOL_ANNOTATIONS, refused: [] };
   for (const [key, value] of Object.entries(annotations)) {
     if (!key.startsWith(ANNOTATION_PREFIX)) continue;
     const path = fieldPath('metadata.annotations', key);
@@ -107,6 +149,7 @@ export function readPoolAnnotations(
         value,
         `annotation ${key} on ${label} is ${showValue(value)}; ${outcome.error.message}`,
       );
+      result.refused.push(key);
       continue;
     }
     Object.assign(result, outcome.set);

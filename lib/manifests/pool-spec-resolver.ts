@@ -1,4 +1,10 @@
-import { DEFAULT_NODE_ROLE_NAME, type PoolPolicies, type PoolSpec, type Violation } from '../pool-spec';
+import {
+  DEFAULT_NODE_ROLE_NAME,
+  EnclaveMode,
+  type PoolPolicies,
+  type PoolSpec,
+  type Violation,
+} from '../pool-spec';
 import { violationPath } from '../rules/field-path';
 import { defaultLiveRulePaths, type LiveRuleInput } from '../rules/live-rules';
 import type { NodeadmConfigFields } from '../rules/offline-rules';
@@ -9,7 +15,11 @@ import { type MachinePoolFields, type ObjectReference, readMachinePool } from '.
 import { type ManagedPoolFields, readManagedMachinePool } from './managed-machine-pool-reader';
 import { apiGroupOf, type IdentifiedManifest, identifyManifest, ManifestKind } from './manifest-identity';
 import { readNodeadmConfig } from './nodeadm-config-reader';
-import type { PoolAnnotations } from './pool-annotations';
+import {
+  DEVICE_PLUGIN_SELECTOR_ANNOTATION,
+  ENCLAVE_MODE_ANNOTATION,
+  type PoolAnnotations,
+} from './pool-annotations';
 import { poolIdProblem } from './store-format';
 import type { RawManifest } from './variable-substitution';
 
@@ -128,6 +138,15 @@ export function resolvePoolSpec(
       ...(infra?.amiType !== undefined ? { amiType: infra.amiType } : {}),
       kubernetesVersionPresent:
         machinePool !== undefined ? mp?.version !== undefined || hasRawVersion(machinePool) : true,
+      ...(mp?.version !== undefined ? { kubernetesVersion: mp.version } : {}),
+      ...(infra?.annotations.refused.includes(ENCLAVE_MODE_ANNOTATION)
+        ? {}
+        : { enclaveMode: infra?.annotations.enclaveMode ?? EnclaveMode.DevicePlugin }),
+      ...(infra?.annotations.devicePluginSelector
+        ? { devicePluginSelector: infra.annotations.devicePluginSelector }
+        : {}),
+      devicePluginSelectorRefused:
+        infra?.annotations.refused.includes(DEVICE_PLUGIN_SELECTOR_ANNOTATION) ?? false,
       labels: infra?.labels ?? {},
       taints: infra?.taints ?? [],
       additionalTags: infra?.additionalTags ?? {},
@@ -194,6 +213,10 @@ export function resolvePoolSpec(
     updateConfig: infra.updateConfig,
     forceUpdate: infra.annotations.forceUpdate,
     policies: poolPolicies(infra.annotations),
+    enclaveMode: infra.annotations.enclaveMode,
+    ...(infra.annotations.devicePluginSelector
+      ? { devicePluginSelector: infra.annotations.devicePluginSelector }
+      : {}),
     additionalTags: infra.additionalTags,
     launchTemplate: {
       instanceType,

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { type PoolSpec, poolNodeLabels, type Taint, type Violation } from '../pool-spec';
+import { type PoolSpec, registrationNodeLabels, type Taint, type Violation } from '../pool-spec';
 import type { ClusterFacts } from '../rules/live-facts';
 import { Rule, ruleSeverity } from '../rules/rules';
 
@@ -113,7 +113,7 @@ export function registrationFlags(spec: Pick<PoolSpec, 'labels' | 'taints'>): st
 function nodeConfigYaml(spec: PoolSpec, cluster: CompleteClusterFacts): string {
   const flags = [
     ...(spec.bootstrap.kubelet?.flags ?? []),
-    ...registrationFlags({ labels: poolNodeLabels(spec), taints: spec.taints }),
+    ...registrationFlags({ labels: registrationNodeLabels(spec), taints: spec.taints }),
   ];
   const kubelet: Record<string, unknown> = {};
   if (spec.bootstrap.kubelet?.config && Object.keys(spec.bootstrap.kubelet.config).length > 0) {

@@ -1,12 +1,15 @@
 import {
   type AllocatorSettings,
   type AmiSource,
-  DEVICE_PLUGIN_LABEL_KEY,
-  DEVICE_PLUGIN_LABEL_VALUE,
+  devicePluginSelector,
+  EnclaveMode,
+  KUBERNETES_VERSION,
+  NITRO_SANDBOX_MIN_KUBERNETES_MINOR,
+  type NodeLabel,
   type Taint,
 } from '../pool-spec';
 import { analyzeAllocatorCommands, FROM_STOCK_FILE, generateAllocatorCommands } from './allocator-commands';
-import { indexPath, violationPath } from './field-path';
+import { fieldPath, indexPath, violationPath } from './field-path';
 import { applyLaunchTemplateRules, type LaunchTemplateRuleInput } from './launch-template-rules';
 import { Rule } from './rules';
 import { estimateUserDataSize, USER_DATA_LIMIT_BYTES } from './user-data-size';
@@ -45,6 +48,14 @@ export interface OfflineRuleInput extends Omit<LaunchTemplateRuleInput, 'infraLa
   ami?: AmiSource;
   amiType?: string;
   kubernetesVersionPresent: boolean;
+  /** MachinePool spec.template.spec.version after substitution, when it could be read. */
+  kubernetesVersion?: string;
+  /** undefined when the enclave-mode annotation was refused: mode-dependent rules are then skipped. */
+  enclaveMode?: EnclaveMode;
+  /** The pool's device-plugin selector annotation, when it names one. */
+  devicePluginSelector?: NodeLabel;
+  /** True when that annotation was refused: which label the plugin needs is then unknown. */
+  devicePluginSelectorRefused?: boolean;
   labels: Record<string, string>;
   taints: Taint[];
   bootstrap?: NodeadmConfigFields;
@@ -62,7 +73,8 @@ const COMMANDS = 'spec.preNodeadmCommands';
 export function applyOfflineRules(input: OfflineRuleInput, violations: ViolationList): OfflineRuleOutput {
   checkAmiType(input, violations);
   checkKubernetesVersion(input, violations);
-  checkDevicePlugin(input, violations);
+  if (input.enclaveMode === EnclaveMode.NitroSandbox) checkNitroSandbox(input, violations);
+  if (input.enclaveMode === EnclaveMode.DevicePlugin) checkDevicePlugin(input, violations);
   applyLaunchTemplateRules(input, violations);
   const output = checkAllocator(input, violations);
   if (input.bootstrap) checkUserDataSize(input, output.preNodeadmCommands, violations);
@@ -96,26 +108,39 @@ function checkKubernetesVersion(input: OfflineRuleInput, violations: ViolationLi
   );
 }
 
+const MODE_ANNOTATION = 'enclave-pools.aws/enclave-mode';
+const SELECTOR_ANNOTATION = 'enclave-pools.aws/device-plugin-selector';
+
 function checkDevicePlugin(input: OfflineRuleInput, violations: ViolationList): void {
   if (input.enclavesEnabled === undefined) return;
-  const path = violationPath(input.infraLabel, `spec.labels.${DEVICE_PLUGIN_LABEL_KEY}`);
-  const value = input.labels[DEVICE_PLUGIN_LABEL_KEY];
-  if (input.enclavesEnabled && value !== DEVICE_PLUGIN_LABEL_VALUE) {
+  const selector = devicePluginSelector(input);
+  const own = input.devicePluginSelector !== undefined;
+  const path = violationPath(input.infraLabel, fieldPath('spec.labels', selector.key));
+  const value = input.labels[selector.key];
+  const wanted = `${selector.key}: ${selector.value}`;
+  if (input.enclavesEnabled && value !== selector.value && !input.devicePluginSelectorRefused) {
+    const has = value === undefined ? 'no' : `${showValue(value)} for`;
     violations.add(
       Rule.DevicePluginLabelMissing,
       path,
       value,
-      `spec.labels has ${value === undefined ? 'no' : `${showValue(value)} for`} ${DEVICE_PLUGIN_LABEL_KEY}; the Nitro ` +
-        `Enclaves device plugin only runs on nodes labelled ${DEVICE_PLUGIN_LABEL_KEY}: ${DEVICE_PLUGIN_LABEL_VALUE}, and ` +
-        'a label set by hand is lost when nodes are replaced: add it to spec.labels',
+      own
+        ? `spec.labels has ${has} ${selector.key}, but annotation ${SELECTOR_ANNOTATION} says your device-plugin ` +
+            `DaemonSet selects on ${selector.key}=${selector.value}, so the plugin never lands on these nodes and pods ` +
+            `never get aws.ec2.nitro/nitro_enclaves: add ${wanted} to spec.labels (a label set by hand is lost when ` +
+            'nodes are replaced)'
+        : `spec.labels has ${has} ${selector.key}; the Nitro Enclaves device plugin DaemonSet only runs on nodes ` +
+            `labelled ${wanted}, so without it the plugin never lands and pods never get aws.ec2.nitro/nitro_enclaves: ` +
+            `add ${wanted} to spec.labels, or, if your DaemonSet selects on another label, name it with annotation ` +
+            `${SELECTOR_ANNOTATION}: "key=value" and set that label`,
     );
   }
-  if (!input.enclavesEnabled && value === DEVICE_PLUGIN_LABEL_VALUE) {
+  if (!input.enclavesEnabled && value === selector.value) {
     violations.add(
       Rule.DevicePluginLabelWithoutEnclaves,
       path,
       value,
-      `spec.labels sets ${DEVICE_PLUGIN_LABEL_KEY}: ${DEVICE_PLUGIN_LABEL_VALUE} but enclaveOptions.enabled is not true; ` +
+      `spec.labels sets ${wanted} but enclaveOptions.enabled is not true; ` +
         'the device plugin would advertise enclave slots on nodes that cannot start enclaves, so enclave pods would ' +
         'fail there: enable enclaveOptions, or remove the label',
     );
@@ -133,6 +158,65 @@ function checkDevicePlugin(input: OfflineRuleInput, violations: ViolationList): 
       );
     }
   }
+}
+
+/**
+ * Nitro Sandbox nodes (EKS user guide, "Run a pod in isolated mode", managed node groups): Kubernetes
+ * 1.36 or later, a custom AMI with the Nitro Sandbox runtime, EnclaveOptions.Enabled in the launch
+ * template. No allocator or device plugin is asked for.
+ */
+function checkNitroSandbox(input: OfflineRuleInput, violations: ViolationList): void {
+  const versionPath = violationPath(input.machinePoolLabel, 'spec.template.spec.version');
+  const minor = kubernetesMinor(input.kubernetesVersion);
+  const floor = `1.${NITRO_SANDBOX_MIN_KUBERNETES_MINOR}`;
+  const missing = input.kubernetesVersion === undefined && !input.kubernetesVersionPresent;
+  if (missing || (minor !== undefined && minor < NITRO_SANDBOX_MIN_KUBERNETES_MINOR)) {
+    violations.add(
+      Rule.NitroSandboxKubernetesTooOld,
+      versionPath,
+      input.kubernetesVersion,
+      (missing
+        ? 'spec.template.spec.version is missing, so nothing shows the nodes run'
+        : `spec.template.spec.version is ${showValue(input.kubernetesVersion)}, older than`) +
+        ` Kubernetes ${floor}, which Nitro Sandboxes require (annotation ${MODE_ANNOTATION} is nitro-sandbox): set ` +
+        `version to ` +
+        `"${floor}" or later (and the cluster with it), or use enclave-mode device-plugin`,
+    );
+  }
+  if (input.ami?.kind === 'eksLookup') {
+    violations.add(
+      Rule.NitroSandboxCustomAmiRequired,
+      violationPath(input.infraLabel, 'spec.awsLaunchTemplate.ami'),
+      input.ami.lookupType,
+      'the AMI is the EKS-optimized AL2023 image looked up from SSM, which has no Nitro Sandbox runtime (AWS ' +
+        'publishes no SSM parameter for Nitro Sandbox images; you build one with the runtime binaries): set ' +
+        'spec.awsLaunchTemplate.ami.id to your Nitro Sandbox AMI',
+    );
+  }
+  if (input.enclavesEnabled === false) {
+    violations.add(
+      Rule.NitroSandboxEnclavesRequired,
+      violationPath(input.infraLabel, 'spec.awsLaunchTemplate.enclaveOptions.enabled'),
+      false,
+      'enclaveOptions.enabled is not true, and without Nitro Enclaves enabled a Nitro Sandbox node never ' +
+        'advertises sandbox capacity (an enclave-capable instance type is not enough): set ' +
+        'spec.awsLaunchTemplate.enclaveOptions.enabled: true',
+    );
+  }
+  if (input.devicePluginSelector !== undefined) {
+    violations.add(
+      Rule.DevicePluginSelectorWithoutDevicePlugin,
+      violationPath(input.infraLabel, fieldPath('metadata.annotations', SELECTOR_ANNOTATION)),
+      `${input.devicePluginSelector.key}=${input.devicePluginSelector.value}`,
+      `annotation ${SELECTOR_ANNOTATION} names a device-plugin label, but the pool runs in nitro-sandbox mode, ` +
+        'where no device plugin is used; remove the annotation',
+    );
+  }
+}
+
+function kubernetesMinor(version: string | undefined): number | undefined {
+  const match = version === undefined ? null : KUBERNETES_VERSION.exec(version);
+  return match ? Number(match[2]) : undefined;
 }
 
 function checkAllocator(input: OfflineRuleInput, violations: ViolationList): OfflineRuleOutput {
@@ -302,7 +386,7 @@ function checkEnclaveBootstrap(
   const commands = input.bootstrap?.commands ?? [];
   const commandPath = (index: number) => indexPath(COMMANDS, index);
   const at = (index: number) => violationPath(label, commandPath(index));
-  if (!structured && analysis.editIndexes.length === 0) {
+  if (!structured && analysis.editIndexes.length === 0 && input.enclaveMode === EnclaveMode.DevicePlugin) {
     violations.add(
       Rule.AllocatorNotConfigured,
       violationPath(label, COMMANDS),

@@ -58,6 +58,10 @@ export const Rule = {
   DevicePluginLabelMissing: 'DevicePluginLabelMissing',
   DevicePluginLabelWithoutEnclaves: 'DevicePluginLabelWithoutEnclaves',
   DevicePluginTolerationRequired: 'DevicePluginTolerationRequired',
+  DevicePluginSelectorWithoutDevicePlugin: 'DevicePluginSelectorWithoutDevicePlugin',
+  NitroSandboxKubernetesTooOld: 'NitroSandboxKubernetesTooOld',
+  NitroSandboxCustomAmiRequired: 'NitroSandboxCustomAmiRequired',
+  NitroSandboxEnclavesRequired: 'NitroSandboxEnclavesRequired',
   UserDataTooLarge: 'UserDataTooLarge',
   TooManyTags: 'TooManyTags',
   InstanceMetadataTagKeyInvalid: 'InstanceMetadataTagKeyInvalid',
@@ -300,9 +304,9 @@ export const RULES: Record<Rule, RuleInfo> = {
   },
   Al2OnlyCommand: { severity: E, stage: O, summary: 'an Amazon Linux 2 command in an AL2023 bootstrap' },
   DevicePluginLabelMissing: {
-    severity: W,
+    severity: E,
     stage: O,
-    summary: 'enclave pool without the device plugin node label',
+    summary: 'device-plugin pool without the label its device-plugin DaemonSet selects on',
   },
   DevicePluginLabelWithoutEnclaves: {
     severity: E,
@@ -313,6 +317,28 @@ export const RULES: Record<Rule, RuleInfo> = {
     severity: W,
     stage: O,
     summary: 'tainted enclave pool: the device plugin needs tolerations',
+  },
+  DevicePluginSelectorWithoutDevicePlugin: {
+    severity: W,
+    stage: O,
+    summary: 'a device-plugin selector annotation on a nitro-sandbox pool',
+  },
+  NitroSandboxKubernetesTooOld: {
+    severity: E,
+    stage: O,
+    summary: 'nitro-sandbox pool without Kubernetes 1.36 or later',
+  },
+  NitroSandboxCustomAmiRequired: {
+    severity: E,
+    stage: O,
+    summary: 'nitro-sandbox pool on the EKS-optimized AMI (no sandbox runtime)',
+    condition: LT_READY,
+  },
+  NitroSandboxEnclavesRequired: {
+    severity: E,
+    stage: O,
+    summary: 'nitro-sandbox pool with enclaveOptions off',
+    condition: LT_READY,
   },
   UserDataTooLarge: {
     severity: E,

@@ -1,8 +1,11 @@
 import {
   DEVICE_PLUGIN_LABEL_KEY,
   DEVICE_PLUGIN_LABEL_VALUE,
+  devicePluginSelector,
+  type EnclaveMode,
+  type NodeLabel,
   type PoolSpec,
-  poolNodeLabels,
+  registrationNodeLabels,
   type Taint,
 } from '../pool-spec';
 import type { InstanceTypeFacts } from '../rules/live-facts';
@@ -26,6 +29,9 @@ export interface PoolWorkloadProfile {
   /** Labels every node carries but whose value is only known per node (zone, hostname, ...). */
   labelsWithUnknownValues: string[];
   taints: Taint[];
+  enclaveMode: EnclaveMode;
+  /** The label the pool's device-plugin DaemonSet selects on (device-plugin mode). */
+  devicePluginSelector: NodeLabel;
   /** Enclave CPUs the allocator takes offline per node; undefined when the spec sets no allocator. */
   enclaveCpus?: number;
   memoryMib?: number;
@@ -148,9 +154,11 @@ export function poolWorkloadProfile(spec: PoolSpec, instanceFacts?: InstanceType
     architecture,
     hardwareSource: liveArchitecture ? 'live' : 'instance-type-name',
     threadsPerCore,
-    labels: { ...wellKnown, ...poolNodeLabels(spec) },
+    labels: { ...wellKnown, ...registrationNodeLabels(spec) },
     labelsWithUnknownValues: PER_NODE_LABELS.filter((key) => !(key in spec.labels)),
     taints: spec.taints,
+    enclaveMode: spec.enclaveMode,
+    devicePluginSelector: devicePluginSelector(spec),
     ...(enclaveCpus === undefined ? {} : { enclaveCpus }),
     ...(allocator ? { memoryMib: allocator.memoryMib } : {}),
     ...(hugepages ? { hugepages } : {}),
@@ -161,8 +169,7 @@ export function poolWorkloadProfile(spec: PoolSpec, instanceFacts?: InstanceType
   };
 }
 
-/** The device-plugin label a pool's nodes carry, or the plugin's default when the pool sets none. */
-export function devicePluginLabel(profile?: PoolWorkloadProfile): { key: string; value: string } {
-  const value = profile?.labels[DEVICE_PLUGIN_LABEL_KEY];
-  return { key: DEVICE_PLUGIN_LABEL_KEY, value: value ?? DEVICE_PLUGIN_LABEL_VALUE };
+/** The label the pool's device-plugin DaemonSet selects on, or the plugin's default without a pool. */
+export function devicePluginLabel(profile?: PoolWorkloadProfile): NodeLabel {
+  return profile?.devicePluginSelector ?? { key: DEVICE_PLUGIN_LABEL_KEY, value: DEVICE_PLUGIN_LABEL_VALUE };
 }

@@ -30,6 +30,7 @@ export function seedPoolSpec(overrides: Partial<PoolSpec> = {}): PoolSpec {
     updateConfig: { maxUnavailable: 1 },
     forceUpdate: false,
     policies: { rollback: 'off', roll: 'auto', drift: 'revert' },
+    enclaveMode: 'device-plugin',
     additionalTags: {},
     launchTemplate: {
       instanceType: 'm5.xlarge',

@@ -8,6 +8,7 @@ const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'specs');
 const SEED = path.join(FIXTURES, 'valid', 'seed-pool.yaml');
 const AMI_TYPE = path.join(FIXTURES, 'invalid', 'ami-type-al2.yaml');
 const LABEL_MISSING = path.join(FIXTURES, 'invalid', 'device-plugin-label-missing.yaml');
+const HOP_LIMIT = path.join(FIXTURES, 'invalid', 'metadata-hop-limit.yaml');
 const ENV = { KUBERNETES_VERSION: '1.35' };
 
 async function run(args: string[], env: Record<string, string> = ENV) {
@@ -39,10 +40,19 @@ describe('enclave-pools validate', () => {
   });
 
   it('exits 0 with warnings only', async () => {
-    const { code, out } = await run(['validate', LABEL_MISSING]);
+    const { code, out } = await run(['validate', HOP_LIMIT]);
     expect(code).toBe(0);
-    expect(out).toContain('WARNING DevicePluginLabelMissing');
+    expect(out).toContain('WARNING MetadataHopLimitTooLow');
     expect(out).toContain('no errors (0 errors, 1 warning); not checked: ');
+  });
+
+  it('exits 1 for an enclave pool without the device-plugin label (the plugin would never land)', async () => {
+    const { code, out } = await run(['validate', LABEL_MISSING]);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      'ERROR DevicePluginLabelMissing AWSManagedMachinePool/my-node-pool: spec.labels.aws-nitro-enclaves-k8s-dp: ',
+    );
+    expect(out).toContain(`${LABEL_MISSING}: invalid (1 error, 0 warnings)`);
   });
 
   it('prints JSON on request', async () => {

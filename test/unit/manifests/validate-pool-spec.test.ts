@@ -38,6 +38,7 @@ describe('validatePoolSpec on the seed example', () => {
       updateConfig: { maxUnavailable: 1 },
       forceUpdate: false,
       policies: { rollback: 'off', roll: 'auto', drift: 'revert' },
+      enclaveMode: 'device-plugin',
       additionalTags: {},
       launchTemplate: {
         instanceType: 'm5.xlarge',
@@ -99,13 +100,112 @@ describe('validatePoolSpec on the seed example', () => {
   });
 
   it('returns the spec when there are only warnings', () => {
+    const result = validatePoolSpec(
+      SEED.replace(
+        'systemctl enable --now nitro-enclaves-allocator.service',
+        'systemctl start nitro-enclaves-allocator.service',
+      ),
+      { variables },
+    );
+    expect(result.violations.map((v) => [v.rule, v.severity])).toEqual([
+      ['AllocatorNotPersistent', 'Warning'],
+    ]);
+    expect(result.spec?.name).toBe('my-node-pool');
+  });
+
+  it('refuses an enclave pool without the device-plugin label: the plugin would never land (Error, no spec)', () => {
     const result = validatePoolSpec(SEED.replace('aws-nitro-enclaves-k8s-dp: enabled', 'team: payments'), {
       variables,
     });
-    expect(result.violations.map((v) => [v.rule, v.severity])).toEqual([
-      ['DevicePluginLabelMissing', 'Warning'],
+    expect(result.spec).toBeUndefined();
+    expect(result.violations).toEqual([
+      {
+        rule: 'DevicePluginLabelMissing',
+        severity: 'Error',
+        path: 'AWSManagedMachinePool/my-node-pool: spec.labels.aws-nitro-enclaves-k8s-dp',
+        value: undefined,
+        message:
+          'spec.labels has no aws-nitro-enclaves-k8s-dp; the Nitro Enclaves device plugin DaemonSet only runs on nodes ' +
+          'labelled aws-nitro-enclaves-k8s-dp: enabled, so without it the plugin never lands and pods never get ' +
+          'aws.ec2.nitro/nitro_enclaves: add aws-nitro-enclaves-k8s-dp: enabled to spec.labels, or, if your DaemonSet ' +
+          'selects on another label, name it with annotation enclave-pools.aws/device-plugin-selector: "key=value" and ' +
+          'set that label',
+      },
     ]);
-    expect(result.spec?.labels).toEqual({ team: 'payments' });
+  });
+});
+
+describe('device-plugin selector annotation', () => {
+  const withSelector = (selector: string, label: string) =>
+    SEED.replace(
+      'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n',
+      `kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n  annotations:\n    enclave-pools.aws/device-plugin-selector: "${selector}"\n`,
+    ).replace('aws-nitro-enclaves-k8s-dp: enabled', label);
+
+  it('accepts a pool whose own DaemonSet selects on another label, and the pool carries that label', () => {
+    const spec = validSpec(withSelector('example.com/enclaves=on', 'example.com/enclaves: "on"'));
+    expect(spec.devicePluginSelector).toEqual({ key: 'example.com/enclaves', value: 'on' });
+    expect(spec.labels).toEqual({ 'example.com/enclaves': 'on' });
+  });
+
+  it('is an Error when the named label is not on the pool', () => {
+    const result = validatePoolSpec(withSelector('example.com/enclaves=on', 'team: payments'), { variables });
+    expect(result.spec).toBeUndefined();
+    expect(result.violations).toEqual([
+      {
+        rule: 'DevicePluginLabelMissing',
+        severity: 'Error',
+        path: 'AWSManagedMachinePool/my-node-pool: spec.labels["example.com/enclaves"]',
+        value: undefined,
+        message:
+          'spec.labels has no example.com/enclaves, but annotation enclave-pools.aws/device-plugin-selector says ' +
+          'your device-plugin DaemonSet selects on example.com/enclaves=on, so the plugin never lands on these nodes ' +
+          'and pods never get aws.ec2.nitro/nitro_enclaves: add example.com/enclaves: on to spec.labels (a label set ' +
+          'by hand is lost when nodes are replaced)',
+      },
+    ]);
+  });
+
+  it('refuses a selector that is not key=value, naming the annotation, the value and the form', () => {
+    const result = validatePoolSpec(withSelector('example.com/enclaves', 'example.com/enclaves: "on"'), {
+      variables,
+    });
+    expect(result.violations).toEqual([
+      {
+        rule: 'InvalidFieldValue',
+        severity: 'Error',
+        path: 'AWSManagedMachinePool/my-node-pool: metadata.annotations["enclave-pools.aws/device-plugin-selector"]',
+        value: 'example.com/enclaves',
+        message:
+          'annotation enclave-pools.aws/device-plugin-selector on AWSManagedMachinePool/my-node-pool is ' +
+          '"example.com/enclaves"; it is not of the form key=value; write the node label your device-plugin ' +
+          'DaemonSet selects on as key=value, e.g. "example.com/enclaves=on"',
+      },
+    ]);
+  });
+});
+
+describe('enclave-mode annotation', () => {
+  it('defaults to device-plugin', () => {
+    expect(validSpec(SEED).enclaveMode).toBe('device-plugin');
+  });
+
+  it('refuses a mode it does not know, naming both modes', () => {
+    const text = SEED.replace(
+      'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n',
+      'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n  annotations:\n    enclave-pools.aws/enclave-mode: sandbox\n',
+    );
+    expect(validatePoolSpec(text, { variables }).violations).toEqual([
+      {
+        rule: 'InvalidFieldValue',
+        severity: 'Error',
+        path: 'AWSManagedMachinePool/my-node-pool: metadata.annotations["enclave-pools.aws/enclave-mode"]',
+        value: 'sandbox',
+        message:
+          'annotation enclave-pools.aws/enclave-mode on AWSManagedMachinePool/my-node-pool is "sandbox"; write ' +
+          '"device-plugin" or "nitro-sandbox"',
+      },
+    ]);
   });
 });
 

@@ -138,6 +138,33 @@ describe('renderUserData', () => {
   });
 });
 
+describe('nitro-sandbox nodes', () => {
+  const kubeletFlags = (spec: ReturnType<typeof seedPoolSpec>) => {
+    const nodeConfig = parseMultipart(renderUserData(spec, FACTS)).parts.find((part) =>
+      part.headers['content-type']?.startsWith('application/node.eks.aws'),
+    );
+    return parse((nodeConfig?.body ?? '').replace(/^---\n/, '')).spec.kubelet.flags;
+  };
+
+  it('register with eks.amazonaws.com/nitro-sandbox=true (the EKS node group API refuses that prefix)', () => {
+    const spec = seedPoolSpec({
+      enclaveMode: 'nitro-sandbox',
+      labels: {},
+      launchTemplate: { ...seedPoolSpec().launchTemplate, ami: { kind: 'id', id: 'ami-0123456789abcdef0' } },
+      bootstrap: { preNodeadmCommands: [] },
+    });
+    expect(kubeletFlags(spec)).toEqual([
+      '--node-labels=eks.amazonaws.com/nitro-sandbox=true,enclave-pools.aws/pool=my-node-pool',
+    ]);
+  });
+
+  it('is not a label of device-plugin nodes', () => {
+    expect(kubeletFlags(seedPoolSpec())).toEqual([
+      '--node-labels=aws-nitro-enclaves-k8s-dp=enabled,enclave-pools.aws/pool=my-node-pool',
+    ]);
+  });
+});
+
 describe('registrationFlags', () => {
   it('passes labels sorted, leaves kubernetes.io and k8s.io labels to EKS, and formats taints for kubelet', () => {
     const flags = registrationFlags({

@@ -18,6 +18,8 @@ describe('rule catalogue', () => {
     expect(withCondition).toEqual({
       UserDataTooLarge: 'LaunchTemplateReady',
       NitroEnclaveEdgeZoneUnsupported: 'LaunchTemplateReady',
+      NitroSandboxCustomAmiRequired: 'LaunchTemplateReady',
+      NitroSandboxEnclavesRequired: 'LaunchTemplateReady',
       ClusterNotFound: 'EKSNodegroupReady',
       ClusterNotReady: 'EKSNodegroupReady',
       UserDataBoundaryCollision: 'LaunchTemplateReady',

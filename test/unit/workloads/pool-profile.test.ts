@@ -111,7 +111,12 @@ describe('poolWorkloadProfile', () => {
 
   it('gives the device-plugin label of the pool, or the plugin default', () => {
     expect(devicePluginLabel()).toEqual({ key: 'aws-nitro-enclaves-k8s-dp', value: 'enabled' });
-    const custom = poolWorkloadProfile(seedPoolSpec({ labels: { 'aws-nitro-enclaves-k8s-dp': 'on' } }));
-    expect(devicePluginLabel(custom)).toEqual({ key: 'aws-nitro-enclaves-k8s-dp', value: 'on' });
+    const custom = poolWorkloadProfile(
+      seedPoolSpec({
+        labels: { 'example.com/enclaves': 'on' },
+        devicePluginSelector: { key: 'example.com/enclaves', value: 'on' },
+      }),
+    );
+    expect(devicePluginLabel(custom)).toEqual({ key: 'example.com/enclaves', value: 'on' });
   });
 });
