@@ -1,7 +1,9 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEventPath } from '../lib/dispatch/event-path-deps';
 import { dispatchBatch, queueRecordsFromSqs } from '../lib/dispatch/reconcile-batch';
+import { logger } from '../lib/logger';
 
 /**
  * Reconcile queue consumer: each record names a pool (an S3 or spec-table event, a resync, a
@@ -10,11 +12,15 @@ import { dispatchBatch, queueRecordsFromSqs } from '../lib/dispatch/reconcile-ba
  */
 const eventPath = createEventPath();
 
-export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
-  const result = await dispatchBatch(
-    queueRecordsFromSqs(event.Records),
-    // The remaining time lets the batch hand back pools it cannot finish before it is stopped.
-    eventPath.dispatchDeps(context.awsRequestId, () => context.getRemainingTimeInMillis()),
-  );
-  return { batchItemFailures: result.batchItemFailures };
-});
+// Every line of the invocation carries the Lambda context (request id, cold start); a pass adds
+// its pool id (lib/logger.ts). resetKeys: no key appended in one invocation leaks into the next.
+export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event, context) => {
+    const result = await dispatchBatch(
+      queueRecordsFromSqs(event.Records),
+      // The remaining time lets the batch hand back pools it cannot finish before it is stopped.
+      eventPath.dispatchDeps(context.awsRequestId, () => context.getRemainingTimeInMillis()),
+    );
+    return { batchItemFailures: result.batchItemFailures };
+  });

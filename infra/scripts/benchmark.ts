@@ -14,7 +14,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { createAwsClients } from '../../lib/aws/client-factory';
 import { S3SpecStore } from '../../lib/aws/spec-stores';
 import { resolveResourceNames } from '../../lib/config';
-import { setLogSink } from '../../lib/log';
+import { setLogSink } from '../../lib/logger';
 import { AwsCallCounter } from '../local/aws-call-counter';
 import { startLocalEventPath } from '../local/event-path';
 import { provisionResources } from '../local/provision';

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { withCallDeadlines } from '../aws/call-deadline';
 import { errorMessage, isRetryable } from '../errors';
-import { log } from '../log';
+import { logger } from '../logger';
 import type { ReconcileOutcome } from '../outcome';
 import { type PoolTrigger, parsePoolTrigger, type TriggerContext, TriggerKind } from './pool-trigger';
 
@@ -127,7 +127,7 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
     const parsed = parsePoolTrigger(record.body, deps.triggerContext);
     if ('ignored' in parsed) {
       // Not retryable: a message we cannot read would fail the same way on every delivery.
-      log('warn', 'message-ignored', { messageId: record.messageId, reason: parsed.ignored });
+      logger.warn('message-ignored', { messageId: record.messageId, reason: parsed.ignored });
       continue;
     }
     if ('rejected' in parsed) {
@@ -178,7 +178,7 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
   const untilEnd = { resources: functionEnd - FINAL_MARGIN_MS, bookkeeping: functionEnd - FINAL_MARGIN_MS };
   for (const { record, reason } of rejected) {
     // The answer for a message no pool can be: the dead-letter queue, with why and what to change.
-    log('warn', 'message-rejected', { messageId: record.messageId, reason });
+    logger.warn('message-rejected', { messageId: record.messageId, reason });
     const sent = await withCallDeadlines(untilEnd, () =>
       deps.deadLetters.send({
         rejectedBy: 'enclave-pools',
@@ -189,7 +189,7 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
     ).then(
       () => true,
       (error: unknown) => {
-        log('error', 'dead-letter-send-failed', { messageId: record.messageId, error: errorMessage(error) });
+        logger.error('dead-letter-send-failed', { messageId: record.messageId, error: errorMessage(error) });
         return false;
       },
     );
@@ -199,7 +199,7 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
     const dispatch = pools[entry.poolId] as PoolDispatch;
     const { carrier, poolId } = entry;
     if (dispatch.result === 'unprocessed') {
-      log('warn', 'pool-unprocessed', { poolId, receiveCount: carrier.receiveCount });
+      logger.warn('pool-unprocessed', { poolId, receiveCount: carrier.receiveCount });
       // Its last delivery would go to the DLQ untried: hand the pool on in a fresh message instead.
       if (carrier.receiveCount >= deps.maxReceives) {
         const handedOn = await withCallDeadlines(untilEnd, () =>
@@ -228,12 +228,12 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
         await deps
           .reportDeadLetter(poolId, dispatch.error, true)
           .catch((error: unknown) =>
-            log('error', 'dead-letter-report-failed', { poolId, error: errorMessage(error) }),
+            logger.error('dead-letter-report-failed', { poolId, error: errorMessage(error) }),
           );
       }).then(
         () => true,
         (error: unknown) => {
-          log('error', 'dead-letter-send-failed', { poolId, error: errorMessage(error) });
+          logger.error('dead-letter-send-failed', { poolId, error: errorMessage(error) });
           return false;
         },
       );
@@ -247,7 +247,7 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
       if (carrier.receiveCount >= deps.maxReceives) {
         await withCallDeadlines(untilEnd, () => deps.reportDeadLetter(poolId, dispatch.error)).catch(
           (error: unknown) =>
-            log('error', 'dead-letter-report-failed', { poolId, error: errorMessage(error) }),
+            logger.error('dead-letter-report-failed', { poolId, error: errorMessage(error) }),
         );
       }
     }
@@ -276,7 +276,7 @@ async function staleHint(
     entry.triggers.some((trigger) => trigger.kind === TriggerKind.LeaseCheck);
   if (liveRequeue || orphanedDirty) return undefined;
   const onlyLeaseChecks = entry.triggers.every((trigger) => trigger.kind === TriggerKind.LeaseCheck);
-  log('debug', onlyLeaseChecks ? 'lease-check-stale' : 'requeue-stale', { poolId });
+  logger.debug(onlyLeaseChecks ? 'lease-check-stale' : 'requeue-stale', { poolId });
   return onlyLeaseChecks ? { result: 'stale-lease-check' } : { result: 'stale-requeue' };
 }
 
@@ -292,7 +292,7 @@ async function dispatchPool(
 
     const lease = await deps.leases.acquire(poolId, deps.holderId, leaseSecondsFor(deps.budget));
     if (!lease.acquired) {
-      log('info', 'pool-busy', { poolId, triggers: entry.triggers.map((t) => t.kind) });
+      logger.info('pool-busy', { poolId, triggers: entry.triggers.map((t) => t.kind) });
       if (lease.markedDirty) {
         // If the holder is alive it queues the pass itself when it releases (and this check is
         // then stale); if it died, this check is the pass that sees the events.
@@ -325,11 +325,11 @@ async function dispatchPool(
       }
     } finally {
       const release = await deps.leases.release(poolId, deps.holderId);
-      if (release.lost) log('warn', 'lease-lost', { poolId });
+      if (release.lost) logger.warn('lease-lost', { poolId });
       if (release.dirty) await deps.queue.send({ body: { poolId, trigger: TriggerKind.Coalesced } });
     }
 
-    log(outcome.kind === 'transient' ? 'warn' : 'info', 'reconciled', {
+    logger[outcome.kind === 'transient' ? 'warn' : 'info']('reconciled', {
       poolId,
       outcome: outcome.kind,
       ...outcomeFields(outcome),
@@ -341,10 +341,10 @@ async function dispatchPool(
     // An error that no retry can fix (a refused parameter, access denied) ends here instead of
     // cycling to the DLQ over five deliveries.
     if (!isRetryable(error)) {
-      log('error', 'dispatch-terminal', { poolId, error: errorMessage(error) });
+      logger.error('dispatch-terminal', { poolId, error: errorMessage(error) });
       return { result: 'terminal', error: errorMessage(error) };
     }
-    log('error', 'dispatch-failed', { poolId, error: errorMessage(error) });
+    logger.error('dispatch-failed', { poolId, error: errorMessage(error) });
     return { result: 'failed', error: errorMessage(error) };
   }
 }

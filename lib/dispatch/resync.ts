@@ -1,4 +1,4 @@
-import { log } from '../log';
+import { logger } from '../logger';
 import { TriggerKind } from './pool-trigger';
 
 /**
@@ -24,7 +24,7 @@ export async function enqueueAllPools(deps: ResyncDeps): Promise<string[]> {
   const listed = await Promise.all(
     deps.poolSources.map(async (source) => {
       const ids = await source.list();
-      log('info', 'resync-source-listed', { source: source.name, pools: ids.length });
+      logger.info('resync-source-listed', { source: source.name, pools: ids.length });
       return ids;
     }),
   );
@@ -35,6 +35,6 @@ export async function enqueueAllPools(deps: ResyncDeps): Promise<string[]> {
       delaySeconds: Math.floor(random() * deps.jitterSeconds),
     })),
   );
-  log('info', 'resync-enqueued', { pools: poolIds.length });
+  logger.info('resync-enqueued', { pools: poolIds.length });
   return poolIds;
 }

@@ -1,4 +1,4 @@
-import { setLogSink } from '../log';
+import { setLogSink } from '../logger';
 import type { ReconcileOutcome } from '../outcome';
 import { NodegroupStatus, UpdateStatus, UpdateType } from '../plan/eks-status';
 import type { NodegroupConfigChanges, ObservedLaunchTemplate } from '../plan/plan-types';

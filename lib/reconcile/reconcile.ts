@@ -1,5 +1,5 @@
 import { ConcurrentUpdateError, EnclavePoolError, errorMessage, isRetryable } from '../errors';
-import { log } from '../log';
+import { type Logger, poolLogger } from '../logger';
 import type { Variables } from '../manifests/deployment-variables';
 import { Outcome, type ReconcileOutcome } from '../outcome';
 import { type ActionResult, applyActionResult, historyEventFor } from '../plan/action-result';
@@ -203,6 +203,8 @@ class Pass {
     private readonly poolId: string,
     private readonly previous: StatusRow | undefined,
     private readonly deps: ReconcileDeps,
+    /** Every line it writes carries the pool id. */
+    private readonly log: Logger,
   ) {}
 
   /** The pass's one clock reading: the status row's times and plan()'s maintenance windows. */
@@ -230,8 +232,7 @@ class Pass {
     const cause = phase ? phase.error : error;
     const message = errorMessage(cause);
     if (isRetryable(cause)) {
-      log(cause instanceof EnclavePoolError ? 'warn' : 'error', 'reconcile.transient-error', {
-        poolId: this.poolId,
+      this.log[cause instanceof EnclavePoolError ? 'warn' : 'error']('reconcile.transient-error', {
         error: message,
         ...(cause instanceof EnclavePoolError ? { context: cause.context } : {}),
       });
@@ -240,7 +241,7 @@ class Pass {
     }
     const type = phase?.conditionType ?? ConditionType.EKSNodegroupReady;
     const reason = phase?.reason ?? Reason.NodegroupReconcileFailed;
-    log('error', 'reconcile.terminal-error', { poolId: this.poolId, error: message });
+    this.log.error('reconcile.terminal-error', { error: message });
     const conditions = [
       ...state.conditions.filter((c) => c.type !== type),
       falseCondition(type, reason, message),
@@ -470,7 +471,7 @@ class Pass {
   }
 
   private driftEvent(action: Action): Omit<HistoryEntry, 'at'> {
-    log('warn', 'reconcile.drift', { poolId: this.poolId, action: action.kind });
+    this.log.warn('reconcile.drift', { action: action.kind });
     return {
       event: 'DriftDetected',
       message:
@@ -493,7 +494,7 @@ class Pass {
       const { type, reason } = conditionForAction(action);
       throw new PhaseError(type, reason, error, state);
     }
-    log('info', 'reconcile.action', { poolId: this.poolId, action: action.kind, result: result.kind });
+    this.log.info('reconcile.action', { action: action.kind, result: result.kind });
     const event = historyEventFor(result);
     const next = applyActionResult(observed, result);
     return {
@@ -555,7 +556,12 @@ const FOLD_ATTEMPTS = 3;
  * times if the row keeps moving; the rest of the row is the other writer's, and the requeue that
  * follows recomputes it. Never throws: the requeue is the safety net.
  */
-async function keepNewsOnFresherRow(poolId: string, table: StatusTablePort, news: PassNews): Promise<void> {
+async function keepNewsOnFresherRow(
+  poolId: string,
+  table: StatusTablePort,
+  news: PassNews,
+  log: Logger,
+): Promise<void> {
   try {
     for (let attempt = 1; attempt <= FOLD_ATTEMPTS; attempt++) {
       const fresher = await table.get(poolId);
@@ -568,9 +574,9 @@ async function keepNewsOnFresherRow(poolId: string, table: StatusTablePort, news
         if (!(error instanceof ConcurrentUpdateError)) throw error;
       }
     }
-    log('warn', 'reconcile.status-fold-gave-up', { poolId, attempts: FOLD_ATTEMPTS });
+    log.warn('reconcile.status-fold-gave-up', { attempts: FOLD_ATTEMPTS });
   } catch (error: unknown) {
-    log('warn', 'reconcile.status-fold-failed', { poolId, error: errorMessage(error) });
+    log.warn('reconcile.status-fold-failed', { error: errorMessage(error) });
   }
 }
 
@@ -584,16 +590,17 @@ async function keepNewsOnFresherRow(poolId: string, table: StatusTablePort, news
  *   if (outcome.kind === 'requeue') await queue.send(poolId, outcome.afterSeconds);
  */
 export async function reconcile(poolId: string, deps: ReconcileDeps): Promise<ReconcileOutcome> {
+  const log = poolLogger(poolId);
   let previous: StatusRow | undefined;
   try {
     previous = await deps.statusTable.get(poolId);
   } catch (error: unknown) {
-    log('warn', 'reconcile.status-read-failed', { poolId, error: errorMessage(error) });
+    log.warn('reconcile.status-read-failed', { error: errorMessage(error) });
     return isRetryable(error)
       ? Outcome.transient(errorMessage(error))
       : Outcome.terminal('StatusTableUnreadable', errorMessage(error));
   }
-  const { report, wroteToAws } = await new Pass(poolId, previous, deps).run();
+  const { report, wroteToAws } = await new Pass(poolId, previous, deps, log).run();
   const outcome = report.outcome;
   const nothingKnown = !previous && outcome.kind === 'done' && !report.spec && !report.observed;
   // A transient failure keeps the previous row, unless this pass already changed AWS.
@@ -605,20 +612,24 @@ export async function reconcile(poolId: string, deps: ReconcileDeps): Promise<Re
         await deps.statusTable.put(next, previous?.revision ?? 0);
       } catch (error: unknown) {
         if (error instanceof ConcurrentUpdateError) {
-          log('warn', 'reconcile.status-conflict', { poolId, error: error.message });
-          await keepNewsOnFresherRow(poolId, deps.statusTable, {
-            actionEvents: report.actionEvents.map((e) => ({ at: report.now.toISOString(), ...e })),
-            ...(report.observed?.update ? { update: report.observed.update } : {}),
-            ...(previous?.update ? { readUpdateId: previous.update.id } : {}),
-          });
+          log.warn('reconcile.status-conflict', { error: error.message });
+          await keepNewsOnFresherRow(
+            poolId,
+            deps.statusTable,
+            {
+              actionEvents: report.actionEvents.map((e) => ({ at: report.now.toISOString(), ...e })),
+              ...(report.observed?.update ? { update: report.observed.update } : {}),
+              ...(previous?.update ? { readUpdateId: previous.update.id } : {}),
+            },
+            log,
+          );
           return Outcome.requeue(deps.policy.requeueSeconds.busy, 'status row changed concurrently');
         }
-        log('warn', 'reconcile.status-write-failed', { poolId, error: errorMessage(error) });
+        log.warn('reconcile.status-write-failed', { error: errorMessage(error) });
         return Outcome.transient(errorMessage(error));
       }
     }
-    log('info', 'reconcile.outcome', {
-      poolId,
+    log.info('reconcile.outcome', {
       outcome: outcome.kind,
       statusWritten: statusRowChanged(previous, next),
       conditions: conditionsSummary(next.conditions),

@@ -1,4 +1,4 @@
-import { type LogSink, setLogSink } from '../../lib/log';
+import { type LogSink, setLogSink } from '../../lib/logger';
 
 /** Keeps the product's operator logs out of the test output; returns the captured lines. */
 export function quietLogs(): string[] {
@@ -8,7 +8,7 @@ export function quietLogs(): string[] {
     previous = setLogSink((line) => lines.push(line));
   });
   afterAll(() => {
-    if (previous) setLogSink(previous);
+    setLogSink(previous);
   });
   return lines;
 }
