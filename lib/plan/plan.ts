@@ -1,5 +1,6 @@
 import { ConditionType, Reason, trueCondition } from '../status/conditions';
 import { planDeletion } from './deletion';
+import { planDriftReport } from './drift-report';
 import { planLaunchTemplateTarget } from './launch-template-target';
 import { planNodegroupLifecycle, planUpdateInFlight } from './nodegroup-busy';
 import { planConfigUpdate } from './nodegroup-config-update';
@@ -41,6 +42,8 @@ function planPresent(desired: DesiredPresent, observed: Observed): Plan {
   const notOurs = planOwnership(desired, observed, builder);
   if (notOurs) return notOurs;
   recordUpdateOutcome(desired, observed, builder);
+  const drifted = planDriftReport(desired, observed, builder);
+  if (drifted) return drifted;
 
   const templateDecision = planLaunchTemplateTarget(desired, observed, builder);
   if ('plan' in templateDecision) return templateDecision.plan;

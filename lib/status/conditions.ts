@@ -13,6 +13,8 @@ export const ConditionType = {
   EKSNodegroupReady: 'EKSNodegroupReady',
   /** True while an EKS update (a roll or a config change) is in flight. */
   NodegroupUpdating: 'NodegroupUpdating',
+  /** Drift policy `report`: True when the pool was changed outside enclave-pools (not reverted). */
+  Drifted: 'Drifted',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -71,6 +73,9 @@ export const Reason = {
   UpdateInProgress: 'UpdateInProgress',
   NoUpdateInProgress: 'NoUpdateInProgress',
   UpdateFailed: 'UpdateFailed',
+  // Drifted
+  NoDrift: 'NoDrift',
+  DriftReported: 'DriftReported',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -109,7 +114,14 @@ const TYPE_ORDER: string[] = [
   ConditionType.LaunchTemplateReady,
   ConditionType.EKSNodegroupReady,
   ConditionType.NodegroupUpdating,
+  ConditionType.Drifted,
 ];
+
+/** Types whose good state is False: something is under way or wrong while they are True. */
+const GOOD_WHEN_FALSE: ReadonlySet<string> = new Set([
+  ConditionType.NodegroupUpdating,
+  ConditionType.Drifted,
+]);
 
 function typeRank(type: string): number {
   const rank = TYPE_ORDER.indexOf(type);
@@ -159,7 +171,7 @@ const SEVERITY_RANK: Record<ConditionSeverity, number> = { Error: 3, Warning: 2,
 export function summarizeReady(conditions: readonly ConditionInput[]): ConditionInput {
   const failing = conditions.filter((c) => {
     if (c.type === ConditionType.Ready) return false;
-    if (c.type === ConditionType.NodegroupUpdating) return c.status !== ConditionStatus.False;
+    if (GOOD_WHEN_FALSE.has(c.type)) return c.status !== ConditionStatus.False;
     return c.status !== ConditionStatus.True;
   });
   if (failing.length === 0)
