@@ -164,3 +164,20 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** Replaces the next batch of the node group's roll now, ahead of the roll's clock. */
+export async function advanceRoll(
+  clusterName: string,
+  nodegroupName: string,
+): Promise<{ batchesDone: number; batchesTotal: number; stopped: boolean }> {
+  return call('POST', '/_sandbox/advance-roll', {
+    clusterName,
+    nodegroupName,
+    region: process.env.AWS_REGION ?? 'eu-west-1',
+  });
+}
+
+/** The next `count` instances node groups launch start without Nitro Enclaves. */
+export async function launchWithoutEnclaves(count: number): Promise<void> {
+  await call('POST', '/_sandbox/launch-without-enclaves', { count });
+}

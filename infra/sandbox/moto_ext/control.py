@@ -80,6 +80,8 @@ class ArmedFailure:
 class Controls:
     durations: dict[str, float] = field(default_factory=dict)
     armed_failures: dict[tuple[str, str], ArmedFailure] = field(default_factory=dict)
+    # How many of the next instances a node group launches start without Nitro Enclaves.
+    launch_without_enclaves: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def restore_defaults(self) -> None:
@@ -88,6 +90,19 @@ class Controls:
                 name: _duration_from_env(variable, default) for name, (variable, default) in DURATIONS.items()
             }
             self.armed_failures = {}
+            self.launch_without_enclaves = 0
+
+    def set_launch_without_enclaves(self, count: int) -> None:
+        with self.lock:
+            self.launch_without_enclaves = count
+
+    def take_launch_without_enclaves(self) -> bool:
+        """True (and one fewer left) when the next instance must start without enclaves."""
+        with self.lock:
+            if self.launch_without_enclaves <= 0:
+                return False
+            self.launch_without_enclaves -= 1
+            return True
 
     def duration(self, name: str) -> float:
         with self.lock:
@@ -103,6 +118,7 @@ class Controls:
             return {
                 **self.durations,
                 "armedFailures": [f.to_json() for f in self.armed_failures.values()],
+                "launchWithoutEnclaves": self.launch_without_enclaves,
             }
 
 

@@ -22,6 +22,14 @@ CONFIG_UPDATE = "ConfigUpdate"
 
 lock = threading.RLock()
 
+# Other patches follow the lifecycle through these (instances.py: the node group's instances).
+# progress_hooks(nodegroup, now) run on every settle before updates complete; completion_hooks
+# (nodegroup, update) when an update turns Successful or Failed; roll_start_hooks(nodegroup,
+# update, launch template version, seconds) when a version update starts.
+progress_hooks: list[Callable[[Any, float], None]] = []
+completion_hooks: list[Callable[[Any, "SandboxUpdate"], None]] = []
+roll_start_hooks: list[Callable[[Any, "SandboxUpdate", str, float], None]] = []
+
 # Issue codes a failed roll also leaves in the node group's health (NodegroupIssueCode values).
 HEALTH_ISSUE_CODES = {"NodeCreationFailure", "AsgInstanceLaunchFailures", "InsufficientFreeAddresses", "AccessDenied"}
 
@@ -142,6 +150,8 @@ def _complete(nodegroup: Any, update: SandboxUpdate) -> None:
             nodegroup.health = {
                 "issues": [{"code": failure.error_code, "message": message, "resourceIds": resource_ids}]
             }
+    for hook in completion_hooks:
+        hook(nodegroup, update)
     nodegroup.modified_at = utcnow()
 
 
@@ -154,6 +164,8 @@ def settle(cluster: Any) -> None:
             state = state_of(nodegroup)
             if state.create_due is not None and now >= state.create_due:
                 state.create_due = None
+            for progress in progress_hooks:
+                progress(nodegroup, now)
             for update in state.updates.values():
                 if update.status == "InProgress" and now >= update.due:
                     _complete(nodegroup, update)

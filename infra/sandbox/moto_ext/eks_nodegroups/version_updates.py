@@ -25,6 +25,7 @@ from .lifecycle import (
     release_version_for,
     replayed,
     resolve_launch_template,
+    roll_start_hooks,
     start_update,
     state_of,
     version_tuple,
@@ -134,15 +135,20 @@ def update_nodegroup_version(
             elif not launch_template:
                 nodegroup.release_version = release_version_for(nodegroup.version)
 
-        return start_update(
+        seconds = controls.duration("rollSeconds")
+        update = start_update(
             nodegroup,
             VERSION_UPDATE,
             params,
-            controls.duration("rollSeconds"),
+            seconds,
             client_request_token,
             failure=failure,
             on_success=on_success,
         )
+        target = new_lt_version or str((nodegroup.launch_template or {}).get("version", ""))
+        for hook in roll_start_hooks:
+            hook(nodegroup, update, target, seconds)
+        return update
 
 
 def _response_update_nodegroup_version(self: Any) -> Any:
