@@ -116,15 +116,19 @@ def _launch(nodegroup: Any, fleet: Fleet, count: int, version: str) -> list[Any]
             instance_type=(nodegroup.instance_types or ["t3.medium"])[0],
             is_instance_type_default=True,
             subnet_id=subnet,
-            tags={
-                "instance": {
+            tags={},
+        )
+        for instance in reservation.instances:
+            # Set directly: moto counts its own `aws:ec2launchtemplate:*` tags against the 50-tag
+            # limit (EC2 does not count `aws:` tags), and the eks.lt.instance-tags rule already
+            # keeps the template's tags plus these two within 50.
+            ec2.tags[instance.id].update(
+                {
                     "eks:cluster-name": nodegroup.cluster_name,
                     "eks:nodegroup-name": nodegroup.nodegroup_name,
                     "aws:autoscaling:groupName": fleet.asg_name,
                 }
-            },
-        )
-        for instance in reservation.instances:
+            )
             # moto does not model EnclaveOptions; its serializer emits the attribute as is.
             instance.enclave_options = {"Enabled": enclaves and not controls.take_launch_without_enclaves()}
             instance.autoscaling_group = group
