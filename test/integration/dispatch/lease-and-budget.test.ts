@@ -1,16 +1,11 @@
-import { join } from 'node:path';
 import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
-import { provisionResources } from '../../../infra/local/provision';
-import { loadServiceDefinition } from '../../../infra/local/service-definition';
 import { DEADLINE_ERROR_NAME } from '../../../lib/aws/call-deadline';
 import type { AwsClients } from '../../../lib/aws/client-factory';
 import { PoolLeases } from '../../../lib/aws/pool-leases';
 import { PoolQueue, type QueuedPoolMessage } from '../../../lib/aws/pool-queue';
 import { StatusTable } from '../../../lib/aws/status-table';
-import { resolveResourceNames } from '../../../lib/config';
 import {
   DEFAULT_PASS_BUDGET,
-  type DispatchDeps,
   dispatchBatch,
   leaseSecondsFor,
   type PassBudget,
@@ -19,7 +14,7 @@ import {
 import { errorMessage } from '../../../lib/errors';
 import { Outcome, type ReconcileOutcome } from '../../../lib/outcome';
 import { quietLogs } from '../../support/quiet-logs';
-import { resetSandbox, sandboxClients } from '../../support/sandbox';
+import { dispatchDeps, names, provisionDispatchSandbox, s3Record } from './dispatch-harness';
 
 /**
  * The lease and the batch's time budget on the sandbox's lease table and queue (issue 12.1 items
@@ -27,7 +22,6 @@ import { resetSandbox, sandboxClients } from '../../support/sandbox';
  * pools run with bounded concurrency, and a batch hands back what it cannot finish in time.
  * A fake clock drives lease expiry, so nothing here waits for a lease to run out.
  */
-const names = resolveResourceNames();
 let clients: AwsClients;
 
 quietLogs();
@@ -35,21 +29,9 @@ quietLogs();
 jest.setTimeout(120_000);
 
 beforeEach(async () => {
-  await resetSandbox();
-  clients = sandboxClients();
-  const definition = await loadServiceDefinition(join(__dirname, '../../..'));
-  await provisionResources(clients, definition, process.env.AWS_REGION ?? 'eu-west-1');
+  ({ clients } = await provisionDispatchSandbox());
 });
 
-const s3Record = (id: string, poolId: string, receiveCount = 1): QueueRecord => ({
-  messageId: id,
-  receiveCount,
-  body: JSON.stringify({
-    source: 'aws.s3',
-    'detail-type': 'Object Created',
-    detail: { bucket: { name: names.specBucket }, object: { key: `${names.specPrefix}${poolId}.yaml` } },
-  }),
-});
 const ownRecord = (id: string, body: QueuedPoolMessage['body']): QueueRecord => ({
   messageId: id,
   receiveCount: 1,
@@ -71,35 +53,26 @@ function harness(options: {
   budget?: PassBudget;
   remainingMs?: () => number;
 }) {
-  const reconciled: string[] = [];
   const sent: QueuedPoolMessage[] = [];
   const queue = new PoolQueue(clients, names.reconcileQueue);
   const leases = new PoolLeases(clients, names.leaseTable, options.clock.now);
-  const deps: DispatchDeps = {
-    reconcile: async (poolId) => {
-      reconciled.push(poolId);
-      return options.reconcile ? options.reconcile(poolId) : Outcome.done('in sync');
-    },
-    leases,
-    queue: {
-      send: async (message) => {
-        sent.push(message);
-        await queue.send(message);
+  const { deps, reconciled } = dispatchDeps(
+    clients,
+    {
+      leases,
+      queue: {
+        send: async (message) => {
+          sent.push(message);
+          await queue.send(message);
+        },
       },
+      holderId: options.holderId,
+      budget: options.budget ?? DEFAULT_PASS_BUDGET,
+      ...(options.remainingMs ? { remainingMs: options.remainingMs } : {}),
+      now: options.clock.now,
     },
-    triggerContext: {
-      specBucket: names.specBucket,
-      poolIdFromKey: (key) => /^pools\/([a-z0-9-]+)\.yaml$/.exec(key)?.[1],
-    },
-    deadLetters: { send: (body) => new PoolQueue(clients, names.deadLetterQueue).sendJson(body) },
-    holderId: options.holderId,
-    budget: options.budget ?? DEFAULT_PASS_BUDGET,
-    ...(options.remainingMs ? { remainingMs: options.remainingMs } : {}),
-    maxReceives: 5,
-    reportDeadLetter: async () => {},
-    newToken: () => `token-${options.holderId}`,
-    now: options.clock.now,
-  };
+    options.reconcile ?? (() => Outcome.done('in sync')),
+  );
   return { deps, reconciled, sent, leases };
 }
 

@@ -1,49 +1,27 @@
-import { join } from 'node:path';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { provisionResources } from '../../../infra/local/provision';
-import { loadServiceDefinition } from '../../../infra/local/service-definition';
 import type { AwsClients } from '../../../lib/aws/client-factory';
 import { PoolLeases } from '../../../lib/aws/pool-leases';
 import { PoolQueue } from '../../../lib/aws/pool-queue';
 import { StatusTable } from '../../../lib/aws/status-table';
-import { resolveResourceNames } from '../../../lib/config';
-import {
-  DEFAULT_PASS_BUDGET,
-  type DispatchDeps,
-  dispatchBatch,
-  type QueueRecord,
-} from '../../../lib/dispatch/reconcile-batch';
+import { type DispatchDeps, dispatchBatch, type QueueRecord } from '../../../lib/dispatch/reconcile-batch';
 import { TerminalAwsError } from '../../../lib/errors';
 import { classifyS3Key } from '../../../lib/manifests/store-format';
 import { Outcome, type ReconcileOutcome } from '../../../lib/outcome';
 import { DEAD_LETTERED_REASON, statusRowAfterDeadLetter } from '../../../lib/status/dead-letter-status';
 import { quietLogs } from '../../support/quiet-logs';
-import { functionClients, resetSandbox, sandboxClients } from '../../support/sandbox';
+import { functionClients } from '../../support/sandbox';
+import { dispatchDeps, names, provisionDispatchSandbox, s3Record } from './dispatch-harness';
 
-const names = resolveResourceNames();
 let clients: AwsClients;
 let queueUrl: string;
 
 quietLogs();
 
 beforeEach(async () => {
-  await resetSandbox();
-  clients = sandboxClients();
-  const definition = await loadServiceDefinition(join(__dirname, '../../..'));
-  const resources = await provisionResources(clients, definition, process.env.AWS_REGION ?? 'eu-west-1');
-  queueUrl = resources.queueUrls.ReconcileQueue ?? '';
+  ({ clients, queueUrl } = await provisionDispatchSandbox());
 });
 
-const s3Record = (id: string, poolId: string, receiveCount = 1): QueueRecord => ({
-  messageId: id,
-  receiveCount,
-  body: JSON.stringify({
-    source: 'aws.s3',
-    'detail-type': 'Object Created',
-    detail: { bucket: { name: names.specBucket }, object: { key: `${names.specPrefix}${poolId}.yaml` } },
-  }),
-});
 const ownRecord = (id: string, poolId: string, trigger: string, requeueToken?: string): QueueRecord => ({
   messageId: id,
   receiveCount: 1,
@@ -60,45 +38,41 @@ function harness(
   outcomes: (poolId: string) => Promise<ReconcileOutcome> | ReconcileOutcome,
   holderId = 'worker-1',
 ) {
-  const reconciled: string[] = [];
   // The reconcile function's parts run with its credentials (the IAM gate evaluates them).
   const reconcileClients = functionClients('reconcile');
   const leases = new PoolLeases(reconcileClients, names.leaseTable);
   const status = new StatusTable(reconcileClients, names.statusTable);
   let tokens = 0;
-  const deps: DispatchDeps = {
-    reconcile: async (poolId) => {
-      reconciled.push(poolId);
-      return outcomes(poolId);
-    },
-    leases,
-    queue: new PoolQueue(reconcileClients, names.reconcileQueue),
-    triggerContext: {
-      specBucket: names.specBucket,
-      poolIdFromKey: (key) => /^pools\/([a-z0-9-]+)\.yaml$/.exec(key)?.[1],
-      whyNotPool: (key) => {
-        const classified = classifyS3Key(key, names.specPrefix);
-        return classified.kind === 'ignored' ? classified.reason : 'a pool';
+  const { deps, reconciled } = dispatchDeps(
+    clients,
+    {
+      leases,
+      queue: new PoolQueue(reconcileClients, names.reconcileQueue),
+      holderId,
+      triggerContext: {
+        specBucket: names.specBucket,
+        poolIdFromKey: (key) => /^pools\/([a-z0-9-]+)\.yaml$/.exec(key)?.[1],
+        whyNotPool: (key) => {
+          const classified = classifyS3Key(key, names.specPrefix);
+          return classified.kind === 'ignored' ? classified.reason : 'a pool';
+        },
       },
+      reportDeadLetter: async (poolId, error, terminal) => {
+        const previous = await status.get(poolId);
+        const next = statusRowAfterDeadLetter(previous, {
+          poolId,
+          error,
+          attempts: 5,
+          terminal,
+          deadLetterQueue: names.deadLetterQueue,
+          now: new Date(),
+        });
+        await status.put(next, previous?.revision ?? 0);
+      },
+      newToken: () => `token-${holderId}-${++tokens}`,
     },
-    deadLetters: { send: (body) => new PoolQueue(clients, names.deadLetterQueue).sendJson(body) },
-    holderId,
-    budget: DEFAULT_PASS_BUDGET,
-    maxReceives: 5,
-    reportDeadLetter: async (poolId, error, terminal) => {
-      const previous = await status.get(poolId);
-      const next = statusRowAfterDeadLetter(previous, {
-        poolId,
-        error,
-        attempts: 5,
-        terminal,
-        deadLetterQueue: names.deadLetterQueue,
-        now: new Date(),
-      });
-      await status.put(next, previous?.revision ?? 0);
-    },
-    newToken: () => `token-${holderId}-${++tokens}`,
-  };
+    outcomes,
+  );
   return { deps, reconciled, leases } satisfies Harness;
 }
 
