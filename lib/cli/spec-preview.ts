@@ -4,8 +4,8 @@ import { Nodegroups } from '../aws/nodegroups';
 import { variablesFromEnvironment } from '../manifests/deployment-variables';
 import { diffNodegroupConfig } from '../plan/nodegroup-config-diff';
 import type { PoolSpec, StoredSpec } from '../pool-spec';
-import { buildPlanReport, type PlanReport } from '../preview/plan-report';
-import { PLANNED_ID, previewReconcile, type ReconcilePreview } from '../preview/reconcile-preview';
+import { buildPreview, type Preview } from '../preview/preview';
+import { PLANNED_ID, type PreviewPass, runPreviewPass } from '../preview/preview-pass';
 import { createReconcileDeps } from '../reconcile/create-reconcile-deps';
 import { desiredNodegroup } from '../reconcile/desired-state';
 import type { LiveFacts } from '../rules/live-facts';
@@ -20,8 +20,10 @@ import { loadStoredSpec } from './pool-spec-loader';
 const NO_FACTS: LiveFacts = { instanceTypes: {}, subnets: {}, zones: {} };
 
 export interface SpecPreview {
-  report: PlanReport;
-  preview: ReconcilePreview;
+  /** What `plan` shows (and `apply --output json` prints). */
+  preview: Preview;
+  /** The dry reconcile pass it was built from: its writes, rows and log lines. */
+  pass: PreviewPass;
   /** The store that holds the pool now, if any. */
   storedIn?: StoreKind;
 }
@@ -52,7 +54,7 @@ export async function previewSpec(
     // Writing the file makes a new generation; a failed roll of the old one does not block it.
     generation: (existing?.stored.generation ?? 0) + 1,
   };
-  const preview = await previewReconcile(poolId, stored, deps);
+  const pass = await runPreviewPass(poolId, stored, deps);
 
   const nodegroup = await new Nodegroups(clients).describe(input.spec.clusterName, input.spec.nodegroupName);
   const pinned = nodegroup?.launchTemplate;
@@ -60,10 +62,10 @@ export async function previewSpec(
     pinned?.id && pinned.version !== undefined
       ? await readLaunchTemplateVersionData(clients, pinned.id, pinned.version)
       : undefined;
-  const creates = preview.writes.some(
+  const creates = pass.writes.some(
     (w) => w.kind === 'CreateLaunchTemplate' || w.kind === 'CreateLaunchTemplateVersion',
   );
-  const target = preview.next?.launchTemplate;
+  const target = pass.next?.launchTemplate;
   const existingTargetData =
     !creates &&
     target?.id &&
@@ -72,7 +74,7 @@ export async function previewSpec(
     target.targetVersion !== pinned?.version
       ? await readLaunchTemplateVersionData(clients, target.id, target.targetVersion)
       : undefined;
-  const createWrite = preview.writes.find((w) => w.kind === 'CreateNodegroup');
+  const createWrite = pass.writes.find((w) => w.kind === 'CreateNodegroup');
   const subnetIds =
     nodegroup?.subnets ?? (createWrite?.kind === 'CreateNodegroup' ? createWrite.subnets : []);
   const subnets = subnetIds.length > 0 ? await createLiveFactsReader(clients).subnets(subnetIds) : {};
@@ -82,12 +84,12 @@ export async function previewSpec(
   const pendingConfigChanges = nodegroup
     ? diffNodegroupConfig(desiredNodegroup(input.spec, NO_FACTS), nodegroup)
     : undefined;
-  const report = buildPlanReport({
+  const preview = buildPreview({
     poolId,
-    outcome: preview.outcome,
-    writes: preview.writes,
-    ...(preview.previous ? { previous: preview.previous } : {}),
-    ...(preview.next ? { next: preview.next } : {}),
+    outcome: pass.outcome,
+    writes: pass.writes,
+    ...(pass.previous ? { previous: pass.previous } : {}),
+    ...(pass.next ? { next: pass.next } : {}),
     ...(pinnedData ? { pinnedData } : {}),
     ...(existingTargetData ? { existingTargetData } : {}),
     ...(nodegroup ? { nodegroup } : {}),
@@ -96,5 +98,5 @@ export async function previewSpec(
     updateConfig: input.spec.updateConfig,
     force: input.spec.forceUpdate,
   });
-  return { report, preview, ...(existing ? { storedIn: existing.kind } : {}) };
+  return { preview, pass, ...(existing ? { storedIn: existing.kind } : {}) };
 }

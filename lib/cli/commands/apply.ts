@@ -10,8 +10,8 @@ import {
   storeLocation,
   styleFor,
 } from '../command-runtime';
-import { stepLines } from '../plan-view';
 import { loadStoredSpec } from '../pool-spec-loader';
+import { stepLines } from '../preview-text';
 import { readSpecFile } from '../spec-file';
 import { previewSpec, type SpecPreview } from '../spec-preview';
 import type { Styler } from '../terminal';
@@ -43,22 +43,21 @@ Options:
 Example:
   enclave-pools apply -f examples/enclave-pool.yaml`;
 
-function nextSteps(preview: SpecPreview, style: Styler): string[] {
-  const { report } = preview;
-  if (report.problems.length > 0) {
+function nextSteps({ preview }: SpecPreview, style: Styler): string[] {
+  if (preview.problems.length > 0) {
     return [
       style.red('The reconciler will refuse it:'),
-      ...report.problems.map((c) => `  ${c.type} ${c.reason}: ${c.message}`),
+      ...preview.problems.map((c) => `  ${c.type} ${c.reason}: ${c.message}`),
       'Fix the spec and apply again; "enclave-pools plan -f FILE" shows the result without writing.',
     ];
   }
-  if (report.writes.length === 0)
+  if (preview.writes.length === 0)
     return ['The pool already matches this spec: the reconciler will change nothing.'];
   return [
     'The reconciler picks it up within seconds (or at the next resync) and will:',
-    ...stepLines(report),
-    `roll: ${report.roll ? style.yellow('yes') : 'no'} (${report.rollReason})`,
-    ...(report.impact ? [`  ${report.impact.summary}`] : []),
+    ...stepLines(preview),
+    `roll: ${preview.roll ? style.yellow('yes') : 'no'} (${preview.rollReason})`,
+    ...(preview.impact ? [`  ${preview.impact.summary}`] : []),
   ];
 }
 

@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors';
 import type { CliCommand, CliContext } from '../cli-command';
 import { parseCommandArgs, parseVariableOverrides, styleFor } from '../command-runtime';
-import { planText } from '../plan-view';
+import { previewText } from '../preview-text';
 import { readSpecFile } from '../spec-file';
 import { previewSpec } from '../spec-preview';
 import { writeHumanReport } from '../violation-report';
@@ -54,15 +54,15 @@ export const planCommand: CliCommand = {
       context.io.stderr.write(`error: ${file} is invalid; fix the errors above, nothing was planned\n`);
       return 1;
     }
-    const { report, preview } = await previewSpec(context, {
+    const { preview, pass } = await previewSpec(context, {
       spec: specFile.spec,
       text: specFile.text,
       source: file,
       overrides,
     });
-    if (context.debug) for (const line of preview.logs) context.io.stderr.write(`${line}\n`);
-    if (output === 'json') context.io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else context.io.stdout.write(planText(report, file, styleFor(context.io.stdout, context)));
-    return report.problems.length > 0 ? 1 : 0;
+    if (context.debug) for (const line of pass.logs) context.io.stderr.write(`${line}\n`);
+    if (output === 'json') context.io.stdout.write(`${JSON.stringify(preview, null, 2)}\n`);
+    else context.io.stdout.write(previewText(preview, file, styleFor(context.io.stdout, context)));
+    return preview.problems.length > 0 ? 1 : 0;
   },
 };

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { previewReconcile } from '../../../lib/preview/reconcile-preview';
+import { runPreviewPass } from '../../../lib/preview/preview-pass';
 import { quietLogs } from '../../support/quiet-logs';
 import { runCliCaptured } from '../../support/run-cli';
 import {
@@ -149,7 +149,7 @@ describe('enclave-pools plan (sandbox)', () => {
     await h.s3Specs.put('my-node-pool', SEED_SPEC);
     await h.settle();
     h.counter.reset();
-    const preview = await previewReconcile('my-node-pool', undefined, h.deps);
+    const preview = await runPreviewPass('my-node-pool', undefined, h.deps);
     expect(h.counter.writes()).toEqual([]);
     expect(preview.writes.map((w) => w.kind)).toEqual(['DeleteNodegroup']);
     expect(preview.outcome).toMatchObject({ kind: 'requeue' });

@@ -1,6 +1,6 @@
 import type { FieldChange } from '../preview/field-diff';
-import type { PlanReport } from '../preview/plan-report';
-import type { PlannedWrite } from '../preview/reconcile-preview';
+import type { Preview } from '../preview/preview';
+import type { PreviewWrite } from '../preview/preview-pass';
 import type { Styler } from './terminal';
 
 /** `plan`'s human output: the template diff, the user data diff, the roll and its impact, the steps. */
@@ -22,7 +22,7 @@ function diffLine(line: string, style: Styler): string {
   return line;
 }
 
-export function describeWrite(write: PlannedWrite): string {
+export function describeWrite(write: PreviewWrite): string {
   switch (write.kind) {
     case 'CreateLaunchTemplate':
       return `create launch template ${write.name} (version 1)`;
@@ -46,19 +46,19 @@ export function describeWrite(write: PlannedWrite): string {
 }
 
 /** The reconciler's writes in order, then the config update a later pass makes. */
-export function stepLines(report: PlanReport): string[] {
-  const lines = report.writes.map((write, index) => `  ${index + 1}. ${describeWrite(write)}`);
-  const changes = report.nodegroup.configChanges;
-  if (report.nodegroup.configAfterRoll && changes) {
+export function stepLines(preview: Preview): string[] {
+  const lines = preview.writes.map((write, index) => `  ${index + 1}. ${describeWrite(write)}`);
+  const changes = preview.nodegroup.configChanges;
+  if (preview.nodegroup.configAfterRoll && changes) {
     lines.push(
-      `  then: update node group ${report.nodegroup.name} config: ${Object.keys(changes).join(', ')} (UpdateNodegroupConfig, once the update in flight ends)`,
+      `  then: update node group ${preview.nodegroup.name} config: ${Object.keys(changes).join(', ')} (UpdateNodegroupConfig, once the update in flight ends)`,
     );
   }
   return lines;
 }
 
-function configLines(report: PlanReport): string[] {
-  const changes = report.nodegroup.configChanges;
+function configLines(preview: Preview): string[] {
+  const changes = preview.nodegroup.configChanges;
   if (!changes) return [];
   const lines: string[] = [];
   if (changes.labels) {
@@ -79,16 +79,16 @@ function configLines(report: PlanReport): string[] {
   return lines;
 }
 
-export function planText(report: PlanReport, source: string, style: Styler): string {
+export function previewText(preview: Preview, source: string, style: Styler): string {
   const out: string[] = [];
-  out.push(`${style.bold(`Pool ${report.poolId}`)} (${source})`);
-  if (report.problems.length > 0) {
+  out.push(`${style.bold(`Pool ${preview.poolId}`)} (${source})`);
+  if (preview.problems.length > 0) {
     out.push('', style.red('The reconciler would stop here:'));
-    for (const c of report.problems) out.push(`  ${style.red(c.type)} ${c.reason}: ${c.message}`);
+    for (const c of preview.problems) out.push(`  ${style.red(c.type)} ${c.reason}: ${c.message}`);
     out.push('', 'Nothing would change in AWS until these are fixed. Nothing was written.');
     return `${out.join('\n')}\n`;
   }
-  const lt = report.launchTemplate;
+  const lt = preview.launchTemplate;
   out.push('');
   const ltName = lt.name ? `${lt.name}${lt.id ? ` (${lt.id})` : ''}` : 'the launch template';
   if (!lt.exists) out.push(`Launch template ${ltName}: ${style.green('created')}`);
@@ -114,11 +114,11 @@ export function planText(report: PlanReport, source: string, style: Styler): str
     out.push('', `${title}: ${part.status}, +${part.diff.added} -${part.diff.removed} lines`);
     for (const hunk of part.diff.hunks) out.push(...hunk.split('\n').map((line) => diffLine(line, style)));
   }
-  const ng = report.nodegroup;
+  const ng = preview.nodegroup;
   out.push('');
   if (ng.exists) {
     out.push(`Node group ${ng.name}: ${ng.status}, ${ng.nodes ?? '?'} node${ng.nodes === 1 ? '' : 's'}`);
-    const config = configLines(report);
+    const config = configLines(preview);
     if (config.length > 0 && ng.configAfterRoll)
       out.push('  config changes (made by the pass after the update in flight ends):');
     out.push(...config);
@@ -129,25 +129,25 @@ export function planText(report: PlanReport, source: string, style: Styler): str
   } else {
     out.push('Node group: none yet');
   }
-  if (report.inFlight)
+  if (preview.inFlight)
     out.push(
       style.yellow(
-        `  update in flight: ${report.inFlight.id} (${report.inFlight.type}, ${report.inFlight.status})`,
+        `  update in flight: ${preview.inFlight.id} (${preview.inFlight.type}, ${preview.inFlight.status})`,
       ),
     );
-  out.push('', `roll: ${report.roll ? style.yellow('yes') : 'no'} (${report.rollReason})`);
-  if (report.impact) {
-    const i = report.impact;
+  out.push('', `roll: ${preview.roll ? style.yellow('yes') : 'no'} (${preview.rollReason})`);
+  if (preview.impact) {
+    const i = preview.impact;
     out.push(`  ${i.summary}`);
     out.push(
       `  nodes to replace: ${i.nodesToReplace}; AZs: ${i.availabilityZones.join(', ') || 'unknown'}; update strategy: ${i.updateStrategy}; max unavailable: ${i.maxUnavailable}`,
     );
   }
   out.push('');
-  if (report.writes.length === 0) {
+  if (preview.writes.length === 0) {
     out.push('The reconciler would change nothing: the pool matches this spec.');
   } else {
-    out.push('The reconciler would:', ...stepLines(report));
+    out.push('The reconciler would:', ...stepLines(preview));
   }
   out.push('Nothing was written.');
   return `${out.join('\n')}\n`;

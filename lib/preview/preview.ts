@@ -6,13 +6,13 @@ import type { LaunchTemplateData } from '../render/launch-template-data';
 import { type Condition, ConditionStatus } from '../status/conditions';
 import type { StatusRow } from '../status/status-row';
 import { diffFields, type FieldChange } from './field-diff';
-import type { PlannedWrite } from './reconcile-preview';
+import type { PreviewWrite } from './preview-pass';
 import { type RollImpact, rollImpact } from './roll-impact';
 import { type TextDiff, unifiedDiff } from './text-diff';
 import { decodeUserData } from './user-data-parts';
 
 /**
- * What `plan` shows, assembled from a dry reconcile pass (reconcile-preview.ts) and the data of
+ * What `plan` shows, assembled from a dry reconcile pass (preview-pass.ts) and the data of
  * the launch template version the node group is pinned to: the field-level diff of the launch
  * template data, the user data decoded and diffed per part, whether a new version and a roll
  * follow, and what the roll does to the fleet. Pure.
@@ -25,7 +25,7 @@ export interface UserDataPartDiff {
   diff: TextDiff;
 }
 
-export interface PlanReport {
+export interface Preview {
   poolId: string;
   outcome: ReconcileOutcome;
   /** Conditions the pass would leave False (spec or live rule violations, ownership, ...). */
@@ -60,13 +60,13 @@ export interface PlanReport {
   impact?: RollImpact;
   /** An update already in flight (the plan applies after it). */
   inFlight?: { id: string; type: string; status: string };
-  writes: PlannedWrite[];
+  writes: PreviewWrite[];
 }
 
-export interface PlanReportInput {
+export interface PreviewInput {
   poolId: string;
   outcome: ReconcileOutcome;
-  writes: PlannedWrite[];
+  writes: PreviewWrite[];
   previous?: StatusRow;
   next?: StatusRow;
   /** Data of the version the node group is pinned to, when there is a node group. */
@@ -116,7 +116,7 @@ function problemsOf(row: StatusRow | undefined): Condition[] {
   );
 }
 
-export function buildPlanReport(input: PlanReportInput): PlanReport {
+export function buildPreview(input: PreviewInput): Preview {
   const { writes, next, nodegroup } = input;
   const createdTemplate = writes.find((w) => w.kind === 'CreateLaunchTemplate');
   const createdVersion = writes.find((w) => w.kind === 'CreateLaunchTemplateVersion');

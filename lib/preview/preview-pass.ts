@@ -16,7 +16,7 @@ import type { StatusRow, UpdateRecord } from '../status/status-row';
  */
 
 /** A write the reconciler would make, in order. */
-export type PlannedWrite =
+export type PreviewWrite =
   | { kind: 'CreateLaunchTemplate'; name: string; data: LaunchTemplateData; dataHash: string }
   | {
       kind: 'CreateLaunchTemplateVersion';
@@ -39,9 +39,9 @@ export type PlannedWrite =
   | { kind: 'TagNodegroup'; tags: Record<string, string> }
   | { kind: 'DeleteNodegroup'; nodegroupName: string };
 
-export interface ReconcilePreview {
+export interface PreviewPass {
   outcome: ReconcileOutcome;
-  writes: PlannedWrite[];
+  writes: PreviewWrite[];
   /** The status row before (as stored) and the one this pass would write. */
   previous?: StatusRow;
   next?: StatusRow;
@@ -62,7 +62,7 @@ function plannedUpdate(type: string, version?: number): UpdateRecord {
   };
 }
 
-function dryLaunchTemplates(real: LaunchTemplatesPort, writes: PlannedWrite[]): LaunchTemplatesPort {
+function dryLaunchTemplates(real: LaunchTemplatesPort, writes: PreviewWrite[]): LaunchTemplatesPort {
   const latest = new Map<string, number>();
   const remember = (lt: ObservedLaunchTemplate | undefined) => {
     if (lt) latest.set(lt.id, lt.latestVersion);
@@ -110,7 +110,7 @@ function dryLaunchTemplates(real: LaunchTemplatesPort, writes: PlannedWrite[]): 
   };
 }
 
-function dryNodegroups(real: NodegroupsPort, writes: PlannedWrite[]): NodegroupsPort {
+function dryNodegroups(real: NodegroupsPort, writes: PreviewWrite[]): NodegroupsPort {
   return {
     describe: (cluster, name) => real.describe(cluster, name),
     describeUpdate: (cluster, name, id) => real.describeUpdate(cluster, name, id),
@@ -170,12 +170,12 @@ function dryNodegroups(real: NodegroupsPort, writes: PlannedWrite[]): Nodegroups
  * What reconciling `stored` (a spec not necessarily written yet) would do to the pool now.
  * Reads go to AWS and the status table through `deps`; nothing is written.
  */
-export async function previewReconcile(
+export async function runPreviewPass(
   poolId: string,
   stored: StoredSpec | undefined,
   deps: ReconcileDeps,
-): Promise<ReconcilePreview> {
-  const writes: PlannedWrite[] = [];
+): Promise<PreviewPass> {
+  const writes: PreviewWrite[] = [];
   const logs: string[] = [];
   let previous: StatusRow | undefined;
   let next: StatusRow | undefined;

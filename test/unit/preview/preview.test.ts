@@ -1,7 +1,7 @@
 import type { ObservedNodegroup } from '../../../lib/plan/plan-types';
 import type { PoolSpec } from '../../../lib/pool-spec';
-import { buildPlanReport, type PlanReportInput } from '../../../lib/preview/plan-report';
-import type { PlannedWrite } from '../../../lib/preview/reconcile-preview';
+import { buildPreview, type PreviewInput } from '../../../lib/preview/preview';
+import type { PreviewWrite } from '../../../lib/preview/preview-pass';
 import { type LaunchTemplateData, renderLaunchTemplateData } from '../../../lib/render/launch-template-data';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { CLUSTER_FACTS, seedPoolSpec, withMemoryMib } from '../../support/pool-spec-fixture';
@@ -33,7 +33,7 @@ const nodegroup: ObservedNodegroup = {
   launchTemplate: { id: 'lt-1', version: 1 },
 };
 
-function input(overrides: Partial<PlanReportInput>): PlanReportInput {
+function input(overrides: Partial<PreviewInput>): PreviewInput {
   return {
     poolId: 'my-node-pool',
     outcome: { kind: 'done', summary: 'x' },
@@ -45,23 +45,23 @@ function input(overrides: Partial<PlanReportInput>): PlanReportInput {
   };
 }
 
-const versionWrite: PlannedWrite = {
+const versionWrite: PreviewWrite = {
   kind: 'CreateLaunchTemplateVersion',
   launchTemplateId: 'lt-1',
   version: 2,
   data: editedData,
   dataHash: 'h2',
 };
-const rollWrite: PlannedWrite = {
+const rollWrite: PreviewWrite = {
   kind: 'UpdateNodegroupVersion',
   nodegroupName: 'my-node-pool',
   launchTemplateVersion: 2,
   force: false,
 };
 
-describe('buildPlanReport', () => {
+describe('buildPreview', () => {
   it('for a new pool: a template and a node group to create, no roll', () => {
-    const report = buildPlanReport(
+    const report = buildPreview(
       input({
         writes: [
           {
@@ -103,7 +103,7 @@ describe('buildPlanReport', () => {
   });
 
   it('after an edit: field changes, user data diffed per part, roll with its impact', () => {
-    const report = buildPlanReport(
+    const report = buildPreview(
       input({
         writes: [versionWrite, rollWrite],
         pinnedData: seedData,
@@ -136,7 +136,7 @@ describe('buildPlanReport', () => {
   });
 
   it('a roll that waits for a config update or an update in flight is still a roll', () => {
-    const configFirst = buildPlanReport(
+    const configFirst = buildPreview(
       input({
         writes: [
           versionWrite,
@@ -161,7 +161,7 @@ describe('buildPlanReport', () => {
     const previous = {
       update: { id: 'u7', type: 'ConfigUpdate', status: 'InProgress', errors: [] },
     } as unknown as StatusRow;
-    const waiting = buildPlanReport(
+    const waiting = buildPreview(
       input({ writes: [versionWrite], pinnedData: seedData, nodegroup, previous }),
     );
     expect(waiting).toMatchObject({ roll: true, inFlight: { id: 'u7', type: 'ConfigUpdate' } });
@@ -170,11 +170,11 @@ describe('buildPlanReport', () => {
 
   it('reports config changes the reconciler makes after the roll', () => {
     const pendingConfigChanges = { labels: { addOrUpdate: { team: 'payments' }, remove: [] } };
-    const afterRoll = buildPlanReport(
+    const afterRoll = buildPreview(
       input({ writes: [versionWrite, rollWrite], pinnedData: seedData, nodegroup, pendingConfigChanges }),
     );
     expect(afterRoll.nodegroup).toMatchObject({ configChanges: pendingConfigChanges, configAfterRoll: true });
-    const now = buildPlanReport(
+    const now = buildPreview(
       input({
         writes: [
           { kind: 'UpdateNodegroupConfig', nodegroupName: 'my-node-pool', changes: pendingConfigChanges },
@@ -188,10 +188,10 @@ describe('buildPlanReport', () => {
   });
 
   it('no change: no version, no roll; a deleted spec: no roll either', () => {
-    const same = buildPlanReport(input({ pinnedData: seedData, nodegroup }));
+    const same = buildPreview(input({ pinnedData: seedData, nodegroup }));
     expect(same).toMatchObject({ roll: false, launchTemplate: { newVersion: false, changes: [] } });
     expect(same.rollReason).toBe('the node group already runs version 1, whose data matches the spec');
-    const gone = buildPlanReport(
+    const gone = buildPreview(
       input({
         writes: [{ kind: 'DeleteNodegroup', nodegroupName: 'my-node-pool' }],
         pinnedData: seedData,
@@ -202,7 +202,7 @@ describe('buildPlanReport', () => {
   });
 
   it('rolls back to an existing version without creating one', () => {
-    const report = buildPlanReport(
+    const report = buildPreview(
       input({
         writes: [{ ...rollWrite, launchTemplateVersion: 1 }],
         pinnedData: editedData,
@@ -243,6 +243,6 @@ describe('buildPlanReport', () => {
         },
       ],
     } as unknown as StatusRow;
-    expect(buildPlanReport(input({ next })).problems.map((c) => c.type)).toEqual(['SpecValid']);
+    expect(buildPreview(input({ next })).problems.map((c) => c.type)).toEqual(['SpecValid']);
   });
 });

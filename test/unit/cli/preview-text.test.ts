@@ -1,11 +1,11 @@
-import { describeWrite, planText } from '../../../lib/cli/plan-view';
+import { describeWrite, previewText } from '../../../lib/cli/preview-text';
 import { styler } from '../../../lib/cli/terminal';
-import type { PlanReport } from '../../../lib/preview/plan-report';
-import type { PlannedWrite } from '../../../lib/preview/reconcile-preview';
+import type { Preview } from '../../../lib/preview/preview';
+import type { PreviewWrite } from '../../../lib/preview/preview-pass';
 
 const plain = styler(false);
 
-function report(overrides: Partial<PlanReport> = {}): PlanReport {
+function report(overrides: Partial<Preview> = {}): Preview {
   return {
     poolId: 'p',
     outcome: { kind: 'done', summary: '' },
@@ -82,9 +82,9 @@ function report(overrides: Partial<PlanReport> = {}): PlanReport {
   };
 }
 
-describe('planText', () => {
+describe('previewText', () => {
   it('prints the diff, the user data hunks, the node group changes, the roll and the steps', () => {
-    const text = planText(report(), 'pool.yaml', plain);
+    const text = previewText(report(), 'pool.yaml', plain);
     expect(text).toBe(
       [
         'Pool p (pool.yaml)',
@@ -125,7 +125,7 @@ describe('planText', () => {
   });
 
   it('says when nothing changes, when the template and node group are new, and when the pass stops', () => {
-    const same = planText(
+    const same = previewText(
       report({
         launchTemplate: {
           ...report().launchTemplate,
@@ -144,7 +144,7 @@ describe('planText', () => {
     expect(same).toContain('  new version: no\n  no field changes');
     expect(same).toContain('Node group: none yet');
     expect(same).toContain('The reconciler would change nothing: the pool matches this spec.');
-    const created = planText(
+    const created = previewText(
       report({
         launchTemplate: { ...report().launchTemplate, exists: false },
         nodegroup: {
@@ -160,7 +160,7 @@ describe('planText', () => {
     );
     expect(created).toContain('Launch template lt-name (lt-1): created');
     expect(created).toContain('Node group ng: created with 1 node in the cluster subnets');
-    const stopped = planText(
+    const stopped = previewText(
       report({
         problems: [
           {
@@ -182,10 +182,10 @@ describe('planText', () => {
   });
 });
 
-describe('planText with config changes queued behind the roll', () => {
+describe('previewText with config changes queued behind the roll', () => {
   it('says they come after the update in flight', () => {
     const base = report();
-    const text = planText(
+    const text = previewText(
       report({
         nodegroup: {
           ...base.nodegroup,
@@ -206,7 +206,7 @@ describe('planText with config changes queued behind the roll', () => {
 });
 
 describe('describeWrite', () => {
-  it.each<[PlannedWrite, string]>([
+  it.each<[PreviewWrite, string]>([
     [
       { kind: 'CreateLaunchTemplate', name: 'n', data: {} as never, dataHash: '' },
       'create launch template n (version 1)',
