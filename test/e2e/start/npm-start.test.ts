@@ -61,7 +61,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Run {
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': npm may exit before the process it started has written its last lines to the
+  // pipe they share; 'close' comes once every holder of the pipe has gone, so the output is complete.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     child,
     output: () => output,

@@ -16,6 +16,8 @@ import { functionClients, resetSandbox, sandboxClients } from '../../support/san
 const names = resolveResourceNames();
 
 quietLogs();
+// Seeding 120 pools through moto takes most of jest's default 30 s on a loaded 2-core machine.
+jest.setTimeout(120_000);
 
 it('queues one resync message for every pool with a spec or a live status row', async () => {
   await resetSandbox();

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import type { AwsClients } from '../../../lib/aws/client-factory';
 import { DynamoDbSpecStore, S3SpecStore } from '../../../lib/aws/spec-stores';
 import { resolveRegion } from '../../../lib/config';
@@ -30,6 +35,13 @@ async function objectKeys(): Promise<string[]> {
   return (page.Contents ?? []).map((o) => o.Key ?? '').sort();
 }
 
+/** The object's own write time, which the store reports as the spec's write time (the settle clock). */
+async function objectLastModified(key: string): Promise<Date> {
+  const head = await clients.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+  if (!head.LastModified) throw new Error(`no LastModified on ${key}`);
+  return head.LastModified;
+}
+
 describe('S3SpecStore', () => {
   let store: S3SpecStore;
 
@@ -53,6 +65,7 @@ describe('S3SpecStore', () => {
       location: `s3://${BUCKET}/pools/my-node-pool.yaml`,
       text: SEED,
       generation: written.generation,
+      writtenAt: (await objectLastModified('pools/my-node-pool.yaml')).toISOString(),
     });
     expect(loaded?.generation).toBeGreaterThan(0);
     expect(validatePoolSpec(loaded?.text ?? '', { variables, poolId: 'my-node-pool' }).violations).toEqual(
