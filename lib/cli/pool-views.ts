@@ -186,6 +186,9 @@ function ago(iso: string | undefined, now: Date): string {
   return iso ? `${formatAge(now.getTime() - Date.parse(iso))} ago` : '';
 }
 
+// Long on purpose: `describe`'s sections in print order (identity, spec, template, node group,
+// update, failed roll / config update, conditions, violations), each a few lines; a new status-row
+// field gets its lines where it prints.
 export function describePoolText(d: PoolDescription, now: Date, style: Styler): string {
   const lines: string[] = [];
   lines.push(field('Name', style.bold(d.name)));

@@ -116,6 +116,88 @@ function problemsOf(row: StatusRow | undefined): Condition[] {
   );
 }
 
+type Write<K extends PreviewWrite['kind']> = Extract<PreviewWrite, { kind: K }>;
+
+/** Whether the pass rolls the node group, and why (or why not), in the words `plan` prints. */
+function rollDecision(facts: {
+  deleteNodegroup: boolean;
+  nodegroup: PreviewInput['nodegroup'];
+  createNodegroup: Write<'CreateNodegroup'> | undefined;
+  rollWrite: Write<'UpdateNodegroupVersion'> | undefined;
+  createdVersion: Write<'CreateLaunchTemplateVersion'> | undefined;
+  configWrite: Write<'UpdateNodegroupConfig'> | undefined;
+  dataDiffers: boolean;
+  pinnedVersion: number | undefined;
+  targetVersion: number | undefined;
+  inFlight: Preview['inFlight'];
+}): { roll: boolean; rollReason: string } {
+  const { nodegroup, createNodegroup, rollWrite, createdVersion, configWrite, pinnedVersion, inFlight } =
+    facts;
+  if (facts.deleteNodegroup)
+    return {
+      roll: false,
+      rollReason: 'the spec is gone: the node group and launch template are deleted, nothing is rolled',
+    };
+  if (!nodegroup)
+    return {
+      roll: false,
+      rollReason: createNodegroup
+        ? `no node group yet: it is created on launch template version ${createNodegroup.launchTemplateVersion} with ${createNodegroup.desiredSize} node${createNodegroup.desiredSize === 1 ? '' : 's'}`
+        : 'no node group yet: it is created once the spec is valid and the launch template exists',
+    };
+  if (rollWrite)
+    return {
+      roll: true,
+      rollReason: `the node group runs version ${pinnedVersion ?? '?'} and the spec renders ${createdVersion ? `a new version ${rollWrite.launchTemplateVersion}` : `version ${rollWrite.launchTemplateVersion}`}`,
+    };
+  if (facts.dataDiffers && pinnedVersion !== undefined && facts.targetVersion !== pinnedVersion)
+    return {
+      roll: true,
+      rollReason: inFlight
+        ? `the node group runs version ${pinnedVersion}; the roll to the new data starts after update ${inFlight.id} (${inFlight.type}) ends`
+        : `the node group runs version ${pinnedVersion}, which differs from the spec; the roll follows ${configWrite ? 'the config update' : 'once the pool can be updated'}`,
+    };
+  return {
+    roll: false,
+    rollReason: `the node group already runs version ${pinnedVersion ?? '?'}, whose data matches the spec`,
+  };
+}
+
+/** The node group part of the preview: what exists, what is created, deleted or reconfigured. */
+function nodegroupSection(
+  input: PreviewInput,
+  nodes: number | undefined,
+  createNodegroup: Write<'CreateNodegroup'> | undefined,
+  configWrite: Write<'UpdateNodegroupConfig'> | undefined,
+  deleteNodegroup: boolean,
+): Preview['nodegroup'] {
+  const { nodegroup } = input;
+  return {
+    ...(nodegroup?.name || createNodegroup
+      ? { name: nodegroup?.name ?? createNodegroup?.nodegroupName }
+      : {}),
+    exists: nodegroup !== undefined,
+    ...(nodegroup ? { status: nodegroup.status } : {}),
+    ...(nodes !== undefined ? { nodes } : {}),
+    ...(createNodegroup
+      ? {
+          create: {
+            desiredSize: createNodegroup.desiredSize,
+            launchTemplateVersion: createNodegroup.launchTemplateVersion,
+            subnets: createNodegroup.subnets,
+          },
+        }
+      : {}),
+    ...(configWrite
+      ? { configChanges: configWrite.changes }
+      : input.pendingConfigChanges && !deleteNodegroup
+        ? { configChanges: input.pendingConfigChanges }
+        : {}),
+    configAfterRoll: !configWrite && !deleteNodegroup && input.pendingConfigChanges !== undefined,
+    delete: deleteNodegroup,
+  };
+}
+
 export function buildPreview(input: PreviewInput): Preview {
   const { writes, next, nodegroup } = input;
   const createdTemplate = writes.find((w) => w.kind === 'CreateLaunchTemplate');
@@ -141,25 +223,18 @@ export function buildPreview(input: PreviewInput): Preview {
       ? { id: update.id, type: update.type, status: update.status }
       : undefined;
 
-  let roll = false;
-  let rollReason: string;
-  if (deleteNodegroup) {
-    rollReason = 'the spec is gone: the node group and launch template are deleted, nothing is rolled';
-  } else if (!nodegroup) {
-    rollReason = createNodegroup
-      ? `no node group yet: it is created on launch template version ${createNodegroup.launchTemplateVersion} with ${createNodegroup.desiredSize} node${createNodegroup.desiredSize === 1 ? '' : 's'}`
-      : 'no node group yet: it is created once the spec is valid and the launch template exists';
-  } else if (rollWrite) {
-    roll = true;
-    rollReason = `the node group runs version ${pinnedVersion ?? '?'} and the spec renders ${createdVersion ? `a new version ${rollWrite.launchTemplateVersion}` : `version ${rollWrite.launchTemplateVersion}`}`;
-  } else if (dataDiffers && pinnedVersion !== undefined && targetVersion !== pinnedVersion) {
-    roll = true;
-    rollReason = inFlight
-      ? `the node group runs version ${pinnedVersion}; the roll to the new data starts after update ${inFlight.id} (${inFlight.type}) ends`
-      : `the node group runs version ${pinnedVersion}, which differs from the spec; the roll follows ${configWrite ? 'the config update' : 'once the pool can be updated'}`;
-  } else {
-    rollReason = `the node group already runs version ${pinnedVersion ?? '?'}, whose data matches the spec`;
-  }
+  const { roll, rollReason } = rollDecision({
+    deleteNodegroup,
+    nodegroup,
+    createNodegroup,
+    rollWrite,
+    createdVersion,
+    configWrite,
+    dataDiffers,
+    pinnedVersion,
+    targetVersion,
+    inFlight,
+  });
 
   const nodes = nodegroup?.scaling?.desiredSize;
   const impact = roll
@@ -192,30 +267,7 @@ export function buildPreview(input: PreviewInput): Preview {
           : {}),
       },
     },
-    nodegroup: {
-      ...(nodegroup?.name || createNodegroup
-        ? { name: nodegroup?.name ?? createNodegroup?.nodegroupName }
-        : {}),
-      exists: nodegroup !== undefined,
-      ...(nodegroup ? { status: nodegroup.status } : {}),
-      ...(nodes !== undefined ? { nodes } : {}),
-      ...(createNodegroup
-        ? {
-            create: {
-              desiredSize: createNodegroup.desiredSize,
-              launchTemplateVersion: createNodegroup.launchTemplateVersion,
-              subnets: createNodegroup.subnets,
-            },
-          }
-        : {}),
-      ...(configWrite
-        ? { configChanges: configWrite.changes }
-        : input.pendingConfigChanges && !deleteNodegroup
-          ? { configChanges: input.pendingConfigChanges }
-          : {}),
-      configAfterRoll: !configWrite && !deleteNodegroup && input.pendingConfigChanges !== undefined,
-      delete: deleteNodegroup,
-    },
+    nodegroup: nodegroupSection(input, nodes, createNodegroup, configWrite, deleteNodegroup),
     roll,
     rollReason,
     ...(impact ? { impact } : {}),

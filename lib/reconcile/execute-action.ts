@@ -37,6 +37,10 @@ async function unrecordedRoll(
 }
 
 /** Applies one action and reports its result. Failures are EnclavePoolErrors thrown by the adapters. */
+/*
+ * Long on purpose: one case per Action kind, each a port call and its result, so the compiler's
+ * exhaustiveness check over Action sits in one switch and an action meets its port in one place.
+ */
 export async function executeAction(
   action: Action,
   ports: ExecutorPorts,

@@ -127,6 +127,8 @@ function translateBracket(re: string, start: number): Result<{ source: string; e
 }
 
 /** POSIX BRE (GNU flavour) or ERE → JavaScript RegExp source. */
+// Long on purpose: one scan over the pattern with a case per BRE/ERE token; splitting it would
+// hand the scanner's position, group count and "at start" state between functions.
 function translateRegex(re: string, extended: boolean): Result<{ source: string; groups: number }> {
   let out = '';
   let groups = 0;
@@ -329,6 +331,8 @@ function parseAddress(
   return { ok: true, address: { kind: 'regex', regex: new RegExp(translated.source, flags) }, end };
 }
 
+// Long on purpose: one scan over the script, command by command (address, range, command letter,
+// its argument); the scanner's position is shared by every step.
 export function compileSedScript(script: string, extended: boolean): Result<{ commands: SedCommand[] }> {
   const commands: SedCommand[] = [];
   let i = 0;
