@@ -1,4 +1,4 @@
-import { DEVICE_PLUGIN_LABEL_KEY } from '../pool-spec';
+import { DEVICE_PLUGIN_LABEL_KEY, EnclaveMode } from '../pool-spec';
 import { isHugepageName, isNitroResourceName } from './enclave-resources';
 import { lintCapacity } from './lint-capacity';
 import { lintContainerResources } from './lint-container-resources';
@@ -7,6 +7,12 @@ import { lintSlots, reportMissingDevice } from './lint-devices';
 import { lintEnclaveSizes } from './lint-enclave-sizes';
 import { lintHugepageSizes, lintHugepageVolumes } from './lint-hugepages';
 import { lintPlacement } from './lint-placement';
+import {
+  type ClaimAccessModes,
+  isSandboxWorkload,
+  lintSandboxTemplate,
+  lintSharedVolumes,
+} from './lint-sandbox';
 import { objectAt, type PodTemplate } from './pod-templates';
 import type { PoolWorkloadProfile } from './pool-profile';
 import { type PodEnclaveUsage, type WorkloadLintResult, WorkloadRule } from './workload-rule';
@@ -62,7 +68,41 @@ function lintTemplate(context: LintContext): PodEnclaveUsage {
   };
 }
 
-export function lintPodTemplates(templates: PodTemplate[], pool: PoolWorkloadProfile): WorkloadLintResult {
+/** On a nitro-sandbox pool the pods are the enclaves: no device, hugepage or size checks (lint-sandbox.ts). */
+function lintSandboxTemplates(
+  templates: PodTemplate[],
+  pool: PoolWorkloadProfile,
+  claims: ClaimAccessModes,
+): WorkloadLintResult {
+  const result: WorkloadLintResult = { findings: [], usage: [], notEnclaveWorkloads: [] };
+  const contexts: LintContext[] = [];
+  for (const template of templates) {
+    const context = new LintContext(template, pool);
+    if (!isSandboxWorkload(context)) {
+      result.notEnclaveWorkloads.push(template.workload);
+      continue;
+    }
+    lintSandboxTemplate(context);
+    contexts.push(context);
+    result.usage.push({
+      workload: template.workload,
+      replicas: template.replicas,
+      enclaveSlots: 0,
+      hugepagesMib: {},
+    });
+  }
+  lintSharedVolumes(contexts, claims);
+  result.findings.push(...contexts.flatMap((c) => c.findings));
+  return result;
+}
+
+export function lintPodTemplates(
+  templates: PodTemplate[],
+  pool: PoolWorkloadProfile,
+  options: { claims?: ClaimAccessModes } = {},
+): WorkloadLintResult {
+  if (pool.enclaveMode === EnclaveMode.NitroSandbox)
+    return lintSandboxTemplates(templates, pool, options.claims ?? {});
   const result: WorkloadLintResult = { findings: [], usage: [], notEnclaveWorkloads: [] };
   if (!pool.hugepages || pool.enclaveCpus === undefined) {
     result.findings.push({

@@ -32,6 +32,8 @@ export interface SkippedDocument {
 export interface PodTemplateScan {
   templates: PodTemplate[];
   skipped: SkippedDocument[];
+  /** PersistentVolumeClaims in the file: access modes by claim name (the sandbox lint's shared-volume check). */
+  claims: Record<string, string[]>;
   /** YAML syntax errors, each with its line. */
   errors: string[];
 }
@@ -110,7 +112,7 @@ function templateOf(manifest: JsonObject, document: number): PodTemplate | Skipp
 }
 
 export function extractPodTemplates(text: string): PodTemplateScan {
-  const scan: PodTemplateScan = { templates: [], skipped: [], errors: [] };
+  const scan: PodTemplateScan = { templates: [], skipped: [], errors: [], claims: {} };
   const documents = parseAllDocuments(text);
   const list = Array.isArray(documents) ? documents : [documents];
   list.forEach((doc, index) => {
@@ -133,6 +135,12 @@ export function extractPodTemplates(text: string): PodTemplateScan {
           reason: 'not a Kubernetes object',
         });
         continue;
+      }
+      if (manifest.kind === 'PersistentVolumeClaim') {
+        const name = objectAt(manifest, 'metadata')?.name;
+        const modes = objectAt(manifest, 'spec')?.accessModes;
+        if (typeof name === 'string')
+          scan.claims[name] = Array.isArray(modes) ? modes.filter((m) => typeof m === 'string') : [];
       }
       const result = templateOf(manifest, number);
       if ('podSpec' in result) scan.templates.push(result);

@@ -29,6 +29,8 @@ export interface PoolWorkloadProfile {
   /** Labels every node carries but whose value is only known per node (zone, hostname, ...). */
   labelsWithUnknownValues: string[];
   taints: Taint[];
+  /** enclaveOptions.enabled of the pool's launch template. */
+  enclavesEnabled: boolean;
   enclaveMode: EnclaveMode;
   /** The label the pool's device-plugin DaemonSet selects on (device-plugin mode). */
   devicePluginSelector: NodeLabel;
@@ -157,6 +159,7 @@ export function poolWorkloadProfile(spec: PoolSpec, instanceFacts?: InstanceType
     labels: { ...wellKnown, ...registrationNodeLabels(spec) },
     labelsWithUnknownValues: PER_NODE_LABELS.filter((key) => !(key in spec.labels)),
     taints: spec.taints,
+    enclavesEnabled: spec.launchTemplate.enclavesEnabled,
     enclaveMode: spec.enclaveMode,
     devicePluginSelector: devicePluginSelector(spec),
     ...(enclaveCpus === undefined ? {} : { enclaveCpus }),

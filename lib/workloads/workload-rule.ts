@@ -36,6 +36,12 @@ export const WorkloadRule = {
   ToleratesAllTaints: 'ToleratesAllTaints',
   PoolAllocatorUnknown: 'PoolAllocatorUnknown',
   PoolCapacityExceeded: 'PoolCapacityExceeded',
+  // nitro-sandbox pools (lint-sandbox.ts).
+  SandboxRuntimeClassMissing: 'SandboxRuntimeClassMissing',
+  SandboxHostNetwork: 'SandboxHostNetwork',
+  SandboxUserNamespaces: 'SandboxUserNamespaces',
+  SandboxVolumeShared: 'SandboxVolumeShared',
+  SandboxDevicePluginResource: 'SandboxDevicePluginResource',
 } as const;
 export type WorkloadRule = (typeof WorkloadRule)[keyof typeof WorkloadRule];
 

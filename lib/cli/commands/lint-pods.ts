@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../errors';
+import { EnclaveMode } from '../../pool-spec';
 import { ENCLAVE_CPU_ANNOTATION, ENCLAVE_MEMORY_ANNOTATION } from '../../workloads/enclave-resources';
 import { describeHugepagePlan } from '../../workloads/hugepage-plan';
 import { lintPodTemplates } from '../../workloads/lint-pods';
@@ -39,7 +40,7 @@ Pod templates with nothing enclave-related (no nitro resource, hugepages, annota
 are listed and skipped.
 
 Options:
-  -f, --filename FILE   workload manifests (multi-document YAML); repeat for more files
+  -f, --filename FILE   workload manifests (multi-document YAML); repeat for more files; - reads stdin
   --pool NAME           a pool whose spec is in the deployment's S3 or DynamoDB store
   --pool-file FILE      a pool spec file (offline; architecture guessed from the instance type)
   --var NAME=VALUE      value for a \${NAME} placeholder in the pool spec (else the environment)
@@ -51,6 +52,8 @@ Example:
 
 function describePool(pool: PoolWorkloadProfile): string {
   const hardware = `${pool.instanceType} (${pool.architecture}, ${pool.threadsPerCore} thread${pool.threadsPerCore === 1 ? '' : 's'} per core${pool.hardwareSource === 'live' ? '' : ', guessed from the type name'})`;
+  if (pool.enclaveMode === EnclaveMode.NitroSandbox)
+    return `pool ${pool.poolName}: ${hardware}, enclave-mode nitro-sandbox (pods run in Nitro Sandboxes), ${pool.maxNodes} node${pool.maxNodes === 1 ? '' : 's'} at most`;
   if (!pool.hugepages || pool.enclaveCpus === undefined)
     return `pool ${pool.poolName}: ${hardware}, no allocator sizes`;
   return `pool ${pool.poolName}: ${hardware}, cpu_count ${pool.enclaveCpus}, memory_mib ${pool.memoryMib} → ${describeHugepagePlan(pool.hugepages)}, at most ${pool.maxEnclavesPerNode} enclave${pool.maxEnclavesPerNode === 1 ? '' : 's'} per node, ${pool.maxNodes} node${pool.maxNodes === 1 ? '' : 's'} at most`;
@@ -67,6 +70,15 @@ interface FileResult {
 function writeFinding(out: CliContext['io']['stdout'], finding: WorkloadFinding, style: Styler): void {
   const severity = finding.severity === 'Error' ? style.red('ERROR') : style.yellow('WARNING');
   out.write(`${severity} ${style.bold(finding.rule)} ${finding.path}: ${finding.message}\n`);
+}
+
+/** `-f -`: the manifests on standard input (e.g. piped from `enclave-pools manifests pod`). */
+async function readStdin(context: CliContext): Promise<string> {
+  const stdin = context.io.stdin;
+  if (!stdin) throw new UsageError('-f - reads the workloads from standard input, and there is none');
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export const lintPodsCommand: CliCommand = {
@@ -110,15 +122,16 @@ export const lintPodsCommand: CliCommand = {
     for (const file of files) {
       let text: string;
       try {
-        text = await readFile(file, 'utf8');
+        text = file === '-' ? await readStdin(context) : await readFile(file, 'utf8');
       } catch (error: unknown) {
+        if (error instanceof UsageError) throw error;
         const code = (error as { code?: string }).code;
         throw new UsageError(
           `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`,
         );
       }
       const scan = extractPodTemplates(text);
-      const lint = lintPodTemplates(scan.templates, pool);
+      const lint = lintPodTemplates(scan.templates, pool, { claims: scan.claims });
       results.push({
         file,
         findings: lint.findings,

@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors';
 import { devicePluginManifest } from '../../workloads/device-plugin-manifest';
+import { podSnippet } from '../../workloads/pod-snippet';
 import type { CliCommand, CliContext } from '../cli-command';
 import { parseCommandArgs, parseVariableOverrides } from '../command-runtime';
 import { writeHumanReport } from '../violation-report';
@@ -7,19 +8,30 @@ import { resolveWorkloadPool } from '../workload-pool';
 
 /**
  * `enclave-pools manifests device-plugin [--pool NAME | --pool-file SPEC.yaml]`
- * Prints Kubernetes manifests for the workloads side of a pool; today the Nitro Enclaves device
- * plugin DaemonSet, ready for `kubectl apply -f -`.
+ * `enclave-pools manifests pod (--pool NAME | --pool-file SPEC.yaml)`
+ * Prints Kubernetes manifests for the workloads side of a pool: the Nitro Enclaves device plugin
+ * DaemonSet, or a workload that fits the pool, ready for `kubectl apply -f -`.
  */
 
 const USAGE =
-  'device-plugin [--pool NAME | --pool-file SPEC.yaml] [--max-enclaves N] [--namespace NS] [--cpu-advertisement] [--var NAME=VALUE]...';
+  '(device-plugin | pod) [--pool NAME | --pool-file SPEC.yaml] [--max-enclaves N] [--namespace NS] [--cpu-advertisement] [--name NAME] [--image IMAGE] [--var NAME=VALUE]...';
 
-const HELP = `Prints the Nitro Enclaves device plugin DaemonSet (plugin 0.4.1) on stdout.
+const HELP = `manifests device-plugin: prints the Nitro Enclaves device plugin DaemonSet (plugin 0.4.1) on stdout.
 With a pool it selects the pool's nodes (its device-plugin label and node group), tolerates the pool's
 taints, and sets MAX_ENCLAVES_PER_NODE to the enclaves the pool's allocator can run at once (each
 needs a full core of cpu_count and at least 64 MiB, a 1 GiB page at most one enclave). One DaemonSet
 per pool, so pools with different sizes never share a slot count. Without a pool it prints the
 plugin's defaults (label aws-nitro-enclaves-k8s-dp=enabled, 4 slots).
+
+If the pool names its own DaemonSet's label (annotation enclave-pools.aws/device-plugin-selector), the
+DaemonSet selects on that label instead.
+
+manifests pod --pool NAME: prints a Deployment that fits the pool, which lint-pods accepts. On a
+device-plugin pool: aws.ec2.nitro/nitro_enclaves: 1, the hugepages the allocator reserves (one page
+size, requests == limits), a HugePages emptyDir mounted at /dev/hugepages, cpu/memory for nitro-cli,
+an enclave sized to the reservation (nitro-cli run-enclave --cpu-count --memory), the pool's node
+selector and tolerations. On a nitro-sandbox pool: runtimeClassName isolated-sandbox, the node
+selector and tolerations. A pool is required.
 
 Options:
   --pool NAME            a pool whose spec is in the deployment's S3 or DynamoDB store
@@ -27,12 +39,15 @@ Options:
   --max-enclaves N       override the slot count (1-4)
   --namespace NS         namespace of the DaemonSet (default kube-system)
   --cpu-advertisement    also advertise aws.ec2.nitro/nitro_enclaves_cpus (ENCLAVE_CPU_ADVERTISEMENT=true)
+  --name NAME            (pod) the Deployment and container name (default <pool>-app)
+  --image IMAGE          (pod) the container image (default a placeholder to replace)
   --var NAME=VALUE       value for a \${NAME} placeholder in the pool spec
 
-Example:
-  enclave-pools manifests device-plugin --pool my-node-pool | kubectl apply -f -`;
+Examples:
+  enclave-pools manifests device-plugin --pool my-node-pool | kubectl apply -f -
+  enclave-pools manifests pod --pool my-node-pool --image my-registry/signer:1.2 > signer.yaml`;
 
-const KINDS = ['device-plugin'];
+const KINDS = ['device-plugin', 'pod'];
 
 export const manifestsCommand: CliCommand = {
   name: 'manifests',
@@ -45,6 +60,8 @@ export const manifestsCommand: CliCommand = {
       'max-enclaves': { type: 'string' },
       namespace: { type: 'string' },
       'cpu-advertisement': { type: 'boolean' },
+      name: { type: 'string' },
+      image: { type: 'string' },
       var: { type: 'string', multiple: true },
     });
     const [kind, ...extra] = positionals;
@@ -72,6 +89,21 @@ export const manifestsCommand: CliCommand = {
       );
       writeHumanReport(context.io.stderr, [{ file: resolved.source, violations: resolved.violations }]);
       return 1;
+    }
+    if (kind === 'pod') {
+      if (!resolved)
+        throw new UsageError('manifests pod needs the pool it is for: --pool NAME or --pool-file SPEC.yaml');
+      const snippet = podSnippet(resolved.profile, {
+        ...(values.name !== undefined ? { name: values.name } : {}),
+        ...(values.image !== undefined ? { image: values.image } : {}),
+        ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+      });
+      if ('error' in snippet) {
+        context.io.stderr.write(`error: ${snippet.error}\n`);
+        return 1;
+      }
+      context.io.stdout.write(snippet.yaml);
+      return 0;
     }
     const manifest = devicePluginManifest(resolved?.profile, {
       ...(maxEnclaves !== undefined ? { maxEnclavesPerNode: maxEnclaves } : {}),

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { devicePluginManifest } from '../../../lib/workloads/device-plugin-manifest';
+import { podSnippet } from '../../../lib/workloads/pod-snippet';
 import { poolWorkloadProfile } from '../../../lib/workloads/pool-profile';
 import { POOL_SPECS } from './pool-specs';
 
@@ -43,6 +44,19 @@ describe('kubernetes-validate --strict', () => {
     const files = manifests.map(([name, yaml]) => {
       const file = path.join(dir, `device-plugin-${name}.yaml`);
       writeFileSync(file, yaml);
+      return file;
+    });
+    const result = validate(files);
+    expect([result.status, result.output]).toEqual([0, expect.any(String)]);
+    expect(result.output.match(/ passed for resource /g)).toHaveLength(files.length);
+  });
+
+  it('passes the workload `manifests pod` prints for every test pool', () => {
+    const files = Object.entries(POOL_SPECS).map(([name, spec]) => {
+      const snippet = podSnippet(poolWorkloadProfile(spec));
+      if ('error' in snippet) throw new Error(`${name}: ${snippet.error}`);
+      const file = path.join(dir, `pod-${name}.yaml`);
+      writeFileSync(file, snippet.yaml);
       return file;
     });
     const result = validate(files);

@@ -41,7 +41,7 @@ function lastClause(message: string): string {
  * limits...", "..., so ask for 768Mi").
  */
 const FIX_VERB =
-  /(^|: |, so )(add|ask|change|give|lower|make|match|prefer|raise|request|select|set|spell|tolerate|use|write) /;
+  /(^|: |, so )(add|ask|change|give|lower|make|match|prefer|raise|remove|request|select|set|spell|tolerate|use|write) /;
 
 describe('lint-pods corpus', () => {
   it('holds a clean example and at least one case per mismatch class', () => {
@@ -54,7 +54,7 @@ describe('lint-pods corpus', () => {
     if (!spec) throw new Error(`unknown pool ${pool}`);
     const scan = extractPodTemplates(text);
     expect(scan.errors).toEqual([]);
-    const result = lintPodTemplates(scan.templates, poolWorkloadProfile(spec));
+    const result = lintPodTemplates(scan.templates, poolWorkloadProfile(spec), { claims: scan.claims });
     expect(result.findings.map((f) => f.rule).sort()).toEqual(rules);
     for (const finding of result.findings) {
       // Every message says what to do, not only what is wrong.
