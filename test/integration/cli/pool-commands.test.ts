@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
@@ -141,6 +143,23 @@ describe('workload helpers against a stored pool (sandbox)', () => {
     const ds = parse(run.stdout);
     expect(ds.spec.template.spec.nodeSelector['enclave-pools.aws/pool']).toBe('my-node-pool');
     expect(run.stdout).not.toContain('guessed from the instance type name');
+  });
+});
+
+describe('manifests pod against a stored pool (sandbox)', () => {
+  it('prints a workload for the stored pool that lint-pods --pool accepts with no finding', async () => {
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    const snippet = await cli(['manifests', 'pod', '--pool', 'my-node-pool']);
+    expect([snippet.code, snippet.stderr]).toEqual([0, '']);
+    const dir = mkdtempSync(join(tmpdir(), 'manifests-pod-'));
+    const file = join(dir, 'pod.yaml');
+    writeFileSync(file, snippet.stdout);
+    const lint = await cli(['lint-pods', '-f', file, '--pool', 'my-node-pool', '--strict']);
+    rmSync(dir, { recursive: true, force: true });
+    expect(lint.code).toBe(0);
+    expect(lint.stdout).toContain(
+      `${file}: fits pool my-node-pool (1 enclave workload checked, 0 errors, 0 warnings)`,
+    );
   });
 });
 
