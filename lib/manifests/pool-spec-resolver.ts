@@ -11,6 +11,7 @@ import type { NodeadmConfigFields } from '../rules/offline-rules';
 import { applyOfflineRules } from '../rules/offline-rules';
 import { Rule } from '../rules/rules';
 import { showValue, ViolationList } from '../rules/violation-list';
+import { allowedBy, type DeploymentAllowList } from './deployment-allow-list';
 import { type MachinePoolFields, type ObjectReference, readMachinePool } from './machine-pool-reader';
 import { type ManagedPoolFields, readManagedMachinePool } from './managed-machine-pool-reader';
 import { apiGroupOf, type IdentifiedManifest, identifyManifest, ManifestKind } from './manifest-identity';
@@ -37,6 +38,8 @@ export interface ResolveOptions {
    * values through a default (replicas → scaling, enclaveOptions → label/allocator rules) stay quiet.
    */
   unresolvedPaths?: ReadonlySet<string>;
+  /** The clusters and node roles this deployment lets specs name (deployment-allow-list.ts). */
+  allowList?: DeploymentAllowList;
 }
 
 export interface ResolveResult {
@@ -118,6 +121,12 @@ export function resolvePoolSpec(
   const infra: ManagedPoolFields | undefined = infrastructure
     ? readManagedMachinePool(infrastructure, ctxFor(infrastructure))
     : undefined;
+  checkAllowList(
+    options.allowList,
+    machinePool && mp ? { label: machinePool.label, fields: mp } : undefined,
+    infrastructure && infra ? { label: infrastructure.label, fields: infra } : undefined,
+    violations,
+  );
   const boot: NodeadmConfigFields | undefined = bootstrapManifest
     ? readNodeadmConfig(bootstrapManifest, ctxFor(bootstrapManifest))
     : undefined;
@@ -235,6 +244,45 @@ export function resolvePoolSpec(
     manifestNames: names,
   };
   return { spec, liveInput, violations: violations.items };
+}
+
+/**
+ * The deployment's allow-lists (docs/security.md "Trust boundary"): the cluster and the node role a
+ * spec names must be on them. IAM would refuse the calls anyway; refusing here names the field, the
+ * value and the list, and stops the pass before its first AWS call.
+ */
+function checkAllowList(
+  allow: DeploymentAllowList | undefined,
+  machinePool: { label: string; fields: MachinePoolFields } | undefined,
+  infrastructure: { label: string; fields: ManagedPoolFields } | undefined,
+  violations: ViolationList,
+): void {
+  if (!allow) return;
+  const cluster = machinePool?.fields.clusterName;
+  if (machinePool && cluster !== undefined && !allowedBy(allow.clusters, cluster)) {
+    violations.add(
+      Rule.ClusterNotAllowed,
+      violationPath(machinePool.label, 'spec.clusterName'),
+      cluster,
+      `spec.clusterName is ${showValue(cluster)}, and this deployment only lets specs name the clusters ` +
+        `${(allow.clusters ?? []).join(', ')} (serverless.yml param allowedClusters, ALLOWED_CLUSTERS); name one ` +
+        'of those, or ask the operator to add the cluster to allowedClusters and deploy again',
+    );
+  }
+  if (!infrastructure) return;
+  const role = infrastructure.fields.roleName ?? DEFAULT_NODE_ROLE_NAME;
+  if (!allowedBy(allow.nodeRoles, role)) {
+    const named = infrastructure.fields.roleName !== undefined;
+    violations.add(
+      Rule.NodeRoleNotAllowed,
+      violationPath(infrastructure.label, 'spec.roleName'),
+      role,
+      `${named ? 'spec.roleName is' : 'spec.roleName is not set, so the node role is the default'} ${showValue(role)}, ` +
+        `and this deployment only lets node groups use the roles ${(allow.nodeRoles ?? []).join(', ')} ` +
+        '(serverless.yml param allowedNodeRoles, ALLOWED_NODE_ROLES); set spec.roleName to one of those, or ask ' +
+        'the operator to add the role to allowedNodeRoles and deploy again',
+    );
+  }
 }
 
 /** True when the MachinePool has a version value at all (a malformed one is reported elsewhere). */

@@ -2,6 +2,7 @@ import type { PoolSpec, Violation } from '../pool-spec';
 import type { LiveRuleInput } from '../rules/live-rules';
 import { Rule } from '../rules/rules';
 import { capPerRule, hasErrors } from '../rules/violation-list';
+import type { DeploymentAllowList } from './deployment-allow-list';
 import type { Variables } from './deployment-variables';
 import { type DocumentFormat, decodeSpecBytes, parsePoolDocument } from './pool-document';
 import { resolvePoolSpec } from './pool-spec-resolver';
@@ -14,12 +15,14 @@ import { substituteVariables } from './variable-substitution';
  *       The offline part in one call: parse, substitute, resolve, offline rules. `spec` is present
  *       only when no violation is an Error. `liveInput` is present whenever the manifests could be
  *       read far enough for the live rules, even when `spec` is not, so a caller can report offline
- *       and live problems in one pass.
+ *       and live problems in one pass (not when the spec names a cluster or role the deployment's
+ *       allow-lists refuse: nothing is read about those).
  *   validatePoolSpecBytes(bytes, options)       the same, from stored bytes (refuses invalid UTF-8).
  *   checkLiveRules(spec | liveInput, facts)     (live-rules.ts) pure; facts from lib/aws/live-facts-reader.ts,
  *                                                which liveFactsRequest(spec | liveInput) tells what to read.
  *   ruleCondition(rule)                         (rules/rules.ts) which resource condition a rule also sets.
  *   variablesFromEnvironment(env, overrides)    (deployment-variables.ts) the variables to substitute.
+ *   allowListFromEnvironment(env)               (deployment-allow-list.ts) the clusters / node roles allowed.
  *
  * The steps are exported too, for callers that need them separately:
  *   parsePoolDocument(text, {format?}) → {document?, violations}           pool-document.ts
@@ -35,6 +38,8 @@ export interface ValidateOptions {
   poolId?: string;
   /** Skip content detection (JSON starts with `{` or `[`). */
   format?: DocumentFormat;
+  /** The clusters and node roles the deployment lets specs name (allowListFromEnvironment). */
+  allowList?: DeploymentAllowList;
 }
 
 export interface ValidationResult {
@@ -51,6 +56,7 @@ export function validatePoolSpec(text: string, options: ValidateOptions): Valida
   const resolved = resolvePoolSpec(substituted.manifests, {
     unresolvedPaths: unresolved,
     ...(options.poolId !== undefined ? { poolId: options.poolId } : {}),
+    ...(options.allowList ? { allowList: options.allowList } : {}),
   });
   // A document that could not be parsed is why a manifest is "missing": saying so again is noise.
   const documentsRejected = hasErrors(parsed.violations);
@@ -62,9 +68,14 @@ export function validatePoolSpec(text: string, options: ValidateOptions): Valida
     ),
   ]);
   const spec = resolved.spec && !hasErrors(violations) ? resolved.spec : undefined;
+  // A cluster or role outside the deployment's allow-lists is not read either: the function's IAM
+  // role may not even describe it, and the spec is refused whatever the live rules would say.
+  const outsideAllowList = violations.some(
+    (v) => v.rule === Rule.ClusterNotAllowed || v.rule === Rule.NodeRoleNotAllowed,
+  );
   return {
     ...(spec ? { spec } : {}),
-    ...(resolved.liveInput ? { liveInput: resolved.liveInput } : {}),
+    ...(resolved.liveInput && !outsideAllowList ? { liveInput: resolved.liveInput } : {}),
     violations,
   };
 }

@@ -20,6 +20,7 @@ import { Nodegroups } from '../aws/nodegroups';
 import { DynamoDbSpecStore, S3SpecStore } from '../aws/spec-stores';
 import { StatusTable } from '../aws/status-table';
 import { resolveResourceNames } from '../config';
+import { allowListFromEnvironment } from '../manifests/deployment-allow-list';
 import { variablesFromEnvironment } from '../manifests/deployment-variables';
 import { validatePoolSpec } from '../manifests/validate-pool-spec';
 import { checkLiveRules, liveFactsRequest } from '../rules/live-rules';
@@ -61,13 +62,15 @@ export function createReconcileDeps(
   clients: ReconcileClients = reconcileClients(clientSettingsFromEnv(env)),
 ): ReconcileDeps {
   const names = resolveResourceNames(env);
+  const allowList = allowListFromEnvironment(env);
   return {
     specStores: [
       new S3SpecStore(clients.s3, { bucket: names.specBucket, prefix: names.specPrefix }),
       new DynamoDbSpecStore(clients.documents, { table: names.specTable }),
     ],
     specChecks: {
-      validate: (text, options) => validatePoolSpec(text, options),
+      // The deployment's allow-lists join every validation, so a refused cluster or role stops the pass first.
+      validate: (text, options) => validatePoolSpec(text, { ...options, allowList }),
       checkLive: checkLiveRules,
       conditionTypeForRule: ruleCondition,
     },

@@ -21,6 +21,9 @@ export const Rule = {
   NamespaceMismatch: 'NamespaceMismatch',
   PoolNameMismatch: 'PoolNameMismatch',
   InvalidPoolName: 'InvalidPoolName',
+  // The deployment's allow-lists (docs/security.md).
+  ClusterNotAllowed: 'ClusterNotAllowed',
+  NodeRoleNotAllowed: 'NodeRoleNotAllowed',
   // ${VAR} substitution.
   VariableUnset: 'VariableUnset',
   VariableSyntaxInvalid: 'VariableSyntaxInvalid',
@@ -187,6 +190,16 @@ export const RULES: Record<Rule, RuleInfo> = {
     severity: E,
     stage: D,
     summary: 'the pool name is not a valid node group / DNS label name',
+  },
+  ClusterNotAllowed: {
+    severity: E,
+    stage: O,
+    summary: "the spec names a cluster outside the deployment's allowedClusters",
+  },
+  NodeRoleNotAllowed: {
+    severity: E,
+    stage: O,
+    summary: "the node role is outside the deployment's allowedNodeRoles",
   },
   VariableUnset: { severity: E, stage: D, summary: `a \${VAR} placeholder has no value and no default` },
   VariableSyntaxInvalid: {

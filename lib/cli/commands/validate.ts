@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { createLiveFactsReader, type LiveFactsReader } from '../../aws/live-facts-reader';
 import { UsageError } from '../../errors';
+import { allowListFromEnvironment } from '../../manifests/deployment-allow-list';
 import { isVariableName, variablesFromEnvironment } from '../../manifests/deployment-variables';
 import { MAX_DOCUMENT_BYTES } from '../../manifests/pool-document';
 import { validatePoolSpecBytes } from '../../manifests/validate-pool-spec';
@@ -130,6 +131,8 @@ export const validateCommand: CliCommand = {
       const result = validatePoolSpecBytes(bytes, {
         variables,
         ...(options.poolId !== undefined ? { poolId: options.poolId } : {}),
+        // The deployment's allow-lists, when the shell sets them as the functions get them.
+        allowList: allowListFromEnvironment(context.io.env),
       });
       const violations = [...result.violations];
       const notChecked: string[] = [];

@@ -168,4 +168,25 @@ describe('reconcile: what it refuses to do', () => {
     expect(specValid?.message).toContain('t3.large');
     expect(specValid?.message).toContain(h.world.wavelengthZoneSubnet.subnetId);
   });
+
+  it("refuses a cluster outside the deployment's ALLOWED_CLUSTERS before any EC2 or EKS call, and says so in SpecValid", async () => {
+    // Prepare: the same function, deployed with allowedClusters=prod-a,prod-b.
+    const env = { ...process.env, KUBERNETES_VERSION: '1.35', ALLOWED_CLUSTERS: 'prod-a,prod-b' };
+    const restricted = createReconcileDeps(env, h.reconcileClients);
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    h.counter.reset();
+
+    // Act
+    const outcome = await reconcile(POOL_ID, restricted);
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'terminal', reason: 'ClusterNotAllowed' });
+    expect(h.counter.resourceWrites()).toEqual([]);
+    expect(h.counter.calls.filter((c) => c.startsWith('ec2:') || c.startsWith('eks:'))).toEqual([]);
+    expect(await launchTemplateVersions(h.clients)).toEqual([]);
+    const specValid = (await statusRow(h.clients))?.conditions.find((c) => c.type === 'SpecValid');
+    expect(specValid).toMatchObject({ status: 'False', reason: 'ClusterNotAllowed', severity: 'Error' });
+    expect(specValid?.message).toContain('MachinePool/my-node-pool: spec.clusterName');
+    expect(specValid?.message).toContain('only lets specs name the clusters prod-a, prod-b');
+  });
 });

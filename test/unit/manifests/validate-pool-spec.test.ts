@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is pool-spec placeholder text, not a template
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { allowListFromEnvironment } from '../../../lib/manifests/deployment-allow-list';
 import { variablesFromEnvironment } from '../../../lib/manifests/deployment-variables';
 import { validatePoolSpec, validatePoolSpecBytes } from '../../../lib/manifests/validate-pool-spec';
 import { DEFAULT_NODE_ROLE_NAME, type PoolSpec } from '../../../lib/pool-spec';
@@ -367,5 +368,78 @@ describe('defaults and derived values', () => {
       () => "    - dnf install -y aws-nitro-enclaves-cli\n    - 'echo $HOME $${PATH} >> /root/env'\n",
     );
     expect(validSpec(text).bootstrap.preNodeadmCommands[1]).toBe('echo $HOME ${PATH} >> /root/env');
+  });
+});
+
+describe("the deployment's allow-lists (ALLOWED_CLUSTERS, ALLOWED_NODE_ROLES)", () => {
+  const allowList = (env: Record<string, string>) => allowListFromEnvironment(env);
+
+  it('refuses a cluster outside allowedClusters, naming the field, the value, the list and the fix', () => {
+    const result = validatePoolSpec(SEED, {
+      variables,
+      allowList: allowList({ ALLOWED_CLUSTERS: 'prod-a, prod-b' }),
+    });
+    expect(result.spec).toBeUndefined();
+    // Nothing is read about a cluster the deployment may not touch.
+    expect(result.liveInput).toBeUndefined();
+    expect(result.violations).toEqual([
+      {
+        rule: 'ClusterNotAllowed',
+        severity: 'Error',
+        path: 'MachinePool/my-node-pool: spec.clusterName',
+        value: 'my-cluster',
+        message:
+          'spec.clusterName is "my-cluster", and this deployment only lets specs name the clusters prod-a, prod-b ' +
+          '(serverless.yml param allowedClusters, ALLOWED_CLUSTERS); name one of those, or ask the operator to add ' +
+          'the cluster to allowedClusters and deploy again',
+      },
+    ]);
+  });
+
+  it('refuses the default node role when allowedNodeRoles does not list it, and says it is the default', () => {
+    const result = validatePoolSpec(SEED, {
+      variables,
+      allowList: allowList({ ALLOWED_NODE_ROLES: 'prod-enclave-nodes' }),
+    });
+    expect(result.violations).toEqual([
+      {
+        rule: 'NodeRoleNotAllowed',
+        severity: 'Error',
+        path: 'AWSManagedMachinePool/my-node-pool: spec.roleName',
+        value: DEFAULT_NODE_ROLE_NAME,
+        message:
+          `spec.roleName is not set, so the node role is the default "${DEFAULT_NODE_ROLE_NAME}", and this ` +
+          'deployment only lets node groups use the roles prod-enclave-nodes (serverless.yml param ' +
+          'allowedNodeRoles, ALLOWED_NODE_ROLES); set spec.roleName to one of those, or ask the operator to add ' +
+          'the role to allowedNodeRoles and deploy again',
+      },
+    ]);
+  });
+
+  it('matches IAM wildcards, and the serverless.yml defaults let the seed through', () => {
+    const named = SEED.replace('  amiType: CUSTOM\n', '  amiType: CUSTOM\n  roleName: prod-enclave-nodes\n');
+    expect(
+      validatePoolSpec(named, {
+        variables,
+        allowList: allowList({ ALLOWED_CLUSTERS: 'my-c?uster', ALLOWED_NODE_ROLES: 'prod-*' }),
+      }).violations,
+    ).toEqual([]);
+    expect(
+      validatePoolSpec(SEED, {
+        variables,
+        allowList: allowList({
+          ALLOWED_CLUSTERS: '*',
+          ALLOWED_NODE_ROLES: 'eks-nodegroup.cluster-api-provider-aws.sigs.k8s.io',
+        }),
+      }).violations,
+    ).toEqual([]);
+    expect(validatePoolSpec(SEED, { variables, allowList: allowList({}) }).violations).toEqual([]);
+    // "." in a pattern is a dot, not "any character".
+    expect(
+      validatePoolSpec(SEED, {
+        variables,
+        allowList: allowList({ ALLOWED_CLUSTERS: 'my.cluster' }),
+      }).violations.map((v) => v.rule),
+    ).toEqual(['ClusterNotAllowed']);
   });
 });

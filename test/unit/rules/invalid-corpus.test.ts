@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../../../lib/cli/main';
+import { allowListFromEnvironment } from '../../../lib/manifests/deployment-allow-list';
 import { variablesFromEnvironment } from '../../../lib/manifests/deployment-variables';
 import { validatePoolSpecBytes } from '../../../lib/manifests/validate-pool-spec';
 import { RULES, RuleStage } from '../../../lib/rules/rules';
@@ -10,7 +11,8 @@ import { captureIo, noAwsServices } from '../cli/cli-test-io';
 /**
  * The corpus of invalid pool specs: every file in test/fixtures/specs/invalid/ declares in its
  * header the exact set of rules it must end in (`# expect: A, B`), optionally a pool id
- * (`# pool-id: x`) and variables (`# vars: NAME=value ...`). Generated hostile inputs
+ * (`# pool-id: x`) and variables (`# vars: NAME=value ...`; ALLOWED_CLUSTERS / ALLOWED_NODE_ROLES there
+ * act as the deployment's allow-lists). Generated hostile inputs
  * (hostile-cases.ts) follow the same contract. Each case must end in exactly its rules, never throw,
  * never yield a spec when an Error is expected, and make no AWS call (the CLI runs offline with
  * services that fail on any use).
@@ -81,6 +83,7 @@ describe('invalid pool spec corpus', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s ends in exactly its expected rules', (_name, c) => {
     const result = validatePoolSpecBytes(c.bytes, {
       variables: variablesFor(c),
+      allowList: allowListFromEnvironment(c.vars),
       ...(c.poolId ? { poolId: c.poolId } : {}),
     });
     const rules = [...new Set(result.violations.map((v) => v.rule))].sort();
