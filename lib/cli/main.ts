@@ -47,6 +47,12 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/watch')).watchCommand,
   },
   {
+    name: 'roll',
+    summary:
+      'approve the roll a pool with roll: manual is waiting for (RollPending) and queue the pass that starts it',
+    load: async () => (await import('./commands/roll')).rollCommand,
+  },
+  {
     name: 'delete',
     summary: 'delete a pool spec; the reconciler then deletes its node group and launch template',
     load: async () => (await import('./commands/delete')).deleteCommand,

@@ -1,6 +1,6 @@
 import { NodegroupStatus, UpdateStatus } from '../plan/eks-status';
 import type { PoolSpec, StoredSpecRef, Violation } from '../pool-spec';
-import { type Condition, ConditionStatus, ConditionType, findCondition } from '../status/conditions';
+import { type Condition, ConditionStatus, ConditionType, findCondition, Reason } from '../status/conditions';
 import { specSummaryOf } from '../status/spec-summary';
 import type { SpecSummary, StatusRow } from '../status/status-row';
 import { formatAge } from './duration-format';
@@ -155,6 +155,8 @@ export interface PoolDescription extends PoolSummary {
   update?: StatusRow['update'];
   failedRoll?: StatusRow['failedRoll'];
   failedConfigUpdate?: StatusRow['failedConfigUpdate'];
+  rollback?: StatusRow['rollback'];
+  rollApproval?: StatusRow['rollApproval'];
   outcome?: StatusRow['outcome'];
   observedGeneration?: number;
   updatedAt?: string;
@@ -171,6 +173,8 @@ export function describePool(sources: PoolSources): PoolDescription {
     ...(row?.update ? { update: row.update } : {}),
     ...(row?.failedRoll ? { failedRoll: row.failedRoll } : {}),
     ...(row?.failedConfigUpdate ? { failedConfigUpdate: row.failedConfigUpdate } : {}),
+    ...(row?.rollback ? { rollback: row.rollback } : {}),
+    ...(row?.rollApproval ? { rollApproval: row.rollApproval } : {}),
     ...(row ? { outcome: row.outcome, updatedAt: row.updatedAt } : {}),
     ...(row?.observedGeneration !== undefined ? { observedGeneration: row.observedGeneration } : {}),
     ...(sources.violations && sources.violations.length > 0 ? { violations: sources.violations } : {}),
@@ -262,6 +266,28 @@ export function describePoolText(d: PoolDescription, now: Date, style: Styler): 
     );
     lines.push(field('  Hint', d.failedRoll.hint));
   }
+  if (d.rollback) {
+    const r = d.rollback;
+    const text = `version ${r.fromVersion} → ${r.toVersion}${r.updateId ? ` (update ${r.updateId})` : ''} ${r.status}${r.errorCode ? `: ${r.errorCode}: ${r.errorMessage ?? ''}` : ''}`;
+    lines.push(
+      field('Rollback', r.status === UpdateStatus.Successful ? style.yellow(text) : style.red(text)),
+    );
+  }
+  if (d.rollApproval) {
+    lines.push(
+      field(
+        'Roll approved',
+        `version ${d.rollApproval.launchTemplateVersion} at ${d.rollApproval.approvedAt}`,
+      ),
+    );
+  }
+  // What waits and why (roll: manual, a maintenance window): the node group condition says it.
+  const held = d.conditions?.find(
+    (c) =>
+      c.type === ConditionType.EKSNodegroupReady &&
+      (c.reason === Reason.RollPending || c.reason === Reason.RollWaitingForWindow),
+  );
+  if (held) lines.push(field('Roll held', style.yellow(held.message)));
   if (d.failedConfigUpdate) {
     lines.push(
       field(

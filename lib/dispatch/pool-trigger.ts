@@ -21,6 +21,8 @@ export const TriggerKind = {
    * when the holder released normally, since its release already queued the coalesced pass.
    */
   LeaseCheck: 'lease-check',
+  /** `enclave-pools roll NAME` approved a pending roll: the pass that starts it. */
+  RollApproved: 'roll-approved',
 } as const;
 export type TriggerKind = (typeof TriggerKind)[keyof typeof TriggerKind];
 

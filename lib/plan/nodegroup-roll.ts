@@ -4,6 +4,7 @@ import type { FailedRollRecord } from '../status/status-row';
 import type { TemplateTarget } from './launch-template-target';
 import type { PlanBuilder } from './plan-builder';
 import type { DesiredPresent, Observed, Plan } from './plan-types';
+import { planRollGate } from './roll-gate';
 import { planAfterFailedRoll } from './rollback';
 import { blocksRetry, effectiveFailure } from './update-outcome';
 
@@ -48,6 +49,8 @@ export function planRoll(
   if (failure && failure.dataHash === desired.launchTemplate.dataHash && blocksRetry(failure, desired)) {
     return planAfterFailedRoll(desired, observed, builder, template, failure);
   }
+  const gate = planRollGate(desired, observed, builder, template);
+  if (gate) return gate.wait;
   builder.record.failedRoll = null;
   builder.record.rollback = null;
   builder.set(

@@ -3,7 +3,7 @@ import { UpdateStatus } from '../plan/eks-status';
 import type { NodegroupConfigChanges, ObservedNodegroup } from '../plan/plan-types';
 import type { UpdateConfig } from '../pool-spec';
 import type { LaunchTemplateData } from '../render/launch-template-data';
-import { type Condition, ConditionStatus } from '../status/conditions';
+import { type Condition, ConditionStatus, ConditionType, Reason } from '../status/conditions';
 import type { StatusRow } from '../status/status-row';
 import { diffFields, type FieldChange } from './field-diff';
 import type { PreviewWrite } from './preview-pass';
@@ -130,6 +130,8 @@ function rollDecision(facts: {
   pinnedVersion: number | undefined;
   targetVersion: number | undefined;
   inFlight: Preview['inFlight'];
+  /** The condition a roll policy holds the roll with (roll: manual, a maintenance window). */
+  held: Condition | undefined;
 }): { roll: boolean; rollReason: string } {
   const { nodegroup, createNodegroup, rollWrite, createdVersion, configWrite, pinnedVersion, inFlight } =
     facts;
@@ -150,6 +152,7 @@ function rollDecision(facts: {
       roll: true,
       rollReason: `the node group runs version ${pinnedVersion ?? '?'} and the spec renders ${createdVersion ? `a new version ${rollWrite.launchTemplateVersion}` : `version ${rollWrite.launchTemplateVersion}`}`,
     };
+  if (facts.held) return { roll: true, rollReason: `held: ${facts.held.message}` };
   if (facts.dataDiffers && pinnedVersion !== undefined && facts.targetVersion !== pinnedVersion)
     return {
       roll: true,
@@ -234,6 +237,11 @@ export function buildPreview(input: PreviewInput): Preview {
     pinnedVersion,
     targetVersion,
     inFlight,
+    held: next?.conditions.find(
+      (c) =>
+        c.type === ConditionType.EKSNodegroupReady &&
+        (c.reason === Reason.RollPending || c.reason === Reason.RollWaitingForWindow),
+    ),
   });
 
   const nodes = nodegroup?.scaling?.desiredSize;

@@ -64,6 +64,10 @@ export const Reason = {
   RolledBack: 'RolledBack',
   /** The rollback after a failed roll failed too; nothing more is tried. */
   RollbackFailed: 'RollbackFailed',
+  /** Roll policy manual: the new version is cut, the roll waits for `enclave-pools roll NAME`. */
+  RollPending: 'RollPending',
+  /** The roll waits for the pool's maintenance window to open. */
+  RollWaitingForWindow: 'RollWaitingForWindow',
   NodegroupImmutableFieldChanged: 'NodegroupImmutableFieldChanged',
   NodegroupReconcileFailed: 'NodegroupReconcileFailed',
   NodeRoleNotFound: 'NodeRoleNotFound',

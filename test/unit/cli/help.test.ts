@@ -21,6 +21,7 @@ describe('--help', () => {
         'describe',
         'watch',
         'delete',
+        'roll',
         'validate',
         'lint-pods',
         'manifests',
