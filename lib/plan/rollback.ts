@@ -103,7 +103,7 @@ export function planAfterFailedRoll(
     );
     return undefined;
   }
-  const rolledBack = `rolled back to last-known-good version ${rollback.toVersion}${rollback.updateId ? ` (update ${rollback.updateId})` : ''}`;
+  const rolledBack = `Rolled back to last-known-good version ${rollback.toVersion}${rollback.updateId ? ` (update ${rollback.updateId})` : ''}`;
   if (rollback.status === 'Successful') {
     builder.stop(
       falseCondition(

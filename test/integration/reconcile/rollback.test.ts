@@ -1,12 +1,13 @@
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeUpdateCommand, ListUpdatesCommand } from '@aws-sdk/client-eks';
 import { ROLLBACK_ANNOTATION } from '../../../lib/manifests/pool-annotations';
 import { quietLogs } from '../../support/quiet-logs';
+import { runCliCaptured } from '../../support/run-cli';
 import { failNextRoll, setRollSeconds } from '../../support/sandbox';
 import {
   conditionOf,
   describeNodegroup,
   type Harness,
-  SEED_SPEC,
   specWith,
   startHarness,
   statusRow,
@@ -21,6 +22,25 @@ const MANAGED_POOL = 'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-po
 const withRollback: Array<[string, string]> = [
   [MANAGED_POOL, `${MANAGED_POOL}  annotations:\n    ${ROLLBACK_ANNOTATION}: on-failure\n`],
 ];
+
+/** Two nodes, replaced one at a time: a failed roll leaves one of them on the failed version. */
+const twoNodes: Array<[string, string]> = [['  replicas: 1\n', '  replicas: 2\n']];
+
+/** The launch template version of each running instance of the pool (the tag EC2 puts on it). */
+async function instanceVersions(): Promise<string[]> {
+  const out = await h.clients.ec2.send(
+    new DescribeInstancesCommand({
+      Filters: [
+        { Name: 'tag:eks:nodegroup-name', Values: ['my-node-pool'] },
+        { Name: 'instance-state-name', Values: ['pending', 'running'] },
+      ],
+    }),
+  );
+  return (out.Reservations ?? [])
+    .flatMap((r) => r.Instances ?? [])
+    .map((i) => i.Tags?.find((t) => t.Key === 'aws:ec2launchtemplate:version')?.Value ?? '?')
+    .sort();
+}
 
 let h: Harness;
 beforeEach(async () => {
@@ -59,7 +79,7 @@ async function versionUpdates(): Promise<Array<{ status?: string; version?: stri
 }
 
 async function createdWithRollback(): Promise<void> {
-  await h.s3Specs.put('my-node-pool', specWith(withRollback));
+  await h.s3Specs.put('my-node-pool', specWith([...withRollback, ...twoNodes]));
   expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
   expect((await statusRow(h.clients))?.launchTemplate?.lastKnownGoodVersion).toBe(1);
   h.counter.reset();
@@ -70,7 +90,7 @@ describe('reconcile: rollback on-failure', () => {
     // Prepare: a created pool (version 1 good), then a spec change whose roll fails.
     await createdWithRollback();
     await failNextRoll('my-cluster', 'my-node-pool', 'NodeCreationFailure', 'Instances failed to join');
-    await h.s3Specs.put('my-node-pool', specWith([...withRollback, ...withMemoryMib(1024)]));
+    await h.s3Specs.put('my-node-pool', specWith([...withRollback, ...twoNodes, ...withMemoryMib(1024)]));
 
     // Act: passes until the pool stops, then three more passes (what resyncs would do).
     const outcomes = await h.settle();
@@ -85,12 +105,16 @@ describe('reconcile: rollback on-failure', () => {
       { status: 'Successful', version: '1', errors: [] },
     ]);
     expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('1');
+    expect(await instanceVersions()).toEqual(['1', '1']);
     const row = await statusRow(h.clients);
     expect(conditionOf(row, 'Ready')).toBe('False/RolledBack');
+    const described = await runCliCaptured(['describe', 'pool', 'my-node-pool'], { env: { NO_COLOR: '1' } });
+    expect(described.stdout).toMatch(/Rollback: +version 2 → 1 \(update [^)]+\) Successful/);
+    if (process.env.SHOW_CLI_OUTPUT) process.stderr.write(described.stdout);
     const ready = row?.conditions.find((c) => c.type === 'Ready');
     expect(ready?.message).toContain('the roll to version 2 failed');
     expect(ready?.message).toContain('NodeCreationFailure: Instances failed to join');
-    expect(ready?.message).toContain('rolled back to last-known-good version 1');
+    expect(ready?.message).toContain('Rolled back to last-known-good version 1');
     expect(row?.failedRoll).toMatchObject({ errorCode: 'NodeCreationFailure', launchTemplateVersion: 2 });
     expect(row?.rollback).toMatchObject({ fromVersion: 2, toVersion: 1, status: 'Successful' });
     expect(row?.launchTemplate).toMatchObject({
@@ -107,13 +131,17 @@ describe('reconcile: rollback on-failure', () => {
 
     // Act: the spec written again (a new generation) tries the roll once more, and it now works.
     h.counter.reset();
-    await h.s3Specs.put('my-node-pool', `${specWith([...withRollback, ...withMemoryMib(1024)])}\n`);
+    await h.s3Specs.put(
+      'my-node-pool',
+      `${specWith([...withRollback, ...twoNodes, ...withMemoryMib(1024)])}\n`,
+    );
     const retried = await h.settle();
 
     // Assess
     expect(retried.at(-1)).toMatchObject({ kind: 'done' });
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
     expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('2');
+    expect(await instanceVersions()).toEqual(['2', '2']);
     const after = await statusRow(h.clients);
     expect(conditionOf(after, 'Ready')).toBe('True/Ready');
     expect(after?.rollback).toBeUndefined();
@@ -125,7 +153,7 @@ describe('reconcile: rollback on-failure', () => {
     // Prepare
     await createdWithRollback();
     await failNextRoll('my-cluster', 'my-node-pool', 'PodEvictionFailure', 'blocked by a budget');
-    await h.s3Specs.put('my-node-pool', specWith([...withRollback, ...withMemoryMib(1024)]));
+    await h.s3Specs.put('my-node-pool', specWith([...withRollback, ...twoNodes, ...withMemoryMib(1024)]));
     // The first pass starts the roll (consuming that failure); arm the next one for the rollback.
     expect(await h.run()).toMatchObject({ kind: 'requeue', reason: 'UpdateInProgress' });
     await failNextRoll('my-cluster', 'my-node-pool', 'AsgInstanceLaunchFailures', 'no capacity');
@@ -152,14 +180,16 @@ describe('reconcile: rollback on-failure', () => {
   });
 
   it('leaves a pool without the annotation as before: the failed roll is reported, not rolled back', async () => {
-    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    await h.s3Specs.put('my-node-pool', specWith(twoNodes));
     expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
     await failNextRoll('my-cluster', 'my-node-pool', 'NodeCreationFailure');
-    await h.s3Specs.put('my-node-pool', specWith(withMemoryMib(1024)));
+    await h.s3Specs.put('my-node-pool', specWith([...twoNodes, ...withMemoryMib(1024)]));
     h.counter.reset();
 
     expect((await h.settle()).at(-1)).toMatchObject({ kind: 'terminal', reason: 'NodegroupUpdateFailed' });
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
     expect((await statusRow(h.clients))?.rollback).toBeUndefined();
+    // What the rollback repairs: the failed roll left one node on the failed version.
+    expect(await instanceVersions()).toEqual(['1', '2']);
   });
 });

@@ -263,7 +263,7 @@ describe('plan: rollback on failure', () => {
     const message = result.conditions.find((c) => c.type === 'EKSNodegroupReady')?.message;
     expect(message).toContain('the roll to version 2 failed (update upd-roll, Failed)');
     expect(message).toContain(`PodEvictionFailure: ${podEviction.message}`);
-    expect(message).toContain('rolled back to last-known-good version 1 (update upd-back)');
+    expect(message).toContain('Rolled back to last-known-good version 1 (update upd-back)');
     expect(message).toContain('not tried again until the spec is written again');
   });
 
