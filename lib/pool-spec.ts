@@ -221,6 +221,11 @@ export interface StoredSpec {
   /** Increases with every write: the DynamoDB generation attribute, or S3 LastModified in ms. */
   generation: number;
   /**
+   * The stored object's real size in bytes, when the store knows it (S3's listing). `text` stops at
+   * the read limit for an oversized object, so DocumentTooLarge states this size, not the bytes read.
+   */
+  sizeBytes?: number;
+  /**
    * When the spec was last written (ISO 8601), by the store's clock: S3 LastModified, or the item's
    * `updatedAt` (written by `enclave-pools apply`; an item written without it has none).
    */

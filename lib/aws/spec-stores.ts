@@ -118,6 +118,7 @@ export class S3SpecStore implements SpecStore {
         // Invalid UTF-8 becomes U+FFFD, which validation reports as DocumentNotText.
         text: decoder.decode(bytes),
         generation: generationFromLastModified(response.LastModified),
+        sizeBytes: object.size,
         ...(response.LastModified ? { writtenAt: response.LastModified.toISOString() } : {}),
       };
     } catch (error: unknown) {

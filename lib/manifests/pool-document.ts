@@ -226,9 +226,13 @@ const ALLOWED_TAGS = new Set([
   'tag:yaml.org,2002:seq',
 ]);
 
-export function parsePoolDocument(text: string, options: { format?: DocumentFormat } = {}): ParseResult {
+export function parsePoolDocument(
+  text: string,
+  options: { format?: DocumentFormat; sizeBytes?: number } = {},
+): ParseResult {
   const violations = new ViolationList();
-  const bytes = Buffer.byteLength(text, 'utf8');
+  // A store stops reading an oversized object at the limit; its real size is what the user must fix.
+  const bytes = Math.max(Buffer.byteLength(text, 'utf8'), options.sizeBytes ?? 0);
   if (bytes > MAX_DOCUMENT_BYTES) {
     violations.add(Rule.DocumentTooLarge, 'document', bytes, tooLargeMessage(bytes));
     return { violations: violations.items };

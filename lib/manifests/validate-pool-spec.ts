@@ -38,6 +38,8 @@ export interface ValidateOptions {
   poolId?: string;
   /** Skip content detection (JSON starts with `{` or `[`). */
   format?: DocumentFormat;
+  /** The stored object's real size (StoredSpec.sizeBytes), when `text` may be cut at the read limit. */
+  sizeBytes?: number;
   /** The clusters and node roles the deployment lets specs name (allowListFromEnvironment). */
   allowList?: DeploymentAllowList;
 }
@@ -49,7 +51,10 @@ export interface ValidationResult {
 }
 
 export function validatePoolSpec(text: string, options: ValidateOptions): ValidationResult {
-  const parsed = parsePoolDocument(text, options.format ? { format: options.format } : {});
+  const parsed = parsePoolDocument(text, {
+    ...(options.format ? { format: options.format } : {}),
+    ...(options.sizeBytes !== undefined ? { sizeBytes: options.sizeBytes } : {}),
+  });
   if (!parsed.document) return { violations: parsed.violations };
   const substituted = substituteVariables(parsed.document, options.variables);
   const unresolved = new Set(substituted.unresolvedPaths);

@@ -39,7 +39,7 @@ export interface SpecChecks {
    */
   validate(
     text: string,
-    options: { variables: Variables; poolId: string },
+    options: { variables: Variables; poolId: string; sizeBytes?: number },
   ): { spec?: PoolSpec; liveInput?: LiveRuleInput; violations: Violation[] };
   checkLive(input: PoolSpec | LiveRuleInput, facts: LiveFacts): Violation[];
   /** The resource condition a rule is reported on besides SpecValid (e.g. LaunchTemplateReady). */
@@ -301,6 +301,7 @@ class Pass {
     const { spec, liveInput, violations } = this.deps.specChecks.validate(stored.text, {
       variables: this.deps.variables,
       poolId: this.poolId,
+      ...(stored.sizeBytes !== undefined ? { sizeBytes: stored.sizeBytes } : {}),
     });
     if (!spec || violations.some((v) => v.severity === 'Error')) {
       // Report the live problems too (reads only), so one edit can fix everything.

@@ -66,6 +66,7 @@ describe('S3SpecStore', () => {
       text: SEED,
       generation: written.generation,
       writtenAt: (await objectLastModified('pools/my-node-pool.yaml')).toISOString(),
+      sizeBytes: Buffer.byteLength(SEED),
     });
     expect(loaded?.generation).toBeGreaterThan(0);
     expect(validatePoolSpec(loaded?.text ?? '', { variables, poolId: 'my-node-pool' }).violations).toEqual(
@@ -122,9 +123,18 @@ describe('S3SpecStore', () => {
     );
     const loaded = await store.load('huge');
     expect(loaded?.text.length).toBe(MAX_DOCUMENT_BYTES + 1);
-    expect(validatePoolSpec(loaded?.text ?? '', { variables }).violations.map((v) => v.rule)).toEqual([
-      'DocumentTooLarge',
+    expect(loaded?.sizeBytes).toBe(MAX_DOCUMENT_BYTES * 3);
+    // The message states the object's size, not the bytes read.
+    const result = validatePoolSpec(loaded?.text ?? '', {
+      variables,
+      ...(loaded?.sizeBytes !== undefined ? { sizeBytes: loaded.sizeBytes } : {}),
+    });
+    expect(result.violations.map((v) => [v.rule, v.value])).toEqual([
+      ['DocumentTooLarge', MAX_DOCUMENT_BYTES * 3],
     ]);
+    expect(result.violations[0]?.message).toContain(
+      `the document is ${MAX_DOCUMENT_BYTES * 3} bytes, over the`,
+    );
   });
 
   it('hands binary content to validation, which refuses it as not text', async () => {

@@ -443,3 +443,12 @@ describe("the deployment's allow-lists (ALLOWED_CLUSTERS, ALLOWED_NODE_ROLES)", 
     ).toEqual(['ClusterNotAllowed']);
   });
 });
+
+describe('DocumentTooLarge states the stored object size', () => {
+  it('names the real size when the store read only the first 1 MiB + 1 byte', () => {
+    const cut = 'a'.repeat(1024 * 1024 + 1);
+    const result = validatePoolSpec(cut, { variables, sizeBytes: 5_000_000 });
+    expect(result.violations.map((v) => [v.rule, v.value])).toEqual([['DocumentTooLarge', 5_000_000]]);
+    expect(result.violations[0]?.message).toMatch(/^the document is 5000000 bytes, over the 1048576-byte/);
+  });
+});
