@@ -89,6 +89,7 @@ export function createEventPath(
       maxReceives,
       reportDeadLetter,
       newToken: randomUUID,
+      specWrittenAt: async (poolId) => (await statusTable.get(poolId))?.specWrittenAt,
     }),
   };
 }

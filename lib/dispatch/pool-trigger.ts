@@ -31,6 +31,8 @@ export interface PoolTrigger {
   kind: TriggerKind;
   /** Only on requeue messages: the chain they belong to (a newer chain makes older ones stale). */
   requeueToken?: string;
+  /** Only on spec object events: when S3 says the write happened (EventBridge `time`, ISO 8601). */
+  eventTime?: string;
 }
 
 /** The source serverless.yml's spec-table pipe stamps on its events (detail-type "Pool Spec Changed"). */
@@ -101,7 +103,12 @@ export function parsePoolTrigger(body: string, context: TriggerContext): Trigger
         rejected: `spec object s3://${String(bucket)}/${key} cannot be a pool: ${why}; rename it to <prefix><pool id>.yaml`,
       };
     }
-    return { trigger: { poolId, kind: TriggerKind.SpecObject } };
+    const time = message.time;
+    const eventTime =
+      typeof time === 'string' && Number.isFinite(Date.parse(time))
+        ? new Date(Date.parse(time)).toISOString()
+        : undefined;
+    return { trigger: { poolId, kind: TriggerKind.SpecObject, ...(eventTime ? { eventTime } : {}) } };
   }
 
   if (message.source === SPEC_TABLE_EVENT_SOURCE) {

@@ -4,6 +4,7 @@ import { errorMessage, isRetryable } from '../errors';
 import { logger } from '../logger';
 import type { ReconcileOutcome } from '../outcome';
 import { type PoolTrigger, parsePoolTrigger, type TriggerContext, TriggerKind } from './pool-trigger';
+import { mayBeStale, specEventsSeen } from './stale-events';
 
 /**
  * Turns one SQS batch into at most one reconcile per pool, and each outcome into what the queue
@@ -59,6 +60,8 @@ export interface DispatchDeps {
   reportDeadLetter(poolId: string, error: string, terminal?: boolean): Promise<void>;
   newToken(): string;
   now?: () => number;
+  /** The write time of the spec the pool's last acting pass read (status row `specWrittenAt`). */
+  specWrittenAt?(poolId: string): Promise<string | undefined>;
 }
 
 /**
@@ -102,6 +105,8 @@ export type PoolDispatch =
   | { result: 'busy' }
   | { result: 'stale-requeue' }
   | { result: 'stale-lease-check' }
+  /** Every message was a spec event the status row had already seen: one status read, nothing else. */
+  | { result: 'stale-event' }
   /** Not started: the invocation had no room left for a whole pass. */
   | { result: 'unprocessed' }
   | { result: 'failed'; error: string }
@@ -287,6 +292,14 @@ async function dispatchPool(
   now: () => number,
 ): Promise<PoolDispatch> {
   try {
+    if (
+      deps.specWrittenAt &&
+      mayBeStale(entry.triggers) &&
+      specEventsSeen(entry.triggers, await deps.specWrittenAt(poolId))
+    ) {
+      log('debug', 'spec-event-stale', { poolId, events: entry.triggers.length });
+      return { result: 'stale-event' };
+    }
     const stale = await staleHint(poolId, entry, deps, now);
     if (stale) return stale;
 

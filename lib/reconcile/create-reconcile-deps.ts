@@ -48,6 +48,12 @@ export function reconcileClients(settings: ClientSettings): ReconcileClients {
   return lazyClients(settings, RECONCILE_CLIENT_BUILDERS);
 }
 
+/** SETTLE_SECONDS (serverless.yml `settleSeconds`); unset or invalid: 0, act at once. */
+export function settleSecondsFromEnv(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.SETTLE_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+}
+
 /**
  * The real dependencies of reconcile(): SDK clients from the one client factory, both spec stores
  * (S3 and DynamoDB), the status table, the deployment's `${VAR}` variables and the requeue policy,
@@ -84,5 +90,6 @@ export function createReconcileDeps(
     variables: variablesFromEnvironment(env),
     policy: planPolicyFromEnv(env),
     clock: () => new Date(),
+    settleSeconds: settleSecondsFromEnv(env),
   };
 }

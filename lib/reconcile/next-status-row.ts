@@ -21,6 +21,8 @@ export interface PassReport {
     source: 's3' | 'dynamodb';
     location: string;
     generation: number;
+    /** When the spec was written, when its store says (StoredSpec.writtenAt). */
+    writtenAt?: string;
     /** Undefined when the spec did not validate. */
     specHash?: string;
     summary?: SpecSummary;
@@ -129,6 +131,7 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
   const resolvedImage = report.resolvedImage ?? previous.resolvedImage;
   const specHash = report.spec ? report.spec.specHash : previous.specHash;
   const specSummary = report.spec ? report.spec.summary : previous.specSummary;
+  const specWrittenAt = report.spec ? report.spec.writtenAt : previous.specWrittenAt;
 
   return {
     poolId: report.poolId,
@@ -144,6 +147,7 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
     ...(specHash ? { specHash } : {}),
     ...(specSummary ? { specSummary } : {}),
     observedGeneration: generation,
+    ...(specWrittenAt ? { specWrittenAt } : {}),
     deleted,
     ...(deletedAt
       ? { deletedAt, expiresAt: Math.floor(Date.parse(deletedAt) / 1000) + DELETED_ROW_RETENTION_SECONDS }

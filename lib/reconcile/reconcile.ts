@@ -59,6 +59,11 @@ export interface ReconcileDeps {
   variables: Variables;
   policy: PlanPolicy;
   clock: () => Date;
+  /**
+   * A new spec is acted on only once it has been unchanged this long since it was written
+   * (SETTLE_SECONDS; 0 or unset: at once).
+   */
+  settleSeconds?: number;
 }
 
 type SpecInfo = NonNullable<PassReport['spec']>;
@@ -76,6 +81,8 @@ interface PassState extends Omit<PassReport, 'poolId' | 'now' | 'outcome'> {
 interface PassEnd {
   outcome: ReconcileOutcome;
   state: PassState;
+  /** The spec is still settling: nothing was read but the spec, nothing is written. */
+  deferred?: true;
 }
 
 const FRESH: PassState = { conditions: [], record: { events: [] }, actionEvents: [], executed: {} };
@@ -180,6 +187,26 @@ function unrecordedAfter(stored: StoredSpec, previous: StatusRow | undefined): s
   return previous ? (stored.writtenAt ?? previous.updatedAt) : undefined;
 }
 
+/**
+ * Seconds the spec must still stay unchanged before a pass acts on it (0: act now). Only a write
+ * the status row has not seen settles; the quiet period is measured from the spec's own write
+ * time, so how fast or loaded the event path is does not matter: a burst of writes gives one
+ * pass on its last spec. S3 reports LastModified to the second, so its write may have been up to
+ * a second later: the period starts at the end of that second. A store that gives no write time
+ * (an item written without `updatedAt`) is acted on at once.
+ */
+function settlingSeconds(stored: StoredSpec, previous: StatusRow | undefined, deps: ReconcileDeps): number {
+  const settle = deps.settleSeconds ?? 0;
+  if (settle <= 0 || !stored.writtenAt) return 0;
+  if (previous?.observedGeneration === stored.generation && previous.specLocation === stored.location)
+    return 0;
+  const precisionMs = stored.source === 's3' ? 1000 : 0;
+  const quietMs = deps.clock().getTime() - (Date.parse(stored.writtenAt) + precisionMs);
+  const leftMs = settle * 1000 - quietMs;
+  // Never longer than the period itself: a writer's clock ahead of ours cannot hold a pool for long.
+  return leftMs > 0 ? Math.min(settle, Math.ceil(leftMs / 1000)) : 0;
+}
+
 type LoadedSpec =
   | { kind: 'none' }
   | { kind: 'found'; spec: StoredSpec }
@@ -210,7 +237,7 @@ class Pass {
   /** The pass's one clock reading: the status row's times and plan()'s maintenance windows. */
   private now = new Date(0);
 
-  async run(): Promise<{ report: PassReport; wroteToAws: boolean }> {
+  async run(): Promise<{ report: PassReport; wroteToAws: boolean; deferred: boolean }> {
     const now = this.deps.clock();
     this.now = now;
     let end: PassEnd;
@@ -223,6 +250,7 @@ class Pass {
     return {
       report: { poolId: this.poolId, now, ...findings, outcome: end.outcome },
       wroteToAws: Object.keys(executed).length > 0,
+      deferred: end.deferred === true,
     };
   }
 
@@ -256,8 +284,17 @@ class Pass {
     switch (loaded.kind) {
       case 'none':
         return this.reconcileDeletion();
-      case 'found':
+      case 'found': {
+        const settling = settlingSeconds(loaded.spec, this.previous, this.deps);
+        if (settling > 0) {
+          return {
+            outcome: Outcome.requeue(settling, Reason.SpecSettling),
+            state: FRESH,
+            deferred: true,
+          };
+        }
         return this.reconcileSpec(loaded.spec);
+      }
       case 'conflict':
         return {
           outcome: Outcome.terminal(Reason.SpecConflict, loaded.message),
@@ -324,6 +361,7 @@ class Pass {
       source: stored.source,
       location: stored.location,
       generation: stored.generation,
+      ...(stored.writtenAt ? { writtenAt: stored.writtenAt } : {}),
       ...(this.previous?.clusterName ? { clusterName: this.previous.clusterName } : {}),
       ...(this.previous?.nodegroupName ? { nodegroupName: this.previous.nodegroupName } : {}),
     };
@@ -601,11 +639,12 @@ export async function reconcile(poolId: string, deps: ReconcileDeps): Promise<Re
       ? Outcome.transient(errorMessage(error))
       : Outcome.terminal('StatusTableUnreadable', errorMessage(error));
   }
-  const { report, wroteToAws } = await new Pass(poolId, previous, deps, log).run();
+  const { report, wroteToAws, deferred } = await new Pass(poolId, previous, deps, log).run();
   const outcome = report.outcome;
   const nothingKnown = !previous && outcome.kind === 'done' && !report.spec && !report.observed;
-  // A transient failure keeps the previous row, unless this pass already changed AWS.
-  const skipWrite = nothingKnown || (outcome.kind === 'transient' && !wroteToAws);
+  // A transient failure keeps the previous row, unless this pass already changed AWS; a pass that
+  // waits for the spec to settle has learned nothing about the pool.
+  const skipWrite = nothingKnown || deferred || (outcome.kind === 'transient' && !wroteToAws);
   if (!skipWrite) {
     const next = nextStatusRow(previous, report);
     if (statusRowChanged(previous, next)) {

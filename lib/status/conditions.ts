@@ -41,6 +41,8 @@ export const Reason = {
   SpecUnreadable: 'SpecUnreadable',
   /** The AWS facts the live rules need could not be read. */
   LiveFactsUnavailable: 'LiveFactsUnavailable',
+  /** A requeue reason, not a condition: the spec was written less than the settle period ago. */
+  SpecSettling: 'SpecSettling',
   // LaunchTemplateReady
   LaunchTemplateUpToDate: 'LaunchTemplateUpToDate',
   /** Transient, within one pass: a template or version is being created. */

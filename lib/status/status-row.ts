@@ -127,6 +127,11 @@ export interface StatusRow {
   /** Of the spec at `specLocation` and `observedGeneration`; absent when that spec did not validate. */
   specSummary?: SpecSummary;
   observedGeneration?: number;
+  /**
+   * When that spec was written (S3 LastModified, or the item's updatedAt): a spec event from no
+   * later than this was seen by the pass that wrote the row (lib/dispatch/stale-events.ts).
+   */
+  specWrittenAt?: string;
   /** The spec is gone and so are the pool's resources. */
   deleted: boolean;
   deletedAt?: string;

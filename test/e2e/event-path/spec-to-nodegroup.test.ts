@@ -168,7 +168,9 @@ describe('spec stores → EventBridge → SQS → reconcile, on the sandbox', ()
   });
 
   it('makes one version, for the final spec, out of 50 writes within a second', async () => {
-    // 50 writes take well under a second on the sandbox; the settle window (2 s here) covers them.
+    // A pass acts only once the spec has been unchanged for the settle period (2 s here) since its
+    // own write time (S3 LastModified), so however slowly the writes land, the first version is
+    // made from the last of them.
     for (let i = 1; i <= 50; i++) await putSpec(withMemory(512 + 2 * i));
 
     await path.waitForStatus(POOL, isReady, { what: 'Ready' });

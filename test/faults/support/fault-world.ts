@@ -52,6 +52,10 @@ export interface FaultWorld {
   putSpec(poolId: string, memoryMib?: number): Promise<void>;
   /** One Lambda invocation: a batch of spec events for these pools. */
   invoke(poolIds: string[], receiveCount?: number): Promise<{ result: BatchResult; elapsedMs: number }>;
+  /** One Lambda invocation with these message bodies (S3 events, our own messages). */
+  invokeBodies(bodies: string[]): Promise<{ result: BatchResult; elapsedMs: number }>;
+  /** The S3 object event EventBridge delivers for a pool's spec, with this `time`. */
+  objectEvent(poolId: string, time: string): string;
   /** Invokes until every pool is Ready=True on its newest spec, at most `maxBatches` times. */
   converge(
     poolIds: string[],
@@ -124,16 +128,30 @@ export async function startFaultWorld(
     };
   };
 
-  const invoke: FaultWorld['invoke'] = async (poolIds, receiveCount = 1) => {
-    invocation++;
+  const dispatch = async (records: QueueRecord[]) => {
     const started = Date.now();
     const stopAt = started + FUNCTION_TIMEOUT_MS;
     const result = await dispatchBatch(
-      poolIds.map((poolId) => record(poolId, receiveCount)),
+      records,
       eventPath.dispatchDeps(`invocation-${invocation}`, () => stopAt - Date.now()),
     );
     return { result, elapsedMs: Date.now() - started };
   };
+  const invoke: FaultWorld['invoke'] = async (poolIds, receiveCount = 1) => {
+    invocation++;
+    return dispatch(poolIds.map((poolId) => record(poolId, receiveCount)));
+  };
+  const invokeBodies: FaultWorld['invokeBodies'] = async (bodies) => {
+    invocation++;
+    return dispatch(bodies.map((body, i) => ({ messageId: `m-${invocation}-${i}`, receiveCount: 1, body })));
+  };
+  const objectEvent: FaultWorld['objectEvent'] = (poolId, time) =>
+    JSON.stringify({
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      time,
+      detail: { bucket: { name: names.specBucket }, object: { key: `${names.specPrefix}${poolId}.yaml` } },
+    });
 
   return {
     world,
@@ -144,6 +162,8 @@ export async function startFaultWorld(
       await specs.put(poolId, poolSpec(poolId, memoryMib));
     },
     invoke,
+    invokeBodies,
+    objectEvent,
     state,
     async converge(poolIds, { maxBatches = 20 } = {}) {
       const elapsedMs: number[] = [];

@@ -182,3 +182,38 @@ it('keeps the update when DescribeUpdate answers 404, and records that its outco
   expect(world.row?.history.map((e) => e.event)).toContain('UpdateNotFound');
   expect(condition('Ready')).toBe('True/Ready');
 });
+
+describe('a new spec settles from its own write time', () => {
+  const settleDeps = () => ({ ...deps(), settleSeconds: 5 });
+  it.each([
+    { writtenSecondsAgo: 0, outcome: { kind: 'requeue', afterSeconds: 5, reason: 'SpecSettling' } },
+    { writtenSecondsAgo: 2, outcome: { kind: 'requeue', afterSeconds: 4, reason: 'SpecSettling' } },
+    { writtenSecondsAgo: 5.5, outcome: { kind: 'requeue', afterSeconds: 1, reason: 'SpecSettling' } },
+  ])(
+    'written $writtenSecondsAgo s ago (S3, to the second): $outcome.afterSeconds s more, nothing read but the spec',
+    async ({ writtenSecondsAgo, outcome }) => {
+      world.spec = {
+        ...world.spec!,
+        writtenAt: new Date(clock.getTime() - writtenSecondsAgo * 1000).toISOString(),
+      };
+      const before = world.row;
+
+      expect(await reconcile('my-node-pool', settleDeps())).toEqual(outcome);
+
+      expect(world.calls).toEqual(['getStatus', 'loadSpec']);
+      expect(world.row).toBe(before);
+    },
+  );
+
+  it('acts once the spec has been quiet for the whole period, and never waits for a spec already seen', async () => {
+    world.spec = { ...world.spec!, writtenAt: new Date(clock.getTime() - 6000).toISOString() };
+    await reconcile('my-node-pool', settleDeps());
+    expect(world.calls).toContain('createLaunchTemplateVersion');
+    expect(world.row?.specWrittenAt).toBe(world.spec?.writtenAt);
+    // The same spec again, just after: seen, so no waiting (a roll's re-checks are not delayed).
+    world.calls.length = 0;
+    tick(1);
+    expect(await reconcile('my-node-pool', settleDeps())).not.toMatchObject({ reason: 'SpecSettling' });
+    expect(world.calls).not.toEqual(['getStatus', 'loadSpec']);
+  });
+});
