@@ -5,7 +5,13 @@
  */
 export type ReconcileOutcome =
   | { kind: 'done'; summary: string }
-  | { kind: 'requeue'; afterSeconds: number; reason: string }
+  | {
+      kind: 'requeue';
+      afterSeconds: number;
+      reason: string;
+      /** Waiting for the spec to settle: the write time of the newest spec the pass saw. */
+      settlingWrittenAt?: string;
+    }
   | { kind: 'transient'; error: string }
   | { kind: 'terminal'; reason: string; message: string };
 

@@ -37,6 +37,11 @@ export interface LeaseState {
   leaseExpiresAt?: number;
   dirty: boolean;
   requeueToken?: string;
+  /**
+   * Set with a requeue that waits for the spec to settle: the write time of the newest spec that
+   * pass saw. Spec events from no later than this are covered by that requeue's pass.
+   */
+  settlingWrittenAt?: string;
 }
 
 /** Keep lease items for a day after their last use; DynamoDB TTL removes them. */
@@ -117,6 +122,7 @@ export class PoolLeases {
         ...(typeof item.leaseExpiresAt === 'number' ? { leaseExpiresAt: item.leaseExpiresAt } : {}),
         dirty: item.dirty === true,
         ...(typeof item.requeueToken === 'string' ? { requeueToken: item.requeueToken } : {}),
+        ...(typeof item.settlingWrittenAt === 'string' ? { settlingWrittenAt: item.settlingWrittenAt } : {}),
       };
     } catch (error: unknown) {
       throw translateAwsError(error, { poolId, resourceId: this.tableName });
@@ -148,11 +154,23 @@ export class PoolLeases {
   }
 
   /** Starts a new requeue chain (older chains' messages become stale), or ends it with undefined. */
-  async setRequeueToken(poolId: string, token: string | undefined): Promise<void> {
+  async setRequeueToken(
+    poolId: string,
+    token: string | undefined,
+    settlingWrittenAt?: string,
+  ): Promise<void> {
     const update =
       token === undefined
-        ? { UpdateExpression: 'REMOVE requeueToken' }
-        : { UpdateExpression: 'SET requeueToken = :token', ExpressionAttributeValues: { ':token': token } };
+        ? { UpdateExpression: 'REMOVE requeueToken, settlingWrittenAt' }
+        : settlingWrittenAt === undefined
+          ? {
+              UpdateExpression: 'SET requeueToken = :token REMOVE settlingWrittenAt',
+              ExpressionAttributeValues: { ':token': token },
+            }
+          : {
+              UpdateExpression: 'SET requeueToken = :token, settlingWrittenAt = :settling',
+              ExpressionAttributeValues: { ':token': token, ':settling': settlingWrittenAt },
+            };
     try {
       await this.clients.documents.send(
         new UpdateCommand({ TableName: this.tableName, Key: { poolId }, ...update }),

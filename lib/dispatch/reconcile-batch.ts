@@ -36,8 +36,13 @@ export interface DispatchDeps {
       leaseSeconds: number,
     ): Promise<{ acquired: true } | { acquired: false; expiresAt: number; markedDirty: boolean }>;
     release(poolId: string, holder: string): Promise<{ dirty: boolean; lost: boolean }>;
-    state(poolId: string): Promise<{ dirty: boolean; leaseExpiresAt?: number; requeueToken?: string }>;
-    setRequeueToken(poolId: string, token: string | undefined): Promise<void>;
+    state(poolId: string): Promise<{
+      dirty: boolean;
+      leaseExpiresAt?: number;
+      requeueToken?: string;
+      settlingWrittenAt?: string;
+    }>;
+    setRequeueToken(poolId: string, token: string | undefined, settlingWrittenAt?: string): Promise<void>;
   };
   queue: {
     send(message: {
@@ -107,6 +112,8 @@ export type PoolDispatch =
   | { result: 'stale-lease-check' }
   /** Every message was a spec event the status row had already seen: one status read, nothing else. */
   | { result: 'stale-event' }
+  /** Spec events a pending requeue, waiting for the spec to settle, already covers: one lease read. */
+  | { result: 'settling' }
   /** Not started: the invocation had no room left for a whole pass. */
   | { result: 'unprocessed' }
   | { result: 'failed'; error: string }
@@ -300,6 +307,14 @@ async function dispatchPool(
       log('debug', 'spec-event-stale', { poolId, events: entry.triggers.length });
       return { result: 'stale-event' };
     }
+    if (
+      mayBeStale(entry.triggers) &&
+      specEventsSeen(entry.triggers, (await deps.leases.state(poolId)).settlingWrittenAt)
+    ) {
+      // The pending requeue re-reads the spec after every write these events are about.
+      log('debug', 'spec-event-settling', { poolId, events: entry.triggers.length });
+      return { result: 'settling' };
+    }
     const stale = await staleHint(poolId, entry, deps, now);
     if (stale) return stale;
 
@@ -328,7 +343,7 @@ async function dispatchPool(
     try {
       if (outcome.kind === 'requeue') {
         const requeueToken = deps.newToken();
-        await deps.leases.setRequeueToken(poolId, requeueToken);
+        await deps.leases.setRequeueToken(poolId, requeueToken, outcome.settlingWrittenAt);
         await deps.queue.send({
           body: { poolId, trigger: TriggerKind.Requeue, requeueToken },
           delaySeconds: outcome.afterSeconds,

@@ -195,13 +195,18 @@ function unrecordedAfter(stored: StoredSpec, previous: StatusRow | undefined): s
  * a second later: the period starts at the end of that second. A store that gives no write time
  * (an item written without `updatedAt`) is acted on at once.
  */
-function settlingSeconds(stored: StoredSpec, previous: StatusRow | undefined, deps: ReconcileDeps): number {
-  const settle = deps.settleSeconds ?? 0;
+function settlingSeconds(
+  stored: StoredSpec,
+  previous: StatusRow | undefined,
+  settleSeconds: number | undefined,
+  now: Date,
+): number {
+  const settle = settleSeconds ?? 0;
   if (settle <= 0 || !stored.writtenAt) return 0;
   if (previous?.observedGeneration === stored.generation && previous.specLocation === stored.location)
     return 0;
   const precisionMs = stored.source === 's3' ? 1000 : 0;
-  const quietMs = deps.clock().getTime() - (Date.parse(stored.writtenAt) + precisionMs);
+  const quietMs = now.getTime() - (Date.parse(stored.writtenAt) + precisionMs);
   const leftMs = settle * 1000 - quietMs;
   // Never longer than the period itself: a writer's clock ahead of ours cannot hold a pool for long.
   return leftMs > 0 ? Math.min(settle, Math.ceil(leftMs / 1000)) : 0;
@@ -285,10 +290,14 @@ class Pass {
       case 'none':
         return this.reconcileDeletion();
       case 'found': {
-        const settling = settlingSeconds(loaded.spec, this.previous, this.deps);
+        const settling = settlingSeconds(loaded.spec, this.previous, this.deps.settleSeconds, this.now);
         if (settling > 0) {
+          const { writtenAt } = loaded.spec;
           return {
-            outcome: Outcome.requeue(settling, Reason.SpecSettling),
+            outcome: {
+              ...Outcome.requeue(settling, Reason.SpecSettling),
+              ...(writtenAt ? { settlingWrittenAt: writtenAt } : {}),
+            },
             state: FRESH,
             deferred: true,
           };

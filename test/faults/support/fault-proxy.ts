@@ -33,7 +33,9 @@ export type FaultAction =
   | { kind: 'status'; status: number; code: string; message?: string }
   | { kind: 'black-hole' }
   /** Forwarded with the idempotency token taken out (EKS clientRequestToken, EC2 ClientToken). */
-  | { kind: 'strip-token' };
+  | { kind: 'strip-token' }
+  /** Held until `until` settles, then handled as `then` (a barrier that lines concurrent calls up). */
+  | { kind: 'hold'; until: Promise<unknown>; then: { kind: 'forward' } | { kind: 'strip-token' } };
 
 export type FaultRule = (call: ProxiedCall) => FaultAction;
 
@@ -233,40 +235,54 @@ export async function startFaultProxy(target: string, rule: FaultRule = forwardA
         path: req.url ?? '/',
         ...(service === 'dynamodb' ? tableOf(body) : {}),
       };
-      const action = current(call);
-      log.push({ ...call, action: action.kind });
-      if (action.kind === 'black-hole') {
-        held.add(req.socket);
+      const chosen = current(call);
+      log.push({ ...call, action: chosen.kind });
+      if (chosen.kind === 'hold') {
+        void chosen.until.then(() => handle(req, res, body, service, chosen.then));
         return;
       }
-      if (action.kind === 'throttle') return answer(res, throttlingResponse(service));
-      if (action.kind === 'status') {
-        return answer(res, errorResponse(service, action.status, action.code, action.message ?? action.code));
-      }
-      const outgoing = action.kind === 'strip-token' ? withoutToken(service, body) : body;
-      const forwarded = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: upstream.host, 'content-length': String(outgoing.length) },
-        },
-        (upstreamRes) => {
-          const parts: Buffer[] = [];
-          upstreamRes.on('data', (chunk: Buffer) => parts.push(chunk));
-          upstreamRes.on('end', () => {
-            if (action.kind === 'drop-response') return void req.socket.destroy();
-            if (action.kind === 'throttle-after') return answer(res, throttlingResponse(service));
-            res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-            res.end(Buffer.concat(parts));
-          });
-        },
-      );
-      forwarded.on('error', () => req.socket.destroy());
-      forwarded.end(outgoing);
+      handle(req, res, body, service, chosen);
     });
   });
+
+  const handle = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    service: string,
+    action: Exclude<FaultAction, { kind: 'hold' }>,
+  ) => {
+    if (action.kind === 'black-hole') {
+      held.add(req.socket);
+      return;
+    }
+    if (action.kind === 'throttle') return answer(res, throttlingResponse(service));
+    if (action.kind === 'status') {
+      return answer(res, errorResponse(service, action.status, action.code, action.message ?? action.code));
+    }
+    const outgoing = action.kind === 'strip-token' ? withoutToken(service, body) : body;
+    const forwarded = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host, 'content-length': String(outgoing.length) },
+      },
+      (upstreamRes) => {
+        const parts: Buffer[] = [];
+        upstreamRes.on('data', (chunk: Buffer) => parts.push(chunk));
+        upstreamRes.on('end', () => {
+          if (action.kind === 'drop-response') return void req.socket.destroy();
+          if (action.kind === 'throttle-after') return answer(res, throttlingResponse(service));
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          res.end(Buffer.concat(parts));
+        });
+      },
+    );
+    forwarded.on('error', () => req.socket.destroy());
+    forwarded.end(outgoing);
+  };
   server.on('connection', (socket) => socket.on('error', () => {}));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };

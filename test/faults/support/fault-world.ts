@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
-import { DescribeNodegroupCommand, type Nodegroup } from '@aws-sdk/client-eks';
+import {
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  ListUpdatesCommand,
+  type Nodegroup,
+} from '@aws-sdk/client-eks';
 import { provisionResources } from '../../../infra/local/provision';
 import { loadServiceDefinition } from '../../../infra/local/service-definition';
 import { type AwsClients, createAwsClients, type RetryMode } from '../../../lib/aws/client-factory';
@@ -16,6 +21,7 @@ import {
   leaseSecondsFor,
   type QueueRecord,
 } from '../../../lib/dispatch/reconcile-batch';
+import type { ReconcileOutcome } from '../../../lib/outcome';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { configureSandbox, type SeededWorld, seedWorld } from '../../support/sandbox';
 import { type FaultProxy, type FaultRule, forwardAll, startFaultProxy } from './fault-proxy';
@@ -54,6 +60,10 @@ export interface FaultWorld {
   invoke(poolIds: string[], receiveCount?: number): Promise<{ result: BatchResult; elapsedMs: number }>;
   /** One Lambda invocation with these message bodies (S3 events, our own messages). */
   invokeBodies(bodies: string[]): Promise<{ result: BatchResult; elapsedMs: number }>;
+  /** One reconcile() of the pool on the product's clients, bypassing the lease and the queue. */
+  reconcileDirect(poolId: string): Promise<ReconcileOutcome>;
+  /** The node group's roll updates as EKS lists them (the rolls that really happened). */
+  rolls(poolId: string): Promise<Array<{ id: string; status: string; version?: string }>>;
   /** The S3 object event EventBridge delivers for a pool's spec, with this `time`. */
   objectEvent(poolId: string, time: string): string;
   /** Invokes until every pool is Ready=True on its newest spec, at most `maxBatches` times. */
@@ -164,6 +174,41 @@ export async function startFaultWorld(
     invoke,
     invokeBodies,
     objectEvent,
+    reconcileDirect: (poolId) => eventPath.dispatchDeps(`direct-${++invocation}`).reconcile(poolId),
+    async rolls(poolId) {
+      const ids: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await direct.eks.send(
+          new ListUpdatesCommand({
+            name: 'my-cluster',
+            nodegroupName: poolId,
+            ...(nextToken ? { nextToken } : {}),
+          }),
+        );
+        ids.push(...(page.updateIds ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      const updates = await Promise.all(
+        ids.map(
+          async (updateId) =>
+            (
+              await direct.eks.send(
+                new DescribeUpdateCommand({ name: 'my-cluster', nodegroupName: poolId, updateId }),
+              )
+            ).update,
+        ),
+      );
+      return updates
+        .filter((u) => u?.type === 'VersionUpdate')
+        .map((u) => ({
+          id: u?.id ?? '',
+          status: u?.status ?? '',
+          ...(u?.params?.find((p) => p.type === 'LaunchTemplateVersion')?.value
+            ? { version: u?.params?.find((p) => p.type === 'LaunchTemplateVersion')?.value }
+            : {}),
+        }));
+    },
     state,
     async converge(poolIds, { maxBatches = 20 } = {}) {
       const elapsedMs: number[] = [];

@@ -198,7 +198,10 @@ describe('a new spec settles from its own write time', () => {
       };
       const before = world.row;
 
-      expect(await reconcile('my-node-pool', settleDeps())).toEqual(outcome);
+      expect(await reconcile('my-node-pool', settleDeps())).toEqual({
+        ...outcome,
+        settlingWrittenAt: world.spec?.writtenAt,
+      });
 
       expect(world.calls).toEqual(['getStatus', 'loadSpec']);
       expect(world.row).toBe(before);
