@@ -304,7 +304,7 @@ async function dispatchPool(
       mayBeStale(entry.triggers) &&
       specEventsSeen(entry.triggers, await deps.specWrittenAt(poolId))
     ) {
-      log('debug', 'spec-event-stale', { poolId, events: entry.triggers.length });
+      logger.debug('spec-event-stale', { poolId, events: entry.triggers.length });
       return { result: 'stale-event' };
     }
     if (
@@ -312,7 +312,7 @@ async function dispatchPool(
       specEventsSeen(entry.triggers, (await deps.leases.state(poolId)).settlingWrittenAt)
     ) {
       // The pending requeue re-reads the spec after every write these events are about.
-      log('debug', 'spec-event-settling', { poolId, events: entry.triggers.length });
+      logger.debug('spec-event-settling', { poolId, events: entry.triggers.length });
       return { result: 'settling' };
     }
     const stale = await staleHint(poolId, entry, deps, now);
