@@ -92,7 +92,14 @@ export async function startFaultWorld(
     retryMode: options.retryMode ?? 'standard',
     requestTimeoutMs: Number(process.env.AWS_REQUEST_TIMEOUT_MS) || 60_000,
   });
-  const env = { ...process.env, KUBERNETES_VERSION: '1.35', RECONCILE_REQUEUE_SECONDS: '1', ...options.env };
+  // No settle period unless a test asks for one: faults are injected right after the spec write.
+  const env = {
+    ...process.env,
+    KUBERNETES_VERSION: '1.35',
+    RECONCILE_REQUEUE_SECONDS: '1',
+    SETTLE_SECONDS: '0',
+    ...options.env,
+  };
   const eventPath = createEventPath(env, faulty);
   const specs = new S3SpecStore(direct.s3, { bucket: names.specBucket, prefix: names.specPrefix });
   const status = new StatusTable(direct, names.statusTable);

@@ -73,7 +73,12 @@ async function reconcileThroughGate(missing: string) {
     projectRoot,
     policies: withoutPermission(missing),
   });
-  const env = { ...process.env, KUBERNETES_VERSION: '1.35', RECONCILE_REQUEUE_SECONDS: '1' };
+  const env = {
+    ...process.env,
+    KUBERNETES_VERSION: '1.35',
+    RECONCILE_REQUEUE_SECONDS: '1',
+    SETTLE_SECONDS: '0',
+  };
   const clients = createAwsClients({
     region,
     endpoint: gate.endpoint,

@@ -40,7 +40,13 @@ export interface Harness {
 
 export async function startHarness(): Promise<Harness> {
   const world = await seedWorld();
-  const env = { ...process.env, KUBERNETES_VERSION: '1.35', RECONCILE_REQUEUE_SECONDS: '1' };
+  // reconcile() is called straight after each spec write here: no settle period (the event path has one).
+  const env = {
+    ...process.env,
+    KUBERNETES_VERSION: '1.35',
+    RECONCILE_REQUEUE_SECONDS: '1',
+    SETTLE_SECONDS: '0',
+  };
   // Set-up and spec writes go through their own clients: the counter sees only reconcile's calls.
   const setupClients = sandboxClients();
   const definition = await loadServiceDefinition(join(__dirname, '../../..'));
