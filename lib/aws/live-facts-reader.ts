@@ -8,7 +8,15 @@ import {
   type Subnet,
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
-import type { ClusterFacts, InstanceTypeFacts, LiveFacts, SubnetFacts, ZoneFacts } from '../rules/live-facts';
+import { canonicalHash } from '../render/canonical-json';
+import type {
+  ClusterFacts,
+  InstanceTypeFacts,
+  LiveFacts,
+  LiveFactsCache,
+  SubnetFacts,
+  ZoneFacts,
+} from '../rules/live-facts';
 import type { LiveFactsRequest } from '../rules/live-rules';
 import type { AwsClients } from './client-factory';
 import { awsErrorName, translateAwsError } from './translate-error';
@@ -38,10 +46,58 @@ export interface LiveFactsReader {
   ): Promise<Record<string, string[]>>;
   /** Everything the live rules need for one pool: the cluster first, then its and the pool's subnets. */
   gather(request: LiveFactsRequest): Promise<LiveFacts>;
+  /**
+   * The same, reusing `cached` (from the pool's status row) when it was read for the same request
+   * and cluster subnets no longer than `maxAgeSeconds` ago: then DescribeCluster is the only call.
+   * Returns the entry that describes the facts returned (`cached` itself when reused).
+   */
+  gatherCached(
+    request: LiveFactsRequest,
+    cached: LiveFactsCache | undefined,
+  ): Promise<{ facts: LiveFacts; cache: LiveFactsCache }>;
 }
 
-export function createLiveFactsReader(clients: Pick<AwsClients, 'ec2' | 'eks'>): LiveFactsReader {
-  return new CachingLiveFactsReader(clients);
+/** A day: instance type facts never change; subnets, zones and offerings change rarely and visibly. */
+export const DEFAULT_LIVE_FACTS_MAX_AGE_SECONDS = 24 * 3600;
+
+export interface LiveFactsReaderOptions {
+  /** DescribeCluster results shared by every reader given the same map (the passes of one batch). */
+  clusters?: Map<string, Promise<ClusterFacts | undefined>>;
+  maxAgeSeconds?: number;
+  now?: () => Date;
+}
+
+export function createLiveFactsReader(
+  clients: Pick<AwsClients, 'ec2' | 'eks'>,
+  options: LiveFactsReaderOptions = {},
+): LiveFactsReader {
+  return new CachingLiveFactsReader(clients, options);
+}
+
+/** What cached facts depend on: the request (sorted, so order does not matter) and the cluster's subnets. */
+export function liveFactsKey(request: LiveFactsRequest, clusterSubnetIds: readonly string[]): string {
+  const sorted = (values: readonly string[] | undefined) => [...new Set(values ?? [])].sort();
+  return canonicalHash({
+    instanceTypes: sorted(request.instanceTypes),
+    subnetIds: sorted(request.subnetIds),
+    availabilityZones: sorted(request.availabilityZones),
+    clusterSubnetIds: sorted(clusterSubnetIds),
+  });
+}
+
+/** Only the zones the facts refer to (the subnets' and the explicit ones): a region has dozens. */
+function cacheableFacts(facts: LiveFacts, request: LiveFactsRequest): LiveFactsCache['facts'] {
+  const wanted = new Set([
+    ...Object.values(facts.subnets).map((subnet) => subnet.availabilityZone),
+    ...(request.availabilityZones ?? []),
+  ]);
+  const zones = Object.fromEntries(Object.entries(facts.zones).filter(([name]) => wanted.has(name)));
+  return {
+    instanceTypes: facts.instanceTypes,
+    subnets: facts.subnets,
+    zones,
+    ...(facts.instanceTypeOfferings ? { instanceTypeOfferings: facts.instanceTypeOfferings } : {}),
+  };
 }
 
 /** DescribeInstanceTypes accepts up to 100 names per call; DescribeSubnets far more, 100 keeps it small. */
@@ -50,11 +106,20 @@ const BATCH = 100;
 class CachingLiveFactsReader implements LiveFactsReader {
   private readonly instanceTypeCache = new Map<string, Promise<InstanceTypeFacts | undefined>>();
   private readonly subnetCache = new Map<string, Promise<SubnetFacts | undefined>>();
-  private readonly clusterCache = new Map<string, Promise<ClusterFacts | undefined>>();
+  private readonly clusterCache: Map<string, Promise<ClusterFacts | undefined>>;
   private zoneCache: Promise<Record<string, ZoneFacts>> | undefined;
   private readonly offeringCache = new Map<string, Promise<Record<string, string[]>>>();
+  private readonly maxAgeMs: number;
+  private readonly now: () => Date;
 
-  constructor(private readonly clients: Pick<AwsClients, 'ec2' | 'eks'>) {}
+  constructor(
+    private readonly clients: Pick<AwsClients, 'ec2' | 'eks'>,
+    options: LiveFactsReaderOptions,
+  ) {
+    this.clusterCache = options.clusters ?? new Map();
+    this.maxAgeMs = (options.maxAgeSeconds ?? DEFAULT_LIVE_FACTS_MAX_AGE_SECONDS) * 1000;
+    this.now = options.now ?? (() => new Date());
+  }
 
   async instanceTypes(names: readonly string[]): Promise<Record<string, InstanceTypeFacts>> {
     return this.cached(names, this.instanceTypeCache, (missing) => this.describeInstanceTypes(missing));
@@ -126,6 +191,21 @@ class CachingLiveFactsReader implements LiveFactsReader {
       ...(cluster ? { cluster } : {}),
       ...(instanceTypeOfferings ? { instanceTypeOfferings } : {}),
     };
+  }
+
+  async gatherCached(
+    request: LiveFactsRequest,
+    cached: LiveFactsCache | undefined,
+  ): Promise<{ facts: LiveFacts; cache: LiveFactsCache }> {
+    const cluster = request.clusterName ? await this.cluster(request.clusterName) : undefined;
+    const key = liveFactsKey(request, cluster?.subnetIds ?? []);
+    const now = this.now();
+    const age = cached ? now.getTime() - Date.parse(cached.readAt) : Number.POSITIVE_INFINITY;
+    if (cached && cached.key === key && age >= 0 && age < this.maxAgeMs) {
+      return { facts: { ...cached.facts, ...(cluster ? { cluster } : {}) }, cache: cached };
+    }
+    const facts = await this.gather(request);
+    return { facts, cache: { key, readAt: now.toISOString(), facts: cacheableFacts(facts, request) } };
   }
 
   /** Resolves `keys` through `cache`, fetching the missing ones in one batch. */

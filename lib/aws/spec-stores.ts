@@ -14,12 +14,12 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError, SpecInvalidError } from '../errors';
-import { MAX_DOCUMENT_BYTES } from '../manifests/pool-document';
 import {
   classifyS3Key,
   dynamoDbLocation,
   extensionForText,
   generationFromLastModified,
+  MAX_DOCUMENT_BYTES,
   poolIdProblem,
   S3_SPEC_EXTENSIONS,
   SpecItemAttribute,
@@ -63,6 +63,8 @@ export interface S3SpecStoreOptions {
 }
 
 export class S3SpecStore implements SpecStore {
+  readonly source = 's3' as const;
+
   constructor(
     private readonly s3: S3Client,
     private readonly options: S3SpecStoreOptions,
@@ -123,6 +125,45 @@ export class S3SpecStore implements SpecStore {
       };
     } catch (error: unknown) {
       if (isAwsErrorNamed(error, 'NoSuchKey')) return undefined;
+      throw translateAwsError(error, { poolId });
+    }
+  }
+
+  /**
+   * One GetObject of a key listed before (the status row's specLocation), instead of a listing and
+   * a read. Ranged, so a hostile object is not read past the limit either; a location that is not
+   * this store's key for the pool, or an empty object (a range S3 refuses), falls back to `load`.
+   */
+  async loadAt(poolId: string, location: string): Promise<StoredSpec | undefined> {
+    assertPoolId(poolId);
+    const bucketPrefix = s3Location(this.options.bucket, '');
+    const key = location.startsWith(bucketPrefix) ? location.slice(bucketPrefix.length) : undefined;
+    const classified = key === undefined ? undefined : classifyS3Key(key, this.options.prefix);
+    if (!key || classified?.kind !== 'pool' || classified.poolId !== poolId) return this.load(poolId);
+    try {
+      const response = await this.s3.send(
+        new GetObjectCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          Range: `bytes=0-${MAX_DOCUMENT_BYTES}`,
+        }),
+      );
+      const bytes = response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+      return {
+        poolId,
+        source: 's3',
+        location,
+        text: decoder.decode(bytes),
+        generation: generationFromLastModified(response.LastModified),
+        ...(response.LastModified ? { writtenAt: response.LastModified.toISOString() } : {}),
+        // The object's whole size, from "bytes 0-N/TOTAL" (the read itself stops at the limit).
+        sizeBytes: Number(
+          /\/(\d+)$/.exec(response.ContentRange ?? '')?.[1] ?? response.ContentLength ?? bytes.length,
+        ),
+      };
+    } catch (error: unknown) {
+      if (isAwsErrorNamed(error, 'NoSuchKey', 'NotFound')) return undefined;
+      if (isAwsErrorNamed(error, 'InvalidRange')) return this.load(poolId);
       throw translateAwsError(error, { poolId });
     }
   }
@@ -207,6 +248,8 @@ export interface DynamoDbSpecStoreOptions {
 const MAX_ITEM_SPEC_BYTES = 390 * 1024;
 
 export class DynamoDbSpecStore implements SpecStore {
+  readonly source = 'dynamodb' as const;
+
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly options: DynamoDbSpecStoreOptions,
@@ -234,6 +277,11 @@ export class DynamoDbSpecStore implements SpecStore {
         poolId,
       });
     return parsed.stored;
+  }
+
+  /** The item is the location: the same GetItem as `load`. */
+  loadAt(poolId: string, _location: string): Promise<StoredSpec | undefined> {
+    return this.load(poolId);
   }
 
   /**

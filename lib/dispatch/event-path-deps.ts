@@ -70,27 +70,31 @@ export function createEventPath(
   };
 
   return {
-    dispatchDeps: (holderId, remainingMs) => ({
-      reconcile: (poolId) => reconcile(poolId, reconcileDeps),
-      leases,
-      queue,
-      triggerContext: {
-        specBucket: names.specBucket,
-        poolIdFromKey: (key) => poolIdFromS3Key(key, names.specPrefix),
-        whyNotPool: (key) => {
-          const classified = classifyS3Key(key, names.specPrefix);
-          return classified.kind === 'ignored' ? classified.reason : 'it is a pool spec';
+    dispatchDeps: (holderId, remainingMs) => {
+      // One invocation is one batch: its passes share DescribeCluster per cluster.
+      const batchDeps = reconcileDeps.forBatch?.() ?? reconcileDeps;
+      return {
+        reconcile: (poolId, facts) => reconcile(poolId, batchDeps, facts),
+        leases,
+        queue,
+        triggerContext: {
+          specBucket: names.specBucket,
+          poolIdFromKey: (key) => poolIdFromS3Key(key, names.specPrefix),
+          whyNotPool: (key) => {
+            const classified = classifyS3Key(key, names.specPrefix);
+            return classified.kind === 'ignored' ? classified.reason : 'it is a pool spec';
+          },
         },
-      },
-      deadLetters: { send: (body) => deadLetters.sendJson(body) },
-      holderId,
-      budget,
-      ...(remainingMs ? { remainingMs } : {}),
-      maxReceives,
-      reportDeadLetter,
-      newToken: randomUUID,
-      specWrittenAt: async (poolId) => (await statusTable.get(poolId))?.specWrittenAt,
-    }),
+        deadLetters: { send: (body) => deadLetters.sendJson(body) },
+        holderId,
+        budget,
+        ...(remainingMs ? { remainingMs } : {}),
+        maxReceives,
+        reportDeadLetter,
+        newToken: randomUUID,
+        specWrittenAt: async (poolId) => (await statusTable.get(poolId))?.specWrittenAt,
+      };
+    },
   };
 }
 

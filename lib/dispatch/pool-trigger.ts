@@ -33,6 +33,10 @@ export interface PoolTrigger {
   requeueToken?: string;
   /** Only on spec object events: when S3 says the write happened (EventBridge `time`, ISO 8601). */
   eventTime?: string;
+  /** Only on spec-object events: the object written or deleted (s3://bucket/key). */
+  location?: string;
+  /** Only on resync messages, once an hour per pool: re-read what a no-op pass trusts the status row for. */
+  driftCheck?: boolean;
 }
 
 /** The source serverless.yml's spec-table pipe stamps on its events (detail-type "Pool Spec Changed"). */
@@ -108,7 +112,14 @@ export function parsePoolTrigger(body: string, context: TriggerContext): Trigger
       typeof time === 'string' && Number.isFinite(Date.parse(time))
         ? new Date(Date.parse(time)).toISOString()
         : undefined;
-    return { trigger: { poolId, kind: TriggerKind.SpecObject, ...(eventTime ? { eventTime } : {}) } };
+    return {
+      trigger: {
+        poolId,
+        kind: TriggerKind.SpecObject,
+        location: `s3://${bucket}/${key}`,
+        ...(eventTime ? { eventTime } : {}),
+      },
+    };
   }
 
   if (message.source === SPEC_TABLE_EVENT_SOURCE) {
@@ -123,8 +134,25 @@ export function parsePoolTrigger(body: string, context: TriggerContext): Trigger
     if (bad) return bad;
     const trigger: PoolTrigger = { poolId: message.poolId, kind: message.trigger as TriggerKind };
     if (typeof message.requeueToken === 'string') trigger.requeueToken = message.requeueToken;
+    if (message.driftCheck === true && trigger.kind === TriggerKind.Resync) trigger.driftCheck = true;
     return { trigger };
   }
 
   return { ignored: 'message names no pool' };
+}
+
+/** What a pool's messages in one batch tell its pass (see PassContext in lib/reconcile). */
+export interface TriggerFacts {
+  specEvents: Array<{ source: 's3' | 'dynamodb'; location?: string }>;
+  driftCheck: boolean;
+}
+
+export function triggerFacts(triggers: readonly PoolTrigger[]): TriggerFacts {
+  const specEvents: TriggerFacts['specEvents'] = [];
+  for (const trigger of triggers) {
+    if (trigger.kind === TriggerKind.SpecObject)
+      specEvents.push({ source: 's3', ...(trigger.location ? { location: trigger.location } : {}) });
+    if (trigger.kind === TriggerKind.SpecItem) specEvents.push({ source: 'dynamodb' });
+  }
+  return { specEvents, driftCheck: triggers.some((trigger) => trigger.driftCheck === true) };
 }

@@ -3,7 +3,14 @@ import { withCallDeadlines } from '../aws/call-deadline';
 import { errorMessage, isRetryable } from '../errors';
 import { logger } from '../logger';
 import type { ReconcileOutcome } from '../outcome';
-import { type PoolTrigger, parsePoolTrigger, type TriggerContext, TriggerKind } from './pool-trigger';
+import {
+  type PoolTrigger,
+  parsePoolTrigger,
+  type TriggerContext,
+  type TriggerFacts,
+  TriggerKind,
+  triggerFacts,
+} from './pool-trigger';
 import { mayBeStale, specEventsSeen } from './stale-events';
 
 /**
@@ -28,7 +35,8 @@ export function queueRecordsFromSqs(records: readonly SQSRecord[]): QueueRecord[
 }
 
 export interface DispatchDeps {
-  reconcile(poolId: string): Promise<ReconcileOutcome>;
+  /** `facts`: what this pool's messages say (spec events, the hourly drift check). */
+  reconcile(poolId: string, facts: TriggerFacts): Promise<ReconcileOutcome>;
   leases: {
     acquire(
       poolId: string,
@@ -334,7 +342,7 @@ async function dispatchPool(
 
     let outcome: ReconcileOutcome;
     try {
-      outcome = await deps.reconcile(poolId);
+      outcome = await deps.reconcile(poolId, triggerFacts(entry.triggers));
     } catch (error: unknown) {
       // reconcile() maps expected failures to outcomes; an exception here is a bug or an outage.
       outcome = { kind: 'transient', error: errorMessage(error) };

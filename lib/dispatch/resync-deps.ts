@@ -11,7 +11,7 @@ import { PoolQueue } from '../aws/pool-queue';
 import { DynamoDbSpecStore, S3SpecStore } from '../aws/spec-stores';
 import { listLiveStatusPoolIds } from '../aws/status-table-reader';
 import { resolveResourceNames } from '../config';
-import type { ResyncDeps } from './resync';
+import { DEFAULT_DRIFT_CHECK_SECONDS, type ResyncDeps } from './resync';
 
 /**
  * Wires the scheduled sweep from the environment serverless.yml sets. Deliberately apart from the
@@ -48,7 +48,30 @@ export function createResyncDeps(
     ],
     queue: new PoolQueue(clients, names.reconcileQueue),
     jitterSeconds: nonNegativeNumber(env.RESYNC_JITTER_SECONDS) ?? DEFAULT_RESYNC_JITTER_SECONDS,
+    driftCheck: {
+      intervalSeconds: scheduleSeconds(env.RESYNC_SCHEDULE) ?? DEFAULT_RESYNC_INTERVAL_SECONDS,
+      periodSeconds: nonNegativeNumber(env.DRIFT_CHECK_SECONDS) ?? DEFAULT_DRIFT_CHECK_SECONDS,
+    },
   };
+}
+
+export const DEFAULT_RESYNC_INTERVAL_SECONDS = 300;
+
+const UNIT_SECONDS: Record<string, number> = {
+  minute: 60,
+  minutes: 60,
+  hour: 3600,
+  hours: 3600,
+  day: 86400,
+  days: 86400,
+};
+
+/** Seconds between runs of an EventBridge `rate(N unit)` expression; undefined for anything else (cron). */
+export function scheduleSeconds(expression: string | undefined): number | undefined {
+  const match = /^rate\(\s*(\d+)\s+(minutes?|hours?|days?)\s*\)$/.exec(expression?.trim() ?? '');
+  if (!match) return undefined;
+  const unit = UNIT_SECONDS[match[2] ?? ''];
+  return unit ? Number(match[1]) * unit : undefined;
 }
 
 function nonNegativeNumber(value: string | undefined): number | undefined {

@@ -12,6 +12,7 @@ import {
 import type { Violation } from '../pool-spec';
 import { Rule } from '../rules/rules';
 import { ViolationList } from '../rules/violation-list';
+import { MAX_DOCUMENT_BYTES } from './store-format';
 
 /**
  * Turns stored bytes or text into YAML syntax trees, one per manifest, refusing anything hostile
@@ -24,8 +25,6 @@ import { ViolationList } from '../rules/violation-list';
  * - a YAML document whose root is a sequence or a List is treated like the JSON forms.
  */
 
-/** Documents larger than this are refused unread (S3 objects are fetched with a Range). */
-export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 /** A pool is three manifests; anything beyond a few dozen documents is not a pool spec. */
 export const MAX_DOCUMENTS = 32;
 /** Kubernetes manifests here are at most ~10 levels deep; kubelet config adds a few. */

@@ -20,6 +20,12 @@ import type { StoredSpec } from '../pool-spec';
  *   updatedAt  S  ISO-8601 time of the last write (informational)
  */
 
+/**
+ * Documents larger than this are refused unread (S3 objects are fetched with a Range). Here, not
+ * in pool-document.ts, so the stores (and the resync bundle) need not import the YAML parser.
+ */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+
 export const POOL_ID_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_POOL_ID_LENGTH = 63;
 

@@ -118,12 +118,17 @@ export function planLaunchTemplateTarget(
       launchTemplateId: launchTemplate.id,
       data: wanted.data,
       dataHash: wanted.dataHash,
+      // With the status revision: once the version this data made before was deleted (out of band,
+      // found by the drift check), the latest number can be the one it was made under again, and
+      // EC2 would answer the new request with the deleted version. A retry of a lost response (no
+      // status write in between) keeps the token and gets the version it made.
       clientToken: idempotencyToken(
         'ltv',
         desired.poolId,
         launchTemplate.id,
         wanted.dataHash,
         launchTemplate.latestVersion,
+        desired.statusRevision,
       ),
     });
     return { plan: builder.build() };

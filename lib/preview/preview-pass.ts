@@ -179,8 +179,10 @@ export async function runPreviewPass(
   const logs: string[] = [];
   let previous: StatusRow | undefined;
   let next: StatusRow | undefined;
+  const { readCachedLiveFacts: _cachedFacts, ...freshDeps } = deps;
   const dryDeps: ReconcileDeps = {
-    ...deps,
+    // Live facts read now, not the ones a status row keeps (a plan shows AWS as it is).
+    ...freshDeps,
     specStores: [{ load: async (id) => (id === poolId ? stored : undefined) }],
     launchTemplates: dryLaunchTemplates(deps.launchTemplates, writes),
     nodegroups: dryNodegroups(deps.nodegroups, writes),
@@ -198,7 +200,9 @@ export async function runPreviewPass(
   // The reconciler logs for operators; a preview keeps those lines for --debug instead.
   const restore = setLogSink((line) => logs.push(line));
   try {
-    const outcome = await reconcile(poolId, dryDeps);
+    // A preview reads everything a pass may take from the status row (the launch template, every
+    // store): what AWS holds now is the point of a plan, and a dry pass writes no row to keep.
+    const outcome = await reconcile(poolId, dryDeps, { driftCheck: true });
     return { outcome, writes, ...(previous ? { previous } : {}), ...(next ? { next } : {}), logs };
   } finally {
     setLogSink(restore);

@@ -14,7 +14,7 @@ import {
   lazyClients,
 } from '../aws/client-factory';
 import { LaunchTemplates } from '../aws/launch-templates';
-import { createLiveFactsReader } from '../aws/live-facts-reader';
+import { createLiveFactsReader, type LiveFactsReaderOptions } from '../aws/live-facts-reader';
 import { NodeRoles } from '../aws/node-roles';
 import { Nodegroups } from '../aws/nodegroups';
 import { DynamoDbSpecStore, S3SpecStore } from '../aws/spec-stores';
@@ -69,7 +69,20 @@ export function createReconcileDeps(
 ): ReconcileDeps {
   const names = resolveResourceNames(env);
   const allowList = allowListFromEnvironment(env);
-  return {
+  const maxAgeSeconds = liveFactsMaxAgeFromEnv(env);
+  // A new reader per pass: its cache must never serve one pass's facts to the next. Only the
+  // cluster reads may be shared, by the passes of one batch (`forBatch`).
+  const factsReader = (options: LiveFactsReaderOptions) =>
+    createLiveFactsReader(clients, { ...options, ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}) });
+  const withClusters = (clusters?: LiveFactsReaderOptions['clusters']) => ({
+    readLiveFacts: (input: Parameters<ReconcileDeps['readLiveFacts']>[0]) =>
+      factsReader(clusters ? { clusters } : {}).gather(liveFactsRequest(input)),
+    readCachedLiveFacts: (
+      spec: Parameters<ReconcileDeps['readLiveFacts']>[0],
+      cached: Parameters<NonNullable<ReconcileDeps['readCachedLiveFacts']>>[1],
+    ) => factsReader(clusters ? { clusters } : {}).gatherCached(liveFactsRequest(spec), cached),
+  });
+  const deps: ReconcileDeps = {
     specStores: [
       new S3SpecStore(clients.s3, { bucket: names.specBucket, prefix: names.specPrefix }),
       new DynamoDbSpecStore(clients.documents, { table: names.specTable }),
@@ -80,8 +93,8 @@ export function createReconcileDeps(
       checkLive: checkLiveRules,
       conditionTypeForRule: ruleCondition,
     },
-    // A new reader per pass: its cache must never serve one pass's facts to the next.
-    readLiveFacts: (input) => createLiveFactsReader(clients).gather(liveFactsRequest(input)),
+    ...withClusters(),
+    forBatch: () => ({ ...deps, ...withClusters(new Map()) }),
     launchTemplates: new LaunchTemplates(clients),
     nodegroups: new Nodegroups(clients),
     amiParameters: new AmiParameters(clients),
@@ -92,4 +105,13 @@ export function createReconcileDeps(
     clock: () => new Date(),
     settleSeconds: settleSecondsFromEnv(env),
   };
+  return deps;
+}
+
+/** LIVE_FACTS_MAX_AGE_SECONDS: how long a pool's cached live facts are reused (default a day). */
+export function liveFactsMaxAgeFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env.LIVE_FACTS_MAX_AGE_SECONDS;
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }

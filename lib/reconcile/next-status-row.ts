@@ -38,6 +38,9 @@ export interface PassReport {
   desiredDataHash?: string;
   desiredImageId?: string;
   resolvedImage?: StatusRow['resolvedImage'];
+  /** Live facts this pass read (or reused) for a valid spec. */
+  liveFacts?: StatusRow['liveFacts'];
+  rootDevice?: StatusRow['rootDevice'];
   outcome: ReconcileOutcome;
 }
 
@@ -70,6 +73,13 @@ function launchTemplateRecord(previous: StatusRow, report: PassReport): StatusRo
     ...(lastKnownGood !== undefined ? { lastKnownGoodVersion: lastKnownGood } : {}),
     ...(report.desiredDataHash ? { dataHash: report.desiredDataHash } : {}),
     ...(report.desiredImageId ? { imageId: report.desiredImageId } : {}),
+    defaultVersion: lt.defaultVersion,
+    versions: lt.versions.map((v) => ({
+      number: v.number,
+      ...(v.dataHash ? { dataHash: v.dataHash } : {}),
+      ...(v.imageId ? { imageId: v.imageId } : {}),
+    })),
+    tags: lt.tags,
   };
 }
 
@@ -129,6 +139,8 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
   const clusterName = report.spec?.clusterName ?? previous.clusterName;
   const nodegroupName = report.spec?.nodegroupName ?? previous.nodegroupName;
   const resolvedImage = report.resolvedImage ?? previous.resolvedImage;
+  const liveFacts = report.liveFacts ?? previous.liveFacts;
+  const rootDevice = report.rootDevice ?? previous.rootDevice;
   const specHash = report.spec ? report.spec.specHash : previous.specHash;
   const specSummary = report.spec ? report.spec.summary : previous.specSummary;
   const specWrittenAt = report.spec ? report.spec.writtenAt : previous.specWrittenAt;
@@ -156,6 +168,8 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
     outcome: outcomeRecord(report.outcome),
     ...(launchTemplate ? { launchTemplate } : {}),
     ...(resolvedImage ? { resolvedImage } : {}),
+    ...(liveFacts && !deleted ? { liveFacts } : {}),
+    ...(rootDevice && !deleted ? { rootDevice } : {}),
     ...(nodegroup ? { nodegroup } : {}),
     ...(update ? { update } : {}),
     ...(failedRoll ? { failedRoll } : {}),

@@ -1,5 +1,5 @@
 import { NodegroupStatus, UpdateStatus } from '../plan/eks-status';
-import type { Observed, ObservedLaunchTemplate } from '../plan/plan-types';
+import type { Observed, ObservedLaunchTemplate, ObservedNodegroup } from '../plan/plan-types';
 import { launchTemplateName, OwnershipTagKey } from '../render/resource-names';
 import type { StatusRow, UpdateRecord } from '../status/status-row';
 import type { ObservePorts } from './ports';
@@ -17,6 +17,45 @@ export interface ObserveTarget {
   nodegroupName: string;
   /** Read the role's ARN when the node group has to be created. */
   nodeRoleName?: string;
+  /** Hash of the freshly rendered launch template data. */
+  dataHash?: string;
+  /** The hourly drift check: read the launch template from EC2 whatever the status row knows. */
+  driftCheck?: boolean;
+}
+
+/**
+ * The launch template as the status row knows it, when that is what EC2 would say: the node
+ * group (just described) runs the very template id and version the row recorded, and the row
+ * holds the template's versions, default and tags. Versions are immutable, so each recorded
+ * version's data hash still holds; the rendered data either matches the pinned version (a no-op)
+ * or no recorded version (a new one will be created, its number comes back from EC2). Reusing any
+ * other recorded version would trust that it still exists: that case reads EC2. Changes made
+ * outside (a version deleted, the default changed) are found by the hourly drift check.
+ */
+export function launchTemplateFromRow(
+  target: ObserveTarget,
+  previous: StatusRow | undefined,
+  nodegroup: ObservedNodegroup | undefined,
+): ObservedLaunchTemplate | undefined {
+  const row = previous?.launchTemplate;
+  if (target.driftCheck || !row || !nodegroup || target.dataHash === undefined) return undefined;
+  const { versions, defaultVersion, tags, latestVersion, pinnedVersion } = row;
+  if (!versions || defaultVersion === undefined || !tags || latestVersion === undefined) return undefined;
+  if (row.name !== target.launchTemplateName || nodegroup.launchTemplate?.id !== row.id) return undefined;
+  const running = nodegroup.launchTemplate.version;
+  if (running === undefined || running !== pinnedVersion) return undefined;
+  const pinned = versions.find((version) => version.number === running);
+  if (!pinned) return undefined;
+  const matching = versions.filter((version) => version.dataHash === target.dataHash);
+  if (matching.length > 0 && pinned.dataHash !== target.dataHash) return undefined;
+  return {
+    id: row.id,
+    name: row.name,
+    tags: { ...tags },
+    defaultVersion,
+    latestVersion,
+    versions: versions.map((version) => ({ ...version })),
+  };
 }
 
 function previousBookkeeping(previous: StatusRow | undefined): Observed['previous'] {
@@ -62,15 +101,41 @@ function lostUpdate(recorded: UpdateRecord, nodegroupStatus: string): UpdateReco
     : { ...recorded, status: UpdateStatus.NotFound };
 }
 
+/**
+ * What changed in the launch template outside this system since the status row recorded it (a
+ * version deleted or added, the default moved), as a history line; undefined when nothing did or
+ * the row recorded no versions yet. Only the drift check reads EC2, so only it can find any.
+ */
+export function launchTemplateDrift(
+  previous: StatusRow | undefined,
+  observed: ObservedLaunchTemplate | undefined,
+): string | undefined {
+  const row = previous?.launchTemplate;
+  if (!row?.versions || !observed || row.id !== observed.id) return undefined;
+  const before = new Set(row.versions.map((version) => version.number));
+  const now = new Set(observed.versions.map((version) => version.number));
+  const deleted = [...before].filter((number) => !now.has(number));
+  const added = [...now].filter((number) => !before.has(number));
+  const changes = [
+    ...(deleted.length > 0 ? [`version ${deleted.join(', ')} deleted`] : []),
+    ...(added.length > 0 ? [`version ${added.join(', ')} added`] : []),
+    ...(row.defaultVersion !== undefined && row.defaultVersion !== observed.defaultVersion
+      ? [`default version ${row.defaultVersion} → ${observed.defaultVersion}`]
+      : []),
+  ];
+  if (changes.length === 0) return undefined;
+  return `launch template ${observed.name} (${observed.id}) changed outside enclave-pools: ${changes.join('; ')}`;
+}
+
 export async function observe(
   target: ObserveTarget,
   previous: StatusRow | undefined,
   ports: ObservePorts,
 ): Promise<Observed> {
-  const [launchTemplate, nodegroup] = await Promise.all([
-    ports.launchTemplates.describe(target.launchTemplateName),
-    ports.nodegroups.describe(target.clusterName, target.nodegroupName),
-  ]);
+  const nodegroup = await ports.nodegroups.describe(target.clusterName, target.nodegroupName);
+  const launchTemplate =
+    launchTemplateFromRow(target, previous, nodegroup) ??
+    (await ports.launchTemplates.describe(target.launchTemplateName));
   const recorded = previous?.update;
   let update: UpdateRecord | undefined = recorded;
   if (nodegroup && recorded?.status === UpdateStatus.InProgress) {

@@ -68,7 +68,14 @@ export interface NodeRolesPort {
 
 /** A spec store (S3 or DynamoDB): the pool's newest document, or undefined when it holds none. */
 export interface SpecSource {
+  /** Which store this is, to match the status row's specSource and the triggers' events. */
+  readonly source?: 's3' | 'dynamodb';
   load(poolId: string): Promise<StoredSpec | undefined>;
+  /**
+   * The pool's document at a location this store reported before (one read: no listing);
+   * undefined when it is no longer there.
+   */
+  loadAt?(poolId: string, location: string): Promise<StoredSpec | undefined>;
 }
 
 export interface StatusTablePort {

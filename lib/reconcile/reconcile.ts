@@ -9,7 +9,7 @@ import type { PoolSpec, StoredSpec, Violation } from '../pool-spec';
 import { amiParameterFor } from '../render/ami-parameter-name';
 import { canonicalHash } from '../render/canonical-json';
 import { renderLaunchTemplateData } from '../render/launch-template-data';
-import type { LiveFacts } from '../rules/live-facts';
+import type { LiveFacts, LiveFactsCache } from '../rules/live-facts';
 import type { LiveRuleInput } from '../rules/live-rules';
 import { Rule, ruleSeverity } from '../rules/rules';
 import { type ConditionInput, ConditionType, falseCondition, Reason } from '../status/conditions';
@@ -19,7 +19,7 @@ import { conditionsForViolations } from '../status/violation-conditions';
 import { desiredPresent } from './desired-state';
 import { type ExecutionContext, executeAction } from './execute-action';
 import { nextStatusRow, type PassReport } from './next-status-row';
-import { observe, observeForDeletion } from './observe';
+import { launchTemplateDrift, observe, observeForDeletion } from './observe';
 import type {
   AmiParametersPort,
   LaunchTemplatesPort,
@@ -51,6 +51,17 @@ export interface ReconcileDeps {
   specChecks: SpecChecks;
   /** Reads what the live rules and the renderer need; called at most once per pass. */
   readLiveFacts(input: PoolSpec | LiveRuleInput): Promise<LiveFacts>;
+  /**
+   * The same for a spec that passed the offline rules, reusing the facts the status row keeps
+   * while they are still valid (lib/aws/live-facts-reader.ts gatherCached). Without it every
+   * pass reads them.
+   */
+  readCachedLiveFacts?(
+    spec: PoolSpec,
+    cached: LiveFactsCache | undefined,
+  ): Promise<{ facts: LiveFacts; cache: LiveFactsCache }>;
+  /** Deps for the passes of one queue batch: DescribeCluster is then read once per cluster. */
+  forBatch?(): ReconcileDeps;
   launchTemplates: LaunchTemplatesPort;
   nodegroups: NodegroupsPort;
   amiParameters: AmiParametersPort;
@@ -67,6 +78,22 @@ export interface ReconcileDeps {
 }
 
 type SpecInfo = NonNullable<PassReport['spec']>;
+
+/** What the dispatcher knows about why a pass runs (none of it is needed for a correct pass). */
+export interface PassContext {
+  /**
+   * The spec-store events for this pool in the batch (an S3 event names its object). The store
+   * the status row names is read directly at the row's location unless one of its events names
+   * another location (a renamed object: then it is listed); another store is read only when it has
+   * an event here, when the row names no source, or when the spec is gone from where the row says.
+   */
+  specEvents?: ReadonlyArray<{ source: 's3' | 'dynamodb'; location?: string }>;
+  /**
+   * The hourly drift check (a resync message saying so): the launch template is read from EC2
+   * and every spec store is read, whatever the status row says.
+   */
+  driftCheck?: boolean;
+}
 
 /**
  * What a pass has learned and done so far: the status row's input without the outcome, plus the
@@ -221,6 +248,7 @@ type LoadedSpec =
 interface ValidSpec {
   spec: PoolSpec;
   facts: LiveFacts;
+  liveFacts?: LiveFactsCache;
   specHash: string;
   violations: Violation[];
 }
@@ -237,6 +265,7 @@ class Pass {
     private readonly deps: ReconcileDeps,
     /** Every line it writes carries the pool id. */
     private readonly log: Logger,
+    private readonly context: PassContext = {},
   ) {}
 
   /** The pass's one clock reading: the status row's times and plan()'s maintenance windows. */
@@ -315,10 +344,37 @@ class Pass {
     }
   }
 
+  /**
+   * The row's store at the row's location, plus any store with an event of its own; every store
+   * (listing S3) when the row names none, on the drift check, or when the spec is gone from there.
+   */
   private async loadSpec(): Promise<LoadedSpec> {
-    const found = (await Promise.all(this.deps.specStores.map((store) => store.load(this.poolId)))).filter(
-      (s): s is StoredSpec => s !== undefined,
-    );
+    const row = this.previous;
+    const rowStore =
+      !this.context.driftCheck && row && !row.deleted && row.specLocation
+        ? this.deps.specStores.find((store) => store.source === row.specSource && store.loadAt)
+        : undefined;
+    const location = row?.specLocation;
+    if (rowStore?.loadAt && location) {
+      const events = this.context.specEvents ?? [];
+      const moved = events.some(
+        (event) =>
+          event.source === rowStore.source && event.location !== undefined && event.location !== location,
+      );
+      const others = this.deps.specStores.filter(
+        (store) => store !== rowStore && events.some((event) => event.source === store.source),
+      );
+      const [atRow, ...elsewhere] = await Promise.all([
+        moved ? rowStore.load(this.poolId) : rowStore.loadAt(this.poolId, location),
+        ...others.map((store) => store.load(this.poolId)),
+      ]);
+      if (atRow) return this.oneSpec([atRow, ...elsewhere]);
+    }
+    return this.oneSpec(await Promise.all(this.deps.specStores.map((store) => store.load(this.poolId))));
+  }
+
+  private oneSpec(loaded: Array<StoredSpec | undefined>): LoadedSpec {
+    const found = loaded.filter((s): s is StoredSpec => s !== undefined);
     const [only] = found;
     if (found.length === 0 || !only) return { kind: 'none' };
     if (found.length === 1) return { kind: 'found', spec: only };
@@ -357,12 +413,24 @@ class Pass {
       );
       return this.invalid([...violations, ...this.deps.specChecks.checkLive(liveInput, facts)], state);
     }
-    const facts = await inPhase(ConditionType.SpecValid, Reason.LiveFactsUnavailable, state, () =>
-      this.deps.readLiveFacts(spec),
+    const { facts, cache } = await inPhase(
+      ConditionType.SpecValid,
+      Reason.LiveFactsUnavailable,
+      state,
+      async (): Promise<{ facts: LiveFacts; cache?: LiveFactsCache }> =>
+        this.deps.readCachedLiveFacts
+          ? this.deps.readCachedLiveFacts(spec, this.previous?.liveFacts)
+          : { facts: await this.deps.readLiveFacts(spec) },
     );
     const allViolations = [...violations, ...this.deps.specChecks.checkLive(spec, facts)];
     if (allViolations.some((v) => v.severity === 'Error')) return this.invalid(allViolations, state);
-    return { spec, facts, specHash: canonicalHash(spec), violations: allViolations };
+    return {
+      spec,
+      facts,
+      ...(cache ? { liveFacts: cache } : {}),
+      specHash: canonicalHash(spec),
+      violations: allViolations,
+    };
   }
 
   private async reconcileSpec(stored: StoredSpec): Promise<PassEnd> {
@@ -376,7 +444,7 @@ class Pass {
     };
     const valid = await this.validate(stored, { ...FRESH, spec: storedInfo });
     if ('outcome' in valid) return valid;
-    const { spec, facts, specHash, violations } = valid;
+    const { spec, facts, specHash, violations, liveFacts } = valid;
     const specInfo: SpecInfo = {
       ...storedInfo,
       clusterName: spec.clusterName,
@@ -384,7 +452,7 @@ class Pass {
       specHash,
       summary: specSummaryOf(spec),
     };
-    let state: PassState = { ...FRESH, spec: specInfo };
+    let state: PassState = { ...FRESH, spec: specInfo, ...(liveFacts ? { liveFacts } : {}) };
 
     const image = await inPhase(
       ConditionType.LaunchTemplateReady,
@@ -396,9 +464,11 @@ class Pass {
     if (image.resolved) state = { ...state, resolvedImage: image.resolved };
     const rootDeviceName = spec.launchTemplate.rootVolume
       ? await inPhase(ConditionType.LaunchTemplateReady, Reason.LaunchTemplateReconcileFailed, state, () =>
-          this.deps.amiParameters.rootDeviceName(image.imageId),
+          this.rootDeviceName(image.imageId),
         )
       : undefined;
+    if (rootDeviceName)
+      state = { ...state, rootDevice: { imageId: image.imageId, deviceName: rootDeviceName } };
     const rendered = renderLaunchTemplateData(spec, facts.cluster, image.imageId, {
       ...(rootDeviceName ? { rootDeviceName } : {}),
       ...(this.deps.policy.deploymentId ? { deploymentId: this.deps.policy.deploymentId } : {}),
@@ -427,6 +497,8 @@ class Pass {
       launchTemplateName: template.name,
       nodegroupName: spec.nodegroupName,
       nodeRoleName: spec.nodeRoleName,
+      dataHash: template.dataHash,
+      driftCheck: this.context.driftCheck === true,
     };
     const observed = await inPhase(
       ConditionType.EKSNodegroupReady,
@@ -434,6 +506,13 @@ class Pass {
       state,
       async () => ({ ...(await observe(target, this.previous, this.deps)), now: this.now.toISOString() }),
     );
+    const drift = this.context.driftCheck
+      ? launchTemplateDrift(this.previous, observed.launchTemplate)
+      : undefined;
+    if (drift) {
+      this.log.warn('reconcile.launch-template-drift', { drift });
+      state = { ...state, actionEvents: [{ event: 'LaunchTemplateDriftDetected', message: drift }] };
+    }
     const context: ExecutionContext = {
       specHash,
       generation: stored.generation,
@@ -443,6 +522,13 @@ class Pass {
         : {}),
     };
     return this.converge(desired, observed, context, state);
+  }
+
+  /** An image's root device never changes: DescribeImages once per image, kept in the status row. */
+  private async rootDeviceName(imageId: string): Promise<string | undefined> {
+    const known = this.previous?.rootDevice;
+    if (known && known.imageId === imageId) return known.deviceName;
+    return this.deps.amiParameters.rootDeviceName(imageId);
   }
 
   /**
@@ -637,7 +723,11 @@ async function keepNewsOnFresherRow(
  *   const outcome = await reconcile('my-node-pool', createReconcileDeps());
  *   if (outcome.kind === 'requeue') await queue.send(poolId, outcome.afterSeconds);
  */
-export async function reconcile(poolId: string, deps: ReconcileDeps): Promise<ReconcileOutcome> {
+export async function reconcile(
+  poolId: string,
+  deps: ReconcileDeps,
+  context: PassContext = {},
+): Promise<ReconcileOutcome> {
   const log = poolLogger(poolId);
   let previous: StatusRow | undefined;
   try {
@@ -648,7 +738,7 @@ export async function reconcile(poolId: string, deps: ReconcileDeps): Promise<Re
       ? Outcome.transient(errorMessage(error))
       : Outcome.terminal('StatusTableUnreadable', errorMessage(error));
   }
-  const { report, wroteToAws, deferred } = await new Pass(poolId, previous, deps, log).run();
+  const { report, wroteToAws, deferred } = await new Pass(poolId, previous, deps, log, context).run();
   const outcome = report.outcome;
   const nothingKnown = !previous && outcome.kind === 'done' && !report.spec && !report.observed;
   // A transient failure keeps the previous row, unless this pass already changed AWS; a pass that

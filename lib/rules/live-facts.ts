@@ -60,3 +60,16 @@ export interface LiveFacts {
    */
   instanceTypeOfferings?: Record<string, string[]>;
 }
+
+/**
+ * Live facts as a status row keeps them between passes (lib/aws/live-facts-reader.ts decides when
+ * they may be reused). The cluster is not in it: DescribeCluster is read on every pass (once per
+ * cluster and batch), because the node user data carries its endpoint and certificate.
+ */
+export interface LiveFactsCache {
+  /** Hash of what the facts depend on: the pool's request and the cluster's subnets. */
+  key: string;
+  /** ISO time they were read. */
+  readAt: string;
+  facts: Omit<LiveFacts, 'cluster'>;
+}

@@ -1,4 +1,5 @@
 import { canonicalJson } from '../render/canonical-json';
+import type { LiveFactsCache } from '../rules/live-facts';
 import type { Condition } from './conditions';
 
 /**
@@ -151,6 +152,15 @@ export interface StatusRow {
     /** Hash of the desired data (equal to the target version's). */
     dataHash?: string;
     imageId?: string;
+    /**
+     * The template as last read from EC2 or written by this pool's own actions. Versions are
+     * immutable, so while the node group runs `pinnedVersion` of `id` this is what EC2 would say;
+     * a no-op pass plans from it instead of describing the template, and the hourly drift check
+     * (a resync message with `driftCheck`) reads EC2 again (docs/decisions/0082-no-op-pass-from-the-status-row.md).
+     */
+    defaultVersion?: number;
+    versions?: Array<{ number: number; dataHash?: string; imageId?: string }>;
+    tags?: Record<string, string>;
   };
   /**
    * The image an EKS-optimized lookup resolved, pinned to the spec hash it was resolved for:
@@ -158,6 +168,15 @@ export interface StatusRow {
    * "recommended" pointer (which would roll every node whenever AWS publishes an image).
    */
   resolvedImage?: { imageId: string; parameterName: string; specHash: string };
+  /**
+   * What the live rules and the renderer read from EC2 (instance type, subnets, zones, offerings),
+   * kept with the key they were read for: a hash of the pool's request (instance type, explicit
+   * subnets and zones) and the cluster's subnets. A pass reuses them while the key is the same and
+   * they are younger than LIVE_FACTS_MAX_AGE_SECONDS (a day by default).
+   */
+  liveFacts?: LiveFactsCache;
+  /** The root device name of `imageId` (DescribeImages), for rootVolume pools; an image never changes it. */
+  rootDevice?: { imageId: string; deviceName: string };
   nodegroup?: {
     name: string;
     status: string;

@@ -3,7 +3,7 @@ import { createLiveFactsReader, type LiveFactsReader } from '../../aws/live-fact
 import { UsageError } from '../../errors';
 import { allowListFromEnvironment } from '../../manifests/deployment-allow-list';
 import { isVariableName, variablesFromEnvironment } from '../../manifests/deployment-variables';
-import { MAX_DOCUMENT_BYTES } from '../../manifests/pool-document';
+import { MAX_DOCUMENT_BYTES } from '../../manifests/store-format';
 import { validatePoolSpecBytes } from '../../manifests/validate-pool-spec';
 import type { Violation } from '../../pool-spec';
 import { INSTANCE_FACTS_SNAPSHOT, snapshotInstanceFacts } from '../../rules/instance-facts';

@@ -181,7 +181,10 @@ export async function startFaultWorld(
     invoke,
     invokeBodies,
     objectEvent,
-    reconcileDirect: (poolId) => eventPath.dispatchDeps(`direct-${++invocation}`).reconcile(poolId),
+    reconcileDirect: (poolId) =>
+      eventPath
+        .dispatchDeps(`direct-${++invocation}`)
+        .reconcile(poolId, { specEvents: [], driftCheck: false }),
     async rolls(poolId) {
       const ids: string[] = [];
       let nextToken: string | undefined;

@@ -11,7 +11,7 @@ import type { AwsClients } from '../../../lib/aws/client-factory';
 import { DynamoDbSpecStore, S3SpecStore } from '../../../lib/aws/spec-stores';
 import { resolveRegion } from '../../../lib/config';
 import { ConcurrentUpdateError, SpecInvalidError } from '../../../lib/errors';
-import { MAX_DOCUMENT_BYTES } from '../../../lib/manifests/pool-document';
+import { MAX_DOCUMENT_BYTES } from '../../../lib/manifests/store-format';
 import { validatePoolSpec } from '../../../lib/manifests/validate-pool-spec';
 import { resetSandbox, sandboxClients } from '../../support/sandbox';
 
@@ -69,6 +69,9 @@ describe('S3SpecStore', () => {
       sizeBytes: Buffer.byteLength(SEED),
     });
     expect(loaded?.generation).toBeGreaterThan(0);
+    // One GetObject at the location the row keeps reads the same spec (the no-op pass's read).
+    expect(await store.loadAt('my-node-pool', loaded?.location ?? '')).toEqual(loaded);
+    expect(await store.loadAt('my-node-pool', `s3://${BUCKET}/pools/other-pool.yaml`)).toEqual(loaded);
     expect(validatePoolSpec(loaded?.text ?? '', { variables, poolId: 'my-node-pool' }).violations).toEqual(
       [],
     );

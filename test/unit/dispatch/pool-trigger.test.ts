@@ -1,4 +1,4 @@
-import { parsePoolTrigger, TriggerKind } from '../../../lib/dispatch/pool-trigger';
+import { parsePoolTrigger, TriggerKind, triggerFacts } from '../../../lib/dispatch/pool-trigger';
 
 const context = {
   specBucket: 'specs',
@@ -16,11 +16,15 @@ const s3Event = (bucket: string, key: unknown, detailType = 'Object Created') =>
 
 describe('parsePoolTrigger', () => {
   it.each([
-    ['an S3 create', s3Event('specs', 'pools/blue.yaml'), { poolId: 'blue', kind: TriggerKind.SpecObject }],
+    [
+      'an S3 create',
+      s3Event('specs', 'pools/blue.yaml'),
+      { poolId: 'blue', kind: TriggerKind.SpecObject, location: 's3://specs/pools/blue.yaml' },
+    ],
     [
       'an S3 delete',
       s3Event('specs', 'pools/blue.yaml', 'Object Deleted'),
-      { poolId: 'blue', kind: TriggerKind.SpecObject },
+      { poolId: 'blue', kind: TriggerKind.SpecObject, location: 's3://specs/pools/blue.yaml' },
     ],
     [
       'a spec-table pipe event',
@@ -35,6 +39,16 @@ describe('parsePoolTrigger', () => {
       'a resync message',
       JSON.stringify({ poolId: 'red', trigger: 'resync' }),
       { poolId: 'red', kind: 'resync' },
+    ],
+    [
+      'a resync message carrying the hourly drift check',
+      JSON.stringify({ poolId: 'red', trigger: 'resync', driftCheck: true }),
+      { poolId: 'red', kind: 'resync', driftCheck: true },
+    ],
+    [
+      'a drift check on anything but a resync (ignored: only the sweep schedules it)',
+      JSON.stringify({ poolId: 'red', trigger: 'requeue', driftCheck: true }),
+      { poolId: 'red', kind: 'requeue' },
     ],
     [
       'a requeue message with its token',
@@ -90,5 +104,24 @@ describe('parsePoolTrigger', () => {
   ])('rejects %s, naming the rule', (_name, body, reason) => {
     const parsed = parsePoolTrigger(body, context);
     expect(parsed).toEqual({ rejected: expect.stringContaining(reason) });
+  });
+});
+
+describe('triggerFacts', () => {
+  it('names the spec stores with events of their own, and the drift check', () => {
+    expect(
+      triggerFacts([
+        { poolId: 'a', kind: TriggerKind.SpecObject, location: 's3://specs/pools/a.yaml' },
+        { poolId: 'a', kind: TriggerKind.SpecItem },
+        { poolId: 'a', kind: TriggerKind.Resync, driftCheck: true },
+      ]),
+    ).toEqual({
+      specEvents: [{ source: 's3', location: 's3://specs/pools/a.yaml' }, { source: 'dynamodb' }],
+      driftCheck: true,
+    });
+    expect(triggerFacts([{ poolId: 'a', kind: TriggerKind.Requeue }])).toEqual({
+      specEvents: [],
+      driftCheck: false,
+    });
   });
 });

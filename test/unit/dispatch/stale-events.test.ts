@@ -20,12 +20,18 @@ const object = (eventTime?: string): PoolTrigger => ({
 describe('spec events the status row has already seen', () => {
   it('reads the EventBridge time of an S3 object event, and nothing from a time that is not one', () => {
     expect(parsePoolTrigger(s3Event('2026-12-01T12:00:05Z'), context)).toEqual({
-      trigger: { poolId: 'p1', kind: 'spec-object', eventTime: '2026-12-01T12:00:05.000Z' },
+      trigger: {
+        poolId: 'p1',
+        kind: 'spec-object',
+        location: 's3://specs/pools/p1.yaml',
+        eventTime: '2026-12-01T12:00:05.000Z',
+      },
     });
-    expect(parsePoolTrigger(s3Event('yesterday'), context)).toEqual({
-      trigger: { poolId: 'p1', kind: 'spec-object' },
-    });
-    expect(parsePoolTrigger(s3Event(), context)).toEqual({ trigger: { poolId: 'p1', kind: 'spec-object' } });
+    const withoutTime = {
+      trigger: { poolId: 'p1', kind: 'spec-object', location: 's3://specs/pools/p1.yaml' },
+    };
+    expect(parsePoolTrigger(s3Event('yesterday'), context)).toEqual(withoutTime);
+    expect(parsePoolTrigger(s3Event(), context)).toEqual(withoutTime);
   });
 
   it.each([

@@ -2,9 +2,9 @@ import {
   decodeSpecBytes,
   detectFormat,
   firstForbiddenCharacter,
-  MAX_DOCUMENT_BYTES,
   parsePoolDocument,
 } from '../../../lib/manifests/pool-document';
+import { MAX_DOCUMENT_BYTES } from '../../../lib/manifests/store-format';
 
 describe('decodeSpecBytes', () => {
   it('decodes UTF-8 and drops a BOM', () => {

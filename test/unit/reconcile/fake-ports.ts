@@ -21,6 +21,8 @@ export class FakeWorld {
   nodegroup: ObservedNodegroup | undefined;
   imageIds: Record<string, string> = {};
   readonly calls: string[] = [];
+  /** CreateLaunchTemplateVersion ClientTokens and the versions they made. */
+  readonly versionTokens = new Map<string, { number: number; dataHash: string }>();
   /** Updates EKS knows, oldest first (DescribeUpdate, ListUpdates). */
   updates: UpdateRecord[] = [];
   /** What UpdateNodegroupVersion answers; EKS busy when unset. */
@@ -83,7 +85,11 @@ export class FakeWorld {
           this.step('createLaunchTemplateVersion');
           const template = this.template;
           if (!template) throw new Error('no template');
+          // EC2 answers a reused ClientToken with the version it made (as the sandbox does).
+          const replayed = this.versionTokens.get(input.clientToken);
+          if (replayed) return replayed;
           const version = { number: template.latestVersion + 1, dataHash: input.dataHash };
+          this.versionTokens.set(input.clientToken, version);
           this.template = {
             ...template,
             latestVersion: version.number,

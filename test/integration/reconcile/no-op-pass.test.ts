@@ -1,0 +1,271 @@
+import {
+  CreateLaunchTemplateVersionCommand,
+  DeleteLaunchTemplateVersionsCommand,
+  DescribeLaunchTemplatesCommand,
+  ModifyLaunchTemplateCommand,
+} from '@aws-sdk/client-ec2';
+import { UpdateNodegroupVersionCommand } from '@aws-sdk/client-eks';
+import { resolveResourceNames } from '../../../lib/config';
+import { reconcile } from '../../../lib/reconcile';
+import { quietLogs } from '../../support/quiet-logs';
+import { setRollSeconds } from '../../support/sandbox';
+import {
+  describeNodegroup,
+  type Harness,
+  LAUNCH_TEMPLATE_NAME,
+  launchTemplateVersions,
+  POOL_ID,
+  SEED_SPEC,
+  specWith,
+  startHarness,
+  statusRow,
+  withMemoryMib,
+} from './reconcile-harness';
+
+/**
+ * The cost of a pass that changes nothing (issue 13.1, docs/decisions/0082): the status row, the
+ * spec object at the row's location, DescribeNodegroup and DescribeCluster, and no EC2 call. What
+ * the row stands in for (the launch template, the live facts) is re-read by the hourly drift check.
+ */
+
+quietLogs();
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+  await setRollSeconds(1);
+});
+
+const NO_OP_CALLS = ['dynamodb:GetItem', 's3:GetObject', 'eks:DescribeCluster', 'eks:DescribeNodegroup'];
+
+async function created(spec = SEED_SPEC): Promise<void> {
+  await h.s3Specs.put(POOL_ID, spec);
+  expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
+  // The first no-op pass after the pool settled records what it read; from then on passes are no-ops.
+  expect(await h.run()).toMatchObject({ kind: 'done' });
+  h.counter.reset();
+}
+
+/** The calls in a stable order (parallel reads may interleave), so a failure prints the list. */
+function sortedCalls(): string[] {
+  return [...h.counter.calls].sort();
+}
+
+async function driftCheck(): Promise<void> {
+  const outcomes = [await reconcile(POOL_ID, h.deps, { driftCheck: true })];
+  while (outcomes.at(-1)?.kind === 'requeue' && outcomes.length < 15) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    outcomes.push(await h.run());
+  }
+  expect(outcomes.at(-1)).toMatchObject({ kind: 'done' });
+}
+
+async function templateId(): Promise<string> {
+  const out = await h.clients.ec2.send(
+    new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [LAUNCH_TEMPLATE_NAME] }),
+  );
+  return out.LaunchTemplates?.[0]?.LaunchTemplateId ?? '';
+}
+
+describe('a no-op pass', () => {
+  it('makes exactly four calls, none of them EC2, and writes nothing', async () => {
+    await created();
+    const rowBefore = await statusRow(h.clients);
+
+    const outcome = await h.run();
+
+    expect(outcome).toMatchObject({ kind: 'done' });
+    expect(sortedCalls()).toEqual([...NO_OP_CALLS].sort());
+    expect(h.counter.calls.filter((call) => call.startsWith('ec2:'))).toEqual([]);
+    expect(await statusRow(h.clients)).toEqual(rowBefore);
+  });
+
+  it('keeps four calls for a pool with a root volume (the image root device is in the status row)', async () => {
+    await created(
+      specWith([
+        ['      enabled: true\n', '      enabled: true\n    rootVolume:\n      size: 40\n      type: gp3\n'],
+      ]),
+    );
+
+    await h.run();
+
+    expect(sortedCalls()).toEqual([...NO_OP_CALLS].sort());
+    const row = await statusRow(h.clients);
+    expect(row?.rootDevice?.imageId).toBe(row?.launchTemplate?.imageId);
+  });
+
+  it('reads DynamoDB specs with one GetItem, and the S3 store only when it has an event of its own', async () => {
+    await h.dynamoSpecs.put(POOL_ID, SEED_SPEC);
+    expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
+    await h.run();
+    h.counter.reset();
+
+    await h.run();
+    expect(sortedCalls()).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:GetItem', 'eks:DescribeCluster', 'eks:DescribeNodegroup'].sort(),
+    );
+
+    // A spec object for the same pool appears: its own event makes the pass look in S3 too.
+    await h.s3Specs.put(POOL_ID, SEED_SPEC);
+    h.counter.reset();
+    const outcome = await reconcile(POOL_ID, h.deps, {
+      specEvents: [
+        {
+          source: 's3',
+          location: `s3://${resolveResourceNames().specBucket}/${resolveResourceNames().specPrefix}${POOL_ID}.yaml`,
+        },
+      ],
+    });
+    expect(outcome).toMatchObject({ kind: 'terminal', reason: 'SpecConflict' });
+    expect(h.counter.resourceWrites()).toEqual([]);
+  });
+
+  it('re-reads the live facts once they are older than LIVE_FACTS_MAX_AGE_SECONDS', async () => {
+    await created();
+    const row = await statusRow(h.clients);
+    expect(row?.liveFacts?.facts.instanceTypes['m5.xlarge']?.nitroEnclavesSupported).toBe(true);
+    const { createReconcileDeps } = await import('../../../lib/reconcile');
+    const aged = createReconcileDeps(
+      { ...process.env, KUBERNETES_VERSION: '1.35', LIVE_FACTS_MAX_AGE_SECONDS: '0' },
+      h.reconcileClients,
+    );
+
+    expect(await reconcile(POOL_ID, aged)).toMatchObject({ kind: 'done' });
+
+    expect(h.counter.summary()).toMatchObject({
+      DescribeInstanceTypes: 1,
+      DescribeSubnets: 1,
+      DescribeAvailabilityZones: 1,
+      DescribeInstanceTypeOfferings: 1,
+    });
+    expect(h.counter.count('DescribeLaunchTemplates')).toBe(0);
+  });
+});
+
+describe('a changed spec', () => {
+  // Eight of its own; the ninth, ListUpdates, looks for a roll a pass started and never recorded
+  // (a lost status write) before sending another (docs/decisions/0091).
+  it('reaches "roll started" in nine calls', async () => {
+    await created();
+    const stored = await h.s3Specs.put(POOL_ID, specWith(withMemoryMib(1024)));
+    h.counter.reset();
+
+    const outcome = await reconcile(POOL_ID, h.deps, {
+      specEvents: [{ source: 's3', location: stored.location }],
+    });
+
+    expect(outcome).toMatchObject({ kind: 'requeue', reason: 'UpdateInProgress' });
+    expect(h.counter.calls).toEqual([
+      'dynamodb:GetItem',
+      's3:GetObject',
+      'eks:DescribeCluster',
+      // The new spec resolves its image again (resolvedImage is pinned to the spec hash).
+      'ssm:GetParameter',
+      'eks:DescribeNodegroup',
+      'ec2:CreateLaunchTemplateVersion',
+      'eks:ListUpdates',
+      'eks:UpdateNodegroupVersion',
+      'dynamodb:PutItem',
+    ]);
+    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1, 2]);
+    expect((await statusRow(h.clients))?.update).toMatchObject({
+      status: 'InProgress',
+      launchTemplateVersion: 2,
+    });
+  });
+});
+
+describe('the hourly drift check', () => {
+  it('is the only pass that reads the launch template', async () => {
+    await created();
+    await h.run();
+    expect(h.counter.count('DescribeLaunchTemplates')).toBe(0);
+
+    await driftCheck();
+
+    expect(h.counter.count('DescribeLaunchTemplates')).toBe(1);
+    expect(h.counter.count('DescribeLaunchTemplateVersions')).toBe(1);
+  });
+
+  it('replaces the version the node group runs when it was deleted out of band', async () => {
+    await created();
+    await h.s3Specs.put(POOL_ID, specWith(withMemoryMib(1024)));
+    expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
+    await h.run();
+    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('2');
+    await h.clients.ec2.send(
+      new DeleteLaunchTemplateVersionsCommand({ LaunchTemplateId: await templateId(), Versions: ['2'] }),
+    );
+
+    // A pass without the check trusts the row: four calls, nothing noticed.
+    h.counter.reset();
+    await h.run();
+    expect(sortedCalls()).toEqual([...NO_OP_CALLS].sort());
+
+    await driftCheck();
+
+    const versions = await launchTemplateVersions(h.clients);
+    expect(versions.map((v) => v.VersionNumber)).toEqual([1, 3]);
+    expect(Buffer.from(versions[1]?.LaunchTemplateData?.UserData ?? '', 'base64').toString()).toContain(
+      'memory_mib: 1024',
+    );
+    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('3');
+    const row = await statusRow(h.clients);
+    expect(row?.launchTemplate).toMatchObject({ pinnedVersion: 3 });
+    expect(row?.history.map((e) => e.event)).toContain('LaunchTemplateDriftDetected');
+  });
+
+  it('records a default version changed out of band', async () => {
+    await created();
+    const id = await templateId();
+    await h.clients.ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateId: id,
+        LaunchTemplateData: { InstanceType: 't3.large' },
+      }),
+    );
+    await h.clients.ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: id, DefaultVersion: '2' }));
+    await h.run();
+    expect((await statusRow(h.clients))?.launchTemplate?.defaultVersion).toBe(1);
+
+    await driftCheck();
+
+    const row = await statusRow(h.clients);
+    expect(row?.launchTemplate).toMatchObject({ defaultVersion: 2, latestVersion: 2, pinnedVersion: 1 });
+    expect(row?.launchTemplate?.versions?.map((v) => v.number)).toEqual([1, 2]);
+    const drift = row?.history.filter((e) => e.event === 'LaunchTemplateDriftDetected') ?? [];
+    expect(drift.map((e) => e.message)).toEqual([expect.stringContaining('default version 1 → 2')]);
+    // The node group stays on the version that matches the spec.
+    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('1');
+  });
+
+  it('rolls a node group moved to another version back to the spec (noticed on any pass, from DescribeNodegroup)', async () => {
+    await created();
+    const id = await templateId();
+    const rogue = await h.clients.ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateId: id,
+        LaunchTemplateData: { InstanceType: 't3.large' },
+      }),
+    );
+    await h.clients.eks.send(
+      new UpdateNodegroupVersionCommand({
+        clusterName: h.world.cluster.name,
+        nodegroupName: POOL_ID,
+        launchTemplate: { id, version: String(rogue.LaunchTemplateVersion?.VersionNumber) },
+      }),
+    );
+    for (let i = 0; i < 40; i++) {
+      const ng = await describeNodegroup(h.clients, h.world.cluster.name);
+      if (ng?.status === 'ACTIVE' && ng.launchTemplate?.version === '2') break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+
+    await driftCheck();
+
+    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('1');
+    const row = await statusRow(h.clients);
+    expect(row?.history.map((e) => e.event)).toContain('DriftDetected');
+    expect(row?.launchTemplate).toMatchObject({ pinnedVersion: 1 });
+  });
+});
