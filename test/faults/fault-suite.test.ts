@@ -69,7 +69,7 @@ function barrier(operations: string[], count: number, then: 'forward' | 'strip-t
     if (!gate) return { kind: 'forward' };
     gate.arrived++;
     if (gate.arrived >= count) gate.open();
-    return gate.arrived > count ? { kind: then } : { kind: 'hold', until: gate.until, then: { kind: then } };
+    return gate.arrived > count ? { kind: then } : { kind: 'hold', until: gate.until, next: { kind: then } };
   };
 }
 

@@ -10,7 +10,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { resolveResourceNames } from '../../../lib/config';
 import { launchTemplateName } from '../../../lib/render/resource-names';
 import { poolSpec } from '../../faults/support/fault-world';
-import { conditionStatus, startEventPath, type TestEventPath } from '../../support/event-path';
+import { startEventPath, type TestEventPath } from '../../support/event-path';
 import { quietLogs } from '../../support/quiet-logs';
 import { configureSandbox, sandboxClients, seedWorld } from '../../support/sandbox';
 

@@ -34,8 +34,8 @@ export type FaultAction =
   | { kind: 'black-hole' }
   /** Forwarded with the idempotency token taken out (EKS clientRequestToken, EC2 ClientToken). */
   | { kind: 'strip-token' }
-  /** Held until `until` settles, then handled as `then` (a barrier that lines concurrent calls up). */
-  | { kind: 'hold'; until: Promise<unknown>; then: { kind: 'forward' } | { kind: 'strip-token' } };
+  /** Held until `until` settles, then handled as `next` (a barrier that lines concurrent calls up). */
+  | { kind: 'hold'; until: Promise<unknown>; next: { kind: 'forward' } | { kind: 'strip-token' } };
 
 export type FaultRule = (call: ProxiedCall) => FaultAction;
 
@@ -238,7 +238,7 @@ export async function startFaultProxy(target: string, rule: FaultRule = forwardA
       const chosen = current(call);
       log.push({ ...call, action: chosen.kind });
       if (chosen.kind === 'hold') {
-        void chosen.until.then(() => handle(req, res, body, service, chosen.then));
+        void chosen.until.then(() => handle(req, res, body, service, chosen.next));
         return;
       }
       handle(req, res, body, service, chosen);
