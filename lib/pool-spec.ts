@@ -158,6 +158,8 @@ export interface PoolPolicies {
   maintenanceWindow?: MaintenanceWindow;
   /** `report`: drift is reported in the Drifted condition, not reverted (decision 0122). */
   drift: 'revert' | 'report';
+  /** Cluster Autoscaler node-template tags on the node group's Auto Scaling group (decision 0101); default on. */
+  autoscalerTags: boolean;
 }
 
 export interface BootstrapSpec {

@@ -8,6 +8,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import path from 'node:path';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
@@ -375,6 +376,22 @@ class SandboxLookups implements ResourceLookups {
     try {
       const out = await this.client(region).eks.send(new ListTagsForResourceCommand({ resourceArn: arn }));
       return out.tags ?? {};
+    } catch {
+      return undefined;
+    }
+  }
+
+  async autoScalingGroup(region: string, name: string) {
+    try {
+      const out = await this.client(region).autoScaling.send(
+        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
+      );
+      const group = out.AutoScalingGroups?.[0];
+      if (!group?.AutoScalingGroupARN) return undefined;
+      return {
+        arn: group.AutoScalingGroupARN,
+        tags: Object.fromEntries((group.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+      };
     } catch {
       return undefined;
     }

@@ -99,6 +99,13 @@ module.exports = {
     ...(await clusterArns(context)),
     ...(await nodegroupArns(context)),
   ],
+  /**
+   * The Auto Scaling groups EKS made for node groups of the allowed clusters: EKS tags each group
+   * `eks:cluster-name` (the node group's tags are not copied, so our ownership tags are not there).
+   */
+  autoScalingGroupOfAllowedClusters: async (/** @type {ResolverContext} */ context) => ({
+    'autoscaling:ResourceTag/eks:cluster-name': await allowList('allowedClusters', context),
+  }),
   /** The node roles specs may name (param allowedNodeRoles; a role with a path is `path/name`). */
   nodeRoleArns: async (/** @type {ResolverContext} */ context) =>
     (await allowList('allowedNodeRoles', context)).map((name) => sub(`iam::\${AWS::AccountId}:role/${name}`)),

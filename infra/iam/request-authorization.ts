@@ -69,6 +69,7 @@ export interface ResourceLookups {
     nodegroupName: string,
   ): Promise<{ arn: string; tags: Tags; subnets: string[]; nodeRole?: string } | undefined>;
   eksTagsByArn(region: string, arn: string): Promise<Tags | undefined>;
+  autoScalingGroup(region: string, name: string): Promise<{ arn: string; tags: Tags } | undefined>;
   roleArn(roleName: string): Promise<string | undefined>;
 }
 
@@ -101,6 +102,8 @@ export async function authorizeRequest(
       return stsRequest(request);
     case 'events':
       return eventsRequest(request);
+    case 'autoscaling':
+      return autoScalingRequest(request, lookups);
     default:
       throw new UnmappedRequestError(`the IAM gate does not know the ${request.service} service`);
   }
@@ -638,6 +641,59 @@ async function iamRequest(request: IncomingRequest, lookups: ResourceLookups): P
     protocol: 'query',
     checks: [{ action: `iam:${operation}`, resource: arn, context: {} }],
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// EC2 Auto Scaling (query protocol)
+
+/**
+ * Service Authorization Reference, "Actions, resources, and condition keys for Amazon EC2 Auto
+ * Scaling": Describe* take no resource; CreateOrUpdateTags and DeleteTags act on the
+ * autoScalingGroup resource (`arn:…:autoScalingGroup:<uuid>:autoScalingGroupName/<name>`) with
+ * aws:RequestTag/*, aws:TagKeys and the group's tags as aws:ResourceTag/* and
+ * autoscaling:ResourceTag/* ("Tags for security", EC2 Auto Scaling user guide).
+ */
+async function autoScalingRequest(
+  request: IncomingRequest,
+  lookups: ResourceLookups,
+): Promise<RequestAuthorization> {
+  const params = formParams(request);
+  const operation = params.get('Action') ?? '';
+  const result = (checks: AuthorizationCheck[]): RequestAuthorization => ({
+    operation: `autoscaling:${operation}`,
+    protocol: 'query',
+    checks,
+  });
+  if (/^Describe/.test(operation))
+    return result([{ action: `autoscaling:${operation}`, resource: '*', context: {} }]);
+  if (operation !== 'CreateOrUpdateTags' && operation !== 'DeleteTags') {
+    throw new UnmappedRequestError(`the IAM gate has no resource mapping for autoscaling:${operation}`);
+  }
+  const byGroup = new Map<string, Tags>();
+  for (let n = 1; params.has(`Tags.member.${n}.Key`); n++) {
+    const group = params.get(`Tags.member.${n}.ResourceId`) ?? '';
+    const tags = byGroup.get(group) ?? {};
+    tags[params.get(`Tags.member.${n}.Key`) ?? ''] = params.get(`Tags.member.${n}.Value`) ?? '';
+    byGroup.set(group, tags);
+  }
+  const checks: AuthorizationCheck[] = [];
+  for (const [name, tags] of byGroup) {
+    const group = await lookups.autoScalingGroup(request.region, name);
+    const resource =
+      group?.arn ??
+      `arn:aws:autoscaling:${request.region}:${SANDBOX_ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/${name}`;
+    const requested =
+      operation === 'CreateOrUpdateTags' ? requestTagContext(tags) : { 'aws:TagKeys': Object.keys(tags) };
+    checks.push({
+      action: `autoscaling:${operation}`,
+      resource,
+      context: {
+        ...tagContext(['aws:ResourceTag', 'autoscaling:ResourceTag'], group?.tags ?? {}),
+        ...requested,
+      },
+    });
+  }
+  return result(checks);
 }
 
 function stsRequest(request: IncomingRequest): RequestAuthorization {

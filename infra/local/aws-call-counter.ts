@@ -22,6 +22,7 @@ type MiddlewareClient = {
 
 export const COUNTED_CLIENTS: ReadonlyArray<keyof AwsClients> = [
   'ec2',
+  'autoScaling',
   'eks',
   'ssm',
   'iam',

@@ -1,3 +1,4 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -71,6 +72,7 @@ export function clientSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Cli
 
 export interface AwsClients {
   ec2: EC2Client;
+  autoScaling: AutoScalingClient;
   eks: EKSClient;
   ssm: SSMClient;
   dynamodb: DynamoDBClient;
@@ -170,6 +172,7 @@ export type ClientBuilder<K extends keyof AwsClients> = (
 export type ClientBuilders<K extends keyof AwsClients> = { [P in K]: ClientBuilder<P> };
 
 export const buildEc2: ClientBuilder<'ec2'> = (config) => new EC2Client(config);
+export const buildAutoScaling: ClientBuilder<'autoScaling'> = (config) => new AutoScalingClient(config);
 export const buildEks: ClientBuilder<'eks'> = (config) => new EKSClient(config);
 export const buildSsm: ClientBuilder<'ssm'> = (config) => new SSMClient(config);
 export const buildDynamoDb: ClientBuilder<'dynamodb'> = (config) => new DynamoDBClient(config);
@@ -193,6 +196,7 @@ export const buildIam: ClientBuilder<'iam'> = (config) => new IAMClient(config);
  */
 const DEADLINE_KIND: Partial<Record<keyof AwsClients, CallKind>> = {
   ec2: 'resources',
+  autoScaling: 'resources',
   eks: 'resources',
   ssm: 'resources',
   s3: 'resources',
@@ -236,6 +240,7 @@ export function lazyClients<K extends keyof AwsClients>(
 export function createAwsClients(settings: ClientSettings = clientSettingsFromEnv()): AwsClients {
   return lazyClients(settings, {
     ec2: buildEc2,
+    autoScaling: buildAutoScaling,
     eks: buildEks,
     ssm: buildSsm,
     dynamodb: buildDynamoDb,

@@ -1,55 +1,75 @@
-import { paginateDescribeInstances } from '@aws-sdk/client-ec2';
+import { type Filter, type Instance, paginateDescribeInstances } from '@aws-sdk/client-ec2';
+import type { ObservedInstance } from '../plan/plan-types';
 import type { AwsClients } from './client-factory';
 import { translateAwsError } from './translate-error';
 
 /** One EC2 instance of a node group, as DescribeInstances reports it. */
-export interface NodegroupInstance {
-  instanceId: string;
-  /** ISO time. */
-  launchTime: string;
-  /** pending | running | shutting-down | stopping | stopped | terminated */
-  state: string;
-  availabilityZone?: string;
+export type NodegroupInstance = ObservedInstance;
+
+function tag(instance: Instance, key: string): string | undefined {
+  return instance.Tags?.find((t) => t.Key === key)?.Value;
+}
+
+function toInstance(instance: Instance): NodegroupInstance | undefined {
+  if (!instance.InstanceId || !instance.LaunchTime) return undefined;
+  const launchTemplateId = tag(instance, 'aws:ec2launchtemplate:id');
+  const launchTemplateVersion = tag(instance, 'aws:ec2launchtemplate:version');
+  return {
+    instanceId: instance.InstanceId,
+    launchTime: instance.LaunchTime.toISOString(),
+    state: instance.State?.Name ?? 'unknown',
+    ...(instance.Placement?.AvailabilityZone
+      ? { availabilityZone: instance.Placement.AvailabilityZone }
+      : {}),
+    ...(instance.EnclaveOptions?.Enabled !== undefined
+      ? { enclavesEnabled: instance.EnclaveOptions.Enabled }
+      : {}),
+    ...(instance.ImageId ? { imageId: instance.ImageId } : {}),
+    ...(launchTemplateId ? { launchTemplateId } : {}),
+    ...(launchTemplateVersion ? { launchTemplateVersion } : {}),
+  };
 }
 
 /**
- * The EC2 instances of a managed node group, found by the tags EKS puts on them
- * (`eks:cluster-name`, `eks:nodegroup-name`). EKS reports no node counts for an update, so this is
- * how `watch` counts the old nodes still waiting to be replaced. Terminated instances are listed
- * too (EC2 keeps them visible for a while); the caller decides what counts.
+ * The EC2 instances of a managed node group, found by tag: `eks:cluster-name` and
+ * `eks:nodegroup-name` (what `watch` uses), or `aws:autoscaling:groupName` (the node group's
+ * group, what the reconciler verifies). EKS reports no node counts for an update, so this is how
+ * rolls are counted and checked. Terminated instances are listed too (EC2 keeps them visible for a
+ * while); the caller decides what counts. Every page is read (the SDK paginator).
  */
 export class NodegroupInstances {
   constructor(private readonly clients: Pick<AwsClients, 'ec2'>) {}
 
-  async list(clusterName: string, nodegroupName: string): Promise<NodegroupInstance[]> {
+  list(clusterName: string, nodegroupName: string): Promise<NodegroupInstance[]> {
+    return this.listFiltered(
+      [
+        { Name: 'tag:eks:cluster-name', Values: [clusterName] },
+        { Name: 'tag:eks:nodegroup-name', Values: [nodegroupName] },
+      ],
+      `${clusterName}/${nodegroupName}`,
+    );
+  }
+
+  listByAutoScalingGroup(groupName: string): Promise<NodegroupInstance[]> {
+    return this.listFiltered([{ Name: 'tag:aws:autoscaling:groupName', Values: [groupName] }], groupName);
+  }
+
+  private async listFiltered(filters: Filter[], resourceId: string): Promise<NodegroupInstance[]> {
     const instances: NodegroupInstance[] = [];
     try {
-      const pages = paginateDescribeInstances(
+      for await (const page of paginateDescribeInstances(
         { client: this.clients.ec2 },
-        {
-          Filters: [
-            { Name: 'tag:eks:cluster-name', Values: [clusterName] },
-            { Name: 'tag:eks:nodegroup-name', Values: [nodegroupName] },
-          ],
-        },
-      );
-      for await (const page of pages) {
+        { Filters: filters },
+      )) {
         for (const reservation of page.Reservations ?? []) {
-          for (const instance of reservation.Instances ?? []) {
-            if (!instance.InstanceId || !instance.LaunchTime) continue;
-            instances.push({
-              instanceId: instance.InstanceId,
-              launchTime: instance.LaunchTime.toISOString(),
-              state: instance.State?.Name ?? 'unknown',
-              ...(instance.Placement?.AvailabilityZone
-                ? { availabilityZone: instance.Placement.AvailabilityZone }
-                : {}),
-            });
+          for (const raw of reservation.Instances ?? []) {
+            const instance = toInstance(raw);
+            if (instance) instances.push(instance);
           }
         }
       }
     } catch (error: unknown) {
-      throw translateAwsError(error, { resourceId: `${clusterName}/${nodegroupName}` });
+      throw translateAwsError(error, { resourceId });
     }
     return instances;
   }

@@ -86,6 +86,9 @@ function toObservedNodegroup(ng: Nodegroup): ObservedNodegroup {
     subnets: [...(ng.subnets ?? [])],
     ...(ng.nodeRole ? { nodeRoleArn: ng.nodeRole } : {}),
     ...(ng.amiType ? { amiType: ng.amiType } : {}),
+    autoScalingGroups: (ng.resources?.autoScalingGroups ?? [])
+      .map((group) => group.name)
+      .filter((name): name is string => Boolean(name)),
     healthIssues: (ng.health?.issues ?? []).map((issue) => ({
       code: issue.code ?? 'Unknown',
       message: issue.message ?? '',

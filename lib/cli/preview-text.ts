@@ -42,6 +42,8 @@ export function describeWrite(write: PreviewWrite): string {
       return `tag the node group with ${Object.keys(write.tags).join(', ')}`;
     case 'DeleteNodegroup':
       return `delete node group ${write.nodegroupName}`;
+    case 'TagAutoScalingGroup':
+      return `set Cluster Autoscaler tags on Auto Scaling group ${write.autoScalingGroupName}: ${write.keys.join(', ')}`;
   }
 }
 

@@ -23,6 +23,7 @@ export const MAINTENANCE_WINDOW_ANNOTATION = `${ANNOTATION_PREFIX}maintenance-wi
 export const DRIFT_ANNOTATION = `${ANNOTATION_PREFIX}drift`;
 export const ENCLAVE_MODE_ANNOTATION = `${ANNOTATION_PREFIX}enclave-mode`;
 export const DEVICE_PLUGIN_SELECTOR_ANNOTATION = `${ANNOTATION_PREFIX}device-plugin-selector`;
+export const AUTOSCALER_TAGS_ANNOTATION = `${ANNOTATION_PREFIX}autoscaler-tags`;
 
 export interface PoolAnnotations extends PoolPolicies {
   /** EKS `force` on rolls. */
@@ -42,6 +43,7 @@ export const DEFAULT_POOL_ANNOTATIONS: PoolAnnotations = {
   rollback: 'off',
   roll: 'auto',
   drift: 'revert',
+  autoscalerTags: true,
 };
 
 interface AnnotationRead {
@@ -113,6 +115,7 @@ const ANNOTATIONS: Record<string, AnnotationReader> = {
     [EnclaveMode.NitroSandbox]: { enclaveMode: EnclaveMode.NitroSandbox },
   }),
   [DEVICE_PLUGIN_SELECTOR_ANNOTATION]: devicePluginSelectorLabel,
+  [AUTOSCALER_TAGS_ANNOTATION]: oneOf({ true: { autoscalerTags: true }, false: { autoscalerTags: false } }),
 };
 
 export const KNOWN_ANNOTATIONS = Object.keys(ANNOTATIONS);

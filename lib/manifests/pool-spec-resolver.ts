@@ -498,6 +498,6 @@ function resolveScaling(
 
 /** The policy part of the annotations (a window only when one is written). */
 function poolPolicies(annotations: PoolAnnotations): PoolPolicies {
-  const { rollback, roll, drift, maintenanceWindow } = annotations;
-  return { rollback, roll, drift, ...(maintenanceWindow ? { maintenanceWindow } : {}) };
+  const { rollback, roll, drift, maintenanceWindow, autoscalerTags } = annotations;
+  return { rollback, roll, drift, autoscalerTags, ...(maintenanceWindow ? { maintenanceWindow } : {}) };
 }

@@ -21,6 +21,7 @@ export type ActionResult =
   | { kind: 'NodegroupUpdateStarted'; update: UpdateRecord; changes?: NodegroupConfigChanges }
   | { kind: 'NodegroupBusy'; message: string }
   | { kind: 'NodegroupTagged'; tags: Record<string, string> }
+  | { kind: 'AutoScalingGroupTagged'; put: Record<string, string>; remove: string[] }
   | { kind: 'NodegroupDeleteStarted'; nodegroupName: string }
   | { kind: 'LaunchTemplateDeleted'; launchTemplateId: string; name: string };
 
@@ -116,6 +117,13 @@ export function applyActionResult(observed: Observed, result: ActionResult): Obs
     }
     case 'NodegroupBusy':
       return { ...observed, nodegroupBusy: true };
+    case 'AutoScalingGroupTagged': {
+      const fleet = observed.fleet;
+      if (!fleet) return observed;
+      const tags = { ...fleet.autoScalingGroup.tags, ...result.put };
+      for (const key of result.remove) delete tags[key];
+      return { ...observed, fleet: { ...fleet, autoScalingGroup: { ...fleet.autoScalingGroup, tags } } };
+    }
     case 'NodegroupTagged': {
       const ng = observed.nodegroup;
       return ng ? { ...observed, nodegroup: { ...ng, tags: { ...ng.tags, ...result.tags } } } : observed;
@@ -180,6 +188,11 @@ export function historyEventFor(result: ActionResult): Omit<HistoryEntry, 'at'> 
           };
     case 'NodegroupBusy':
       return undefined;
+    case 'AutoScalingGroupTagged':
+      return {
+        event: 'AutoscalerTagsUpdated',
+        message: `Cluster Autoscaler tags on the Auto Scaling group: set ${Object.keys(result.put).join(', ') || 'none'}; removed ${result.remove.join(', ') || 'none'}`,
+      };
     case 'NodegroupTagged':
       return {
         event: 'NodegroupTagged',

@@ -2,12 +2,14 @@ import type { PoolPolicies, Taint, UpdateConfig } from '../pool-spec';
 import type { LaunchTemplateData } from '../render/launch-template-data';
 import type { ConditionInput } from '../status/conditions';
 import type {
+  AutoscalerTagsRecord,
   FailedRollRecord,
   FailedUpdateRecord,
   HistoryEntry,
   RollApproval,
   RollbackRecord,
   UpdateRecord,
+  VerificationRecord,
 } from '../status/status-row';
 
 /**
@@ -83,6 +85,11 @@ export interface DesiredPresent {
   policy: PlanPolicy;
   /** The pool's own policies (annotations): rollback, roll, maintenance window, drift. */
   policies: PoolPolicies;
+  /**
+   * The Cluster Autoscaler node-template tags for the node group's Auto Scaling group; undefined
+   * when the pool opts out (`enclave-pools.aws/autoscaler-tags: "false"`).
+   */
+  autoscalerTags?: Record<string, string>;
   /** Warnings the spec validated with ("path: message"); SpecValid says them. */
   specWarnings?: string[];
 }
@@ -130,7 +137,39 @@ export interface ObservedNodegroup {
   subnets: string[];
   nodeRoleArn?: string;
   amiType?: string;
+  /** Names of the Auto Scaling groups EKS runs the nodes in (`resources.autoScalingGroups`). */
+  autoScalingGroups?: string[];
   healthIssues: Array<{ code: string; message: string }>;
+}
+
+/** One EC2 instance of a node group, as DescribeInstances reports it. */
+export interface ObservedInstance {
+  instanceId: string;
+  /** ISO time. */
+  launchTime: string;
+  /** pending | running | shutting-down | stopping | stopped | terminated */
+  state: string;
+  availabilityZone?: string;
+  /** `EnclaveOptions.Enabled`; undefined when EC2 did not say. */
+  enclavesEnabled?: boolean;
+  imageId?: string;
+  /** From the `aws:ec2launchtemplate:id` / `:version` tags EC2 puts on instances it launches from a template. */
+  launchTemplateId?: string;
+  launchTemplateVersion?: string;
+}
+
+/** The Auto Scaling group behind a node group (on AWS its template is EKS's copy of ours). */
+export interface ObservedAutoScalingGroup {
+  name: string;
+  launchTemplate?: { id?: string; name?: string; version?: string };
+  tags: Record<string, string>;
+  desiredCapacity: number;
+}
+
+/** The node group's group and instances, read only when a decision needs them (lib/plan/fleet-reads.ts). */
+export interface ObservedFleet {
+  autoScalingGroup: ObservedAutoScalingGroup;
+  instances: ObservedInstance[];
 }
 
 export interface Observed {
@@ -144,6 +183,8 @@ export interface Observed {
   nodegroupBusy?: boolean;
   /** The pass's clock (ISO 8601), for maintenance windows: plan() reads no clock of its own. */
   now?: string;
+  /** Read only when a decision needs it (see lib/plan/fleet-reads.ts); undefined otherwise. */
+  fleet?: ObservedFleet;
   /** Bookkeeping carried over from the status row. */
   previous: {
     lastKnownGoodVersion?: number;
@@ -155,6 +196,8 @@ export interface Observed {
     rollApproval?: RollApproval;
     /** The spec the last pass ended converged on ('done'): a difference now is drift. */
     converged?: { specHash: string; generation: number };
+    verification?: VerificationRecord;
+    autoscalerTags?: AutoscalerTagsRecord;
   };
 }
 
@@ -229,6 +272,14 @@ export type Action =
       clientRequestToken: string;
     }
   | { kind: 'TagNodegroup'; nodegroupArn: string; tags: Record<string, string> }
+  | {
+      kind: 'TagAutoScalingGroup';
+      autoScalingGroupName: string;
+      /** Tags to create or overwrite. */
+      put: Record<string, string>;
+      /** Keys this system set before that the spec no longer asks for. */
+      remove: string[];
+    }
   | { kind: 'DeleteNodegroup'; clusterName: string; nodegroupName: string }
   | { kind: 'DeleteLaunchTemplate'; launchTemplateId: string; name: string };
 
@@ -241,6 +292,10 @@ export interface PlanRecord {
   failedRoll?: FailedRollRecord | null;
   failedConfigUpdate?: FailedUpdateRecord | null;
   rollback?: RollbackRecord | null;
+  /** A check of the node group's instances made this pass (its `at` is filled in with the row). */
+  verification?: Omit<VerificationRecord, 'at'>;
+  /** The autoscaler tags found in place this pass. */
+  autoscalerTags?: AutoscalerTagsRecord;
   /** Events noticed this pass (a roll that finished, failed, ...); the clock is added later. */
   events: Array<Omit<HistoryEntry, 'at'>>;
   /** Everything of the pool is gone (only for an absent spec). */

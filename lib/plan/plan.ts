@@ -1,6 +1,8 @@
 import { ConditionType, Reason, trueCondition } from '../status/conditions';
+import { planAutoscalerTags } from './autoscaler-tags';
 import { planDeletion } from './deletion';
 import { planDriftReport } from './drift-report';
+import { planEnclavesVerified } from './enclave-verification';
 import { planLaunchTemplateTarget } from './launch-template-target';
 import { planNodegroupLifecycle, planUpdateInFlight } from './nodegroup-busy';
 import { planConfigUpdate } from './nodegroup-config-update';
@@ -51,6 +53,8 @@ function planPresent(desired: DesiredPresent, observed: Observed): Plan {
 
   const nodegroup = observed.nodegroup;
   if (!nodegroup) return planNodegroupCreate(desired, observed, builder, template);
+  planEnclavesVerified(desired, observed, builder);
+  planAutoscalerTags(desired, observed, builder);
   const ended =
     planNodegroupLifecycle(desired, nodegroup, builder, template) ??
     planUpdateInFlight(desired, observed, nodegroup, builder, template) ??

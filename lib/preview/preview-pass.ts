@@ -27,6 +27,7 @@ export type PreviewWrite =
     }
   | { kind: 'DeleteLaunchTemplateVersions'; launchTemplateId: string; versions: number[] }
   | { kind: 'DeleteLaunchTemplate'; launchTemplateId: string }
+  | { kind: 'TagAutoScalingGroup'; autoScalingGroupName: string; keys: string[] }
   | {
       kind: 'CreateNodegroup';
       nodegroupName: string;
@@ -186,6 +187,16 @@ export async function runPreviewPass(
     specStores: [{ load: async (id) => (id === poolId ? stored : undefined) }],
     launchTemplates: dryLaunchTemplates(deps.launchTemplates, writes),
     nodegroups: dryNodegroups(deps.nodegroups, writes),
+    autoScalingGroups: {
+      describe: (name) => deps.autoScalingGroups.describe(name),
+      putTags: async (name, tags) => {
+        writes.push({ kind: 'TagAutoScalingGroup', autoScalingGroupName: name, keys: Object.keys(tags) });
+      },
+      deleteTags: async (name, keys) => {
+        if (keys.length > 0)
+          writes.push({ kind: 'TagAutoScalingGroup', autoScalingGroupName: name, keys: [...keys] });
+      },
+    },
     statusTable: {
       get: async (id) => {
         previous = await deps.statusTable.get(id);

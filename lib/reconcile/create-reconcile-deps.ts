@@ -1,6 +1,8 @@
 import { AmiParameters } from '../aws/ami-parameters';
+import { AutoScalingGroups } from '../aws/auto-scaling-groups';
 import {
   type AwsClients,
+  buildAutoScaling,
   buildDocuments,
   buildDynamoDb,
   buildEc2,
@@ -16,6 +18,7 @@ import {
 import { LaunchTemplates } from '../aws/launch-templates';
 import { createLiveFactsReader, type LiveFactsReaderOptions } from '../aws/live-facts-reader';
 import { NodeRoles } from '../aws/node-roles';
+import { NodegroupInstances } from '../aws/nodegroup-instances';
 import { Nodegroups } from '../aws/nodegroups';
 import { DynamoDbSpecStore, S3SpecStore } from '../aws/spec-stores';
 import { StatusTable } from '../aws/status-table';
@@ -31,11 +34,12 @@ import { planPolicyFromEnv } from './reconcile-settings';
 /** The clients a reconcile pass calls; nothing else is bundled into the functions that run it. */
 export type ReconcileClients = Pick<
   AwsClients,
-  'ec2' | 'eks' | 'ssm' | 'iam' | 'dynamodb' | 'documents' | 's3'
+  'ec2' | 'autoScaling' | 'eks' | 'ssm' | 'iam' | 'dynamodb' | 'documents' | 's3'
 >;
 
 export const RECONCILE_CLIENT_BUILDERS: ClientBuilders<keyof ReconcileClients> = {
   ec2: buildEc2,
+  autoScaling: buildAutoScaling,
   eks: buildEks,
   ssm: buildSsm,
   iam: buildIam,
@@ -97,6 +101,8 @@ export function createReconcileDeps(
     forBatch: () => ({ ...deps, ...withClusters(new Map()) }),
     launchTemplates: new LaunchTemplates(clients),
     nodegroups: new Nodegroups(clients),
+    autoScalingGroups: new AutoScalingGroups(clients),
+    instances: new NodegroupInstances(clients),
     amiParameters: new AmiParameters(clients),
     nodeRoles: new NodeRoles(clients),
     statusTable: new StatusTable(clients, names.statusTable),

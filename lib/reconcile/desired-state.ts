@@ -4,6 +4,18 @@ import type { RenderedLaunchTemplate } from '../render/launch-template-data';
 import { ownershipTags } from '../render/resource-names';
 import type { LiveFacts } from '../rules/live-facts';
 import { eligibleSubnetIds } from '../rules/live-rules';
+import { autoscalerNodeTemplateTags } from '../workloads/autoscaler-tags';
+import { poolWorkloadProfile } from '../workloads/pool-profile';
+
+/** The Cluster Autoscaler tags the pool's group should carry; undefined when the pool opts out. */
+export function desiredAutoscalerTags(spec: PoolSpec, facts: LiveFacts): Record<string, string> | undefined {
+  if (!spec.policies.autoscalerTags) return undefined;
+  const profile = poolWorkloadProfile(spec, facts.instanceTypes[spec.launchTemplate.instanceType]);
+  return autoscalerNodeTemplateTags(profile, {
+    enclavesEnabled: spec.launchTemplate.enclavesEnabled,
+    labels: poolNodeLabels(spec),
+  });
+}
 
 /**
  * Where the node group's nodes go: the spec's subnets when it names them; otherwise the
@@ -50,6 +62,7 @@ export function desiredPresent(input: {
   /** The validator's warnings ("path: message"), for SpecValid. */
   specWarnings?: string[];
 }): DesiredPresent {
+  const autoscalerTags = desiredAutoscalerTags(input.spec, input.facts);
   return {
     kind: 'present',
     poolId: input.spec.name,
@@ -66,6 +79,7 @@ export function desiredPresent(input: {
     nodegroup: desiredNodegroup(input.spec, input.facts, input.policy.deploymentId),
     policy: input.policy,
     policies: input.spec.policies,
+    ...(autoscalerTags ? { autoscalerTags } : {}),
     ...(input.specWarnings && input.specWarnings.length > 0 ? { specWarnings: input.specWarnings } : {}),
   };
 }

@@ -118,6 +118,10 @@ export async function executeAction(
         changes: action.changes,
       };
     }
+    case 'TagAutoScalingGroup':
+      await ports.autoScalingGroups.putTags(action.autoScalingGroupName, action.put);
+      await ports.autoScalingGroups.deleteTags(action.autoScalingGroupName, action.remove);
+      return { kind: 'AutoScalingGroupTagged', put: action.put, remove: action.remove };
     case 'TagNodegroup':
       await ports.nodegroups.tag(action.nodegroupArn, action.tags);
       return { kind: 'NodegroupTagged', tags: action.tags };

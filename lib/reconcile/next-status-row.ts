@@ -144,6 +144,14 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
   const specHash = report.spec ? report.spec.specHash : previous.specHash;
   const specSummary = report.spec ? report.spec.summary : previous.specSummary;
   const specWrittenAt = report.spec ? report.spec.writtenAt : previous.specWrittenAt;
+  const autoscalerTags =
+    report.record.autoscalerTags ??
+    (report.observed && !report.observed.nodegroup ? undefined : previous.autoscalerTags);
+  const verification = report.record.verification
+    ? { ...report.record.verification, at: report.now.toISOString() }
+    : report.observed && !report.observed.nodegroup
+      ? undefined
+      : previous.verification;
 
   return {
     poolId: report.poolId,
@@ -176,6 +184,8 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
     ...(failedConfigUpdate ? { failedConfigUpdate } : {}),
     ...(rollback ? { rollback } : {}),
     ...(rollApproval ? { rollApproval } : {}),
+    ...(verification ? { verification } : {}),
+    ...(autoscalerTags ? { autoscalerTags } : {}),
     history: appendHistory(previous.history, events),
   };
 }

@@ -1,5 +1,6 @@
 import { NodegroupStatus, UpdateStatus } from '../plan/eks-status';
-import type { Observed, ObservedLaunchTemplate, ObservedNodegroup } from '../plan/plan-types';
+import { fleetReadReason } from '../plan/fleet-reads';
+import type { Observed, ObservedFleet, ObservedLaunchTemplate, ObservedNodegroup } from '../plan/plan-types';
 import { launchTemplateName, OwnershipTagKey } from '../render/resource-names';
 import type { StatusRow, UpdateRecord } from '../status/status-row';
 import type { ObservePorts } from './ports';
@@ -21,6 +22,8 @@ export interface ObserveTarget {
   dataHash?: string;
   /** The hourly drift check: read the launch template from EC2 whatever the status row knows. */
   driftCheck?: boolean;
+  /** The autoscaler tags the spec asks for differ from those the status row records as applied. */
+  autoscalerTagsStale?: boolean;
 }
 
 /**
@@ -71,7 +74,23 @@ function previousBookkeeping(previous: StatusRow | undefined): Observed['previou
     ...(previous?.specHash && !previous.deleted && previous.outcome.kind === 'done'
       ? { converged: { specHash: previous.specHash, generation: previous.observedGeneration ?? 0 } }
       : {}),
+    ...(previous?.verification ? { verification: previous.verification } : {}),
+    ...(previous?.autoscalerTags ? { autoscalerTags: previous.autoscalerTags } : {}),
   };
+}
+
+/** The node group's Auto Scaling group and its instances (every page). */
+async function readFleet(
+  nodegroup: ObservedNodegroup,
+  ports: ObservePorts,
+): Promise<ObservedFleet | undefined> {
+  const name = nodegroup.autoScalingGroups?.[0];
+  if (!name) return undefined;
+  const [autoScalingGroup, instances] = await Promise.all([
+    ports.autoScalingGroups.describe(name),
+    ports.instances.listByAutoScalingGroup(name),
+  ]);
+  return autoScalingGroup ? { autoScalingGroup, instances } : undefined;
 }
 
 /** DescribeUpdate does not know why we started an update; the status row does. */
@@ -153,11 +172,19 @@ export async function observe(
   }
   const nodeRoleArn =
     !nodegroup && target.nodeRoleName ? await ports.nodeRoles.arn(target.nodeRoleName) : undefined;
+  const readsFleet = fleetReadReason({
+    nodegroup,
+    update,
+    verification: previous?.verification,
+    ...(target.autoscalerTagsStale ? { autoscalerTagsStale: true } : {}),
+  });
+  const fleet = nodegroup && readsFleet ? await readFleet(nodegroup, ports) : undefined;
   return {
     ...(launchTemplate ? { launchTemplate } : {}),
     ...(nodegroup ? { nodegroup } : {}),
     ...(update ? { update } : {}),
     ...(nodeRoleArn ? { nodeRoleArn } : {}),
+    ...(fleet ? { fleet } : {}),
     previous: previousBookkeeping(previous),
   };
 }

@@ -1,5 +1,7 @@
 import type {
   Action,
+  ObservedAutoScalingGroup,
+  ObservedInstance,
   ObservedLaunchTemplate,
   ObservedLaunchTemplateVersion,
   ObservedNodegroup,
@@ -55,6 +57,19 @@ export interface NodegroupsPort {
   delete(clusterName: string, nodegroupName: string): Promise<{ deleting: true } | { busy: string }>;
 }
 
+/** The node group's Auto Scaling group (lib/aws/auto-scaling-groups.ts). */
+export interface AutoScalingGroupsPort {
+  /** Undefined when no group has that name. */
+  describe(name: string): Promise<ObservedAutoScalingGroup | undefined>;
+  putTags(name: string, tags: Record<string, string>): Promise<void>;
+  deleteTags(name: string, keys: readonly string[]): Promise<void>;
+}
+
+/** The instances of a node group's Auto Scaling group, every page (lib/aws/nodegroup-instances.ts). */
+export interface InstancesPort {
+  listByAutoScalingGroup(groupName: string): Promise<ObservedInstance[]>;
+}
+
 export interface AmiParametersPort {
   /** The image id an SSM public parameter points to; undefined when the parameter does not exist. */
   imageId(parameterName: string): Promise<string | undefined>;
@@ -89,10 +104,14 @@ export interface ObservePorts {
   launchTemplates: LaunchTemplatesPort;
   nodegroups: NodegroupsPort;
   nodeRoles: NodeRolesPort;
+  /** Both read only when a decision needs the instances (lib/plan/fleet-reads.ts). */
+  autoScalingGroups: AutoScalingGroupsPort;
+  instances: InstancesPort;
 }
 
 /** What executeAction() writes. */
 export interface ExecutorPorts {
   launchTemplates: LaunchTemplatesPort;
   nodegroups: NodegroupsPort;
+  autoScalingGroups: AutoScalingGroupsPort;
 }

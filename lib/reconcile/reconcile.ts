@@ -3,6 +3,7 @@ import { type Logger, poolLogger } from '../logger';
 import type { Variables } from '../manifests/deployment-variables';
 import { Outcome, type ReconcileOutcome } from '../outcome';
 import { type ActionResult, applyActionResult, historyEventFor } from '../plan/action-result';
+import { autoscalerTagsHash } from '../plan/autoscaler-tags';
 import { plan } from '../plan/plan';
 import type { Action, Desired, Observed, Plan, PlanPolicy, PlanRecord } from '../plan/plan-types';
 import type { PoolSpec, StoredSpec, Violation } from '../pool-spec';
@@ -22,6 +23,8 @@ import { nextStatusRow, type PassReport } from './next-status-row';
 import { launchTemplateDrift, observe, observeForDeletion } from './observe';
 import type {
   AmiParametersPort,
+  AutoScalingGroupsPort,
+  InstancesPort,
   LaunchTemplatesPort,
   NodegroupsPort,
   NodeRolesPort,
@@ -64,6 +67,8 @@ export interface ReconcileDeps {
   forBatch?(): ReconcileDeps;
   launchTemplates: LaunchTemplatesPort;
   nodegroups: NodegroupsPort;
+  autoScalingGroups: AutoScalingGroupsPort;
+  instances: InstancesPort;
   amiParameters: AmiParametersPort;
   nodeRoles: NodeRolesPort;
   statusTable: StatusTablePort;
@@ -499,6 +504,10 @@ class Pass {
       nodeRoleName: spec.nodeRoleName,
       dataHash: template.dataHash,
       driftCheck: this.context.driftCheck === true,
+      ...(desired.autoscalerTags &&
+      this.previous?.autoscalerTags?.hash !== autoscalerTagsHash(desired.autoscalerTags)
+        ? { autoscalerTagsStale: true }
+        : {}),
     };
     const observed = await inPhase(
       ConditionType.EKSNodegroupReady,

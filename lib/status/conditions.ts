@@ -15,6 +15,12 @@ export const ConditionType = {
   NodegroupUpdating: 'NodegroupUpdating',
   /** Drift policy `report`: True when the pool was changed outside enclave-pools (not reverted). */
   Drifted: 'Drifted',
+  /**
+   * Every running instance of the node group has Nitro Enclaves on and runs the pinned launch
+   * template version, checked with DescribeInstances after each create or roll (EKS reports
+   * neither).
+   */
+  EnclavesVerified: 'EnclavesVerified',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -82,6 +88,14 @@ export const Reason = {
   // Drifted
   NoDrift: 'NoDrift',
   DriftReported: 'DriftReported',
+  // EnclavesVerified
+  EnclavesVerified: 'EnclavesVerified',
+  /** A running instance reports EnclaveOptions.Enabled other than true. */
+  InstancesWithoutEnclaves: 'InstancesWithoutEnclaves',
+  /** A running instance was launched from another launch template version than the group's. */
+  InstancesOnOldVersion: 'InstancesOnOldVersion',
+  /** Not checked yet: the node group is being created or rolled, or the check is the next pass. */
+  VerificationPending: 'VerificationPending',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -105,6 +119,10 @@ export function trueCondition(type: string, reason: string, message = ''): Condi
   return { type, status: ConditionStatus.True, reason, message, severity: ConditionSeverity.None };
 }
 
+export function unknownCondition(type: string, reason: string, message: string): ConditionInput {
+  return { type, status: ConditionStatus.Unknown, reason, message, severity: ConditionSeverity.Info };
+}
+
 export function falseCondition(
   type: string,
   reason: string,
@@ -121,6 +139,7 @@ const TYPE_ORDER: string[] = [
   ConditionType.EKSNodegroupReady,
   ConditionType.NodegroupUpdating,
   ConditionType.Drifted,
+  ConditionType.EnclavesVerified,
 ];
 
 /** Types whose good state is False: something is under way or wrong while they are True. */

@@ -100,6 +100,45 @@ export interface HistoryEntry {
   updateId?: string;
 }
 
+export const VerificationResult = {
+  Verified: 'Verified',
+  InstancesWithoutEnclaves: 'InstancesWithoutEnclaves',
+  InstancesOnOldVersion: 'InstancesOnOldVersion',
+} as const;
+export type VerificationResult = (typeof VerificationResult)[keyof typeof VerificationResult];
+
+/**
+ * The last check of the node group's instances (EnclavesVerified). Kept so a settled pool is not
+ * listed again on every pass: the next check runs when the pinned version or the last finished
+ * update differs from the ones recorded here.
+ */
+export interface VerificationRecord {
+  /** The node group's pinned launch template version when the instances were checked. */
+  launchTemplateVersion: number;
+  /** The newest finished update the pass knew of (a roll or a scaling change); absent after a create. */
+  afterUpdateId?: string;
+  result: VerificationResult;
+  /** Running instances checked. */
+  instancesChecked: number;
+  /** Running instances whose EnclaveOptions.Enabled is not true. */
+  withoutEnclaves: string[];
+  /** Running instances launched from another launch template version than the group's. */
+  onOtherVersion: string[];
+  /** ISO time of the check. */
+  at: string;
+}
+
+/**
+ * The node-template tags this system keeps on the node group's Auto Scaling group (decision 0101):
+ * the group, the keys (so a tag the spec no longer asks for is removed, and only ours), and the
+ * hash of keys and values, so a pass reads the group again only when the spec asks for other tags.
+ */
+export interface AutoscalerTagsRecord {
+  autoScalingGroupName: string;
+  keys: string[];
+  hash: string;
+}
+
 /**
  * What `get pools` shows about a spec, kept on the row by the pass that validated it, so listing a
  * thousand pools does not read and parse a thousand specs: the CLI reads a spec only when the row
@@ -191,6 +230,10 @@ export interface StatusRow {
   failedConfigUpdate?: FailedUpdateRecord;
   rollback?: RollbackRecord;
   rollApproval?: RollApproval;
+  /** The last check of the node group's instances (EnclavesVerified); see VerificationRecord. */
+  verification?: VerificationRecord;
+  /** The Cluster Autoscaler tags last found in place on the node group's Auto Scaling group. */
+  autoscalerTags?: AutoscalerTagsRecord;
   /** Newest last, bounded to HISTORY_LIMIT entries. */
   history: HistoryEntry[];
 }

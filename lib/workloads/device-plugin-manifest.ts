@@ -31,7 +31,8 @@ export interface DevicePluginManifest {
   sizing: string;
 }
 
-function slotSizing(
+/** The slots the pool's device plugin advertises (aws.ec2.nitro/nitro_enclaves per node), and why. */
+export function slotSizing(
   pool: PoolWorkloadProfile | undefined,
   options: DevicePluginOptions,
 ): { slots: number; why: string } {

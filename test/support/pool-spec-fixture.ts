@@ -29,7 +29,7 @@ export function seedPoolSpec(overrides: Partial<PoolSpec> = {}): PoolSpec {
     nodeRoleName: DEFAULT_NODE_ROLE_NAME,
     updateConfig: { maxUnavailable: 1 },
     forceUpdate: false,
-    policies: { rollback: 'off', roll: 'auto', drift: 'revert' },
+    policies: { rollback: 'off', roll: 'auto', drift: 'revert', autoscalerTags: true },
     enclaveMode: 'device-plugin',
     additionalTags: {},
     launchTemplate: {

@@ -87,8 +87,12 @@ describe('enclave-pools plan (sandbox)', () => {
     expect(run.stdout).toMatch(
       /nodes to replace: 1; AZs: eu-west-1[a-c](, eu-west-1[a-c])*; update strategy: DEFAULT; max unavailable: 1/,
     );
-    expect(run.stdout).toContain(
-      '2. roll node group my-node-pool to launch template version 2 (UpdateNodegroupVersion)',
+    // The allocator's new page size is announced to the Cluster Autoscaler before the roll.
+    expect(run.stdout).toMatch(
+      /2\. set Cluster Autoscaler tags on Auto Scaling group \S+: k8s\.io\/cluster-autoscaler\/node-template\/resources\/hugepages-1Gi/,
+    );
+    expect(run.stdout).toMatch(
+      /\d\. roll node group my-node-pool to launch template version 2 \(UpdateNodegroupVersion\)/,
     );
 
     // Nothing changed in the world: one version, the same status row.
@@ -137,8 +141,11 @@ describe('enclave-pools plan (sandbox)', () => {
       '  config changes (made by the pass after the update in flight ends):\n  ~ label team=payments',
     );
     expect(run.stdout).toMatch(/roll: yes/);
+    expect(run.stdout).toMatch(
+      /2\. set Cluster Autoscaler tags on Auto Scaling group \S+: k8s\.io\/cluster-autoscaler\/node-template\/label\/team/,
+    );
     expect(run.stdout).toContain(
-      '2. roll node group my-node-pool to launch template version 2 (UpdateNodegroupVersion)',
+      '3. roll node group my-node-pool to launch template version 2 (UpdateNodegroupVersion)',
     );
     expect(run.stdout).toContain(
       'then: update node group my-node-pool config: labels (UpdateNodegroupConfig, once the update in flight ends)',

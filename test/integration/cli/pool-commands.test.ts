@@ -169,6 +169,8 @@ describe('get pools reads specs only where the status rows cannot tell', () => {
     await h.s3Specs.put('my-node-pool', SEED_SPEC);
     await h.s3Specs.put('other-pool', other);
     await h.settle();
+    // Created, then its instances verified on the next pass (EnclavesVerified).
+    await reconcile('other-pool', h.deps);
     await reconcile('other-pool', h.deps);
 
     // The CLI's own calls (h.counter counts the reconciler's clients).

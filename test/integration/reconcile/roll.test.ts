@@ -42,7 +42,14 @@ describe('reconcile: rolling a pool', () => {
     // Assess: one version, one roll, and the pool reported as updating.
     reportCalls('changed-spec reconcile', h.counter);
     expect(first).toMatchObject({ kind: 'requeue', reason: 'UpdateInProgress' });
-    expect(h.counter.writes()).toEqual(['CreateLaunchTemplateVersion', 'UpdateNodegroupVersion', 'PutItem']);
+    // 1024 MiB is one 1 GiB page instead of 384 of 2 MiB: the autoscaler tags follow (decision 0101).
+    expect(h.counter.writes()).toEqual([
+      'CreateLaunchTemplateVersion',
+      'CreateOrUpdateTags',
+      'DeleteTags',
+      'UpdateNodegroupVersion',
+      'PutItem',
+    ]);
     const versions = await launchTemplateVersions(h.clients);
     expect(versions.map((v) => v.VersionNumber)).toEqual([1, 2]);
     expect(Buffer.from(versions[1]?.LaunchTemplateData?.UserData ?? '', 'base64').toString()).toContain(
@@ -74,8 +81,9 @@ describe('reconcile: rolling a pool', () => {
     expect(conditionOf(done, 'Ready')).toBe('True/Ready');
     expect(done?.launchTemplate).toMatchObject({ pinnedVersion: 2, lastKnownGoodVersion: 2 });
     expect(done?.update).toMatchObject({ status: 'Successful' });
-    expect(done?.history.map((e) => e.event).slice(-3)).toEqual([
+    expect(done?.history.map((e) => e.event).slice(-4)).toEqual([
       'LaunchTemplateVersionCreated',
+      'AutoscalerTagsUpdated',
       'RollStarted',
       'RollSucceeded',
     ]);

@@ -38,7 +38,7 @@ describe('validatePoolSpec on the seed example', () => {
       nodeRoleName: DEFAULT_NODE_ROLE_NAME,
       updateConfig: { maxUnavailable: 1 },
       forceUpdate: false,
-      policies: { rollback: 'off', roll: 'auto', drift: 'revert' },
+      policies: { rollback: 'off', roll: 'auto', drift: 'revert', autoscalerTags: true },
       enclaveMode: 'device-plugin',
       additionalTags: {},
       launchTemplate: {

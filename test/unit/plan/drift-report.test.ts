@@ -5,7 +5,7 @@ import { desired, HASH_V1, HASH_V2, launchTemplate, nodegroup, observed, SPEC_HA
 /** Drift policy report (decision 0122): each row is one pass's input and what the plan must say. */
 
 const report = (generation = 1) =>
-  desired({ generation, policies: { rollback: 'off', roll: 'auto', drift: 'report' } });
+  desired({ generation, policies: { rollback: 'off', roll: 'auto', drift: 'report', autoscalerTags: true } });
 const converged = { converged: { specHash: SPEC_HASH, generation: 1 } };
 
 interface Row {

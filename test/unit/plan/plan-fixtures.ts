@@ -52,7 +52,7 @@ export function desired(
     generation: 1,
     specHash: SPEC_HASH,
     statusRevision: 3,
-    policies: { rollback: 'off', roll: 'auto', drift: 'revert' },
+    policies: { rollback: 'off', roll: 'auto', drift: 'revert', autoscalerTags: true },
     launchTemplate: {
       name: 'enclave-pools-my-cluster-my-node-pool',
       data: DATA,

@@ -136,7 +136,7 @@ describe('plan: staged and windowed rolls', () => {
     const d = desired({
       dataHash: HASH_V2,
       generation: 2,
-      policies: { rollback: 'off', roll: 'auto', drift: 'revert', ...row.policies },
+      policies: { rollback: 'off', roll: 'auto', drift: 'revert', autoscalerTags: true, ...row.policies },
       policy: { ...desired().policy, requeueSeconds: { creating: 30, updating: 30, deleting: 30, busy: 5 } },
     });
     const result = plan(d, row.observed);
@@ -148,7 +148,7 @@ describe('plan: staged and windowed rolls', () => {
   });
 
   it('says what waits and why: the versions, the nodes, the command or the window opening', () => {
-    const base = { rollback: 'off', roll: 'auto', drift: 'revert' } as const;
+    const base = { rollback: 'off', roll: 'auto', drift: 'revert', autoscalerTags: true } as const;
     const pending = plan(
       desired({ dataHash: HASH_V2, generation: 2, policies: { ...base, roll: 'manual' } }),
       changed(),

@@ -54,7 +54,7 @@ const onFailure = (generation = 2) =>
   desired({
     dataHash: HASH_V2,
     generation,
-    policies: { rollback: 'on-failure', roll: 'auto', drift: 'revert' },
+    policies: { rollback: 'on-failure', roll: 'auto', drift: 'revert', autoscalerTags: true },
   });
 const versions = launchTemplate([HASH_V1, HASH_V2]);
 

@@ -76,7 +76,12 @@ describe('the policy annotations on the AWSManagedMachinePool', () => {
 
   it('defaults to rollback off, roll auto, no window, drift revert', () => {
     const result = validatePoolSpec(SEED, { variables: { KUBERNETES_VERSION: '1.35' } });
-    expect(result.spec?.policies).toEqual({ rollback: 'off', roll: 'auto', drift: 'revert' });
+    expect(result.spec?.policies).toEqual({
+      rollback: 'off',
+      roll: 'auto',
+      drift: 'revert',
+      autoscalerTags: true,
+    });
   });
 
   it('names field, value, rule and fix for each bad value, and for a bad window', () => {

@@ -20,6 +20,7 @@ export class FakeWorld {
   template: ObservedLaunchTemplate | undefined;
   nodegroup: ObservedNodegroup | undefined;
   imageIds: Record<string, string> = {};
+  groupTags: Record<string, string> = {};
   readonly calls: string[] = [];
   /** CreateLaunchTemplateVersion ClientTokens and the versions they made. */
   readonly versionTokens = new Map<string, { number: number; dataHash: string }>();
@@ -127,6 +128,7 @@ export class FakeWorld {
             subnets: input.subnets,
             nodeRoleArn: input.nodeRoleArn,
             amiType: input.amiType,
+            autoScalingGroups: [FAKE_GROUP],
             healthIssues: [],
           };
           return this.nodegroup;
@@ -169,6 +171,43 @@ export class FakeWorld {
           return { deleting: true };
         },
       },
+      // One group whose desiredSize instances run the pinned version with enclaves on.
+      autoScalingGroups: {
+        describe: async (name) => {
+          this.step('describeAutoScalingGroup');
+          const version = this.nodegroup?.launchTemplate?.version;
+          return {
+            name,
+            ...(version !== undefined ? { launchTemplate: { id: 'lt-1', version: String(version) } } : {}),
+            tags: this.groupTags,
+            desiredCapacity: this.nodegroup?.scaling?.desiredSize ?? 0,
+          };
+        },
+        putTags: async (_name, tags) => {
+          this.step('putAutoScalingGroupTags');
+          this.groupTags = { ...this.groupTags, ...tags };
+        },
+        deleteTags: async (_name, keys) => {
+          this.step('deleteAutoScalingGroupTags');
+          this.groupTags = Object.fromEntries(
+            Object.entries(this.groupTags).filter(([k]) => !keys.includes(k)),
+          );
+        },
+      },
+      instances: {
+        listByAutoScalingGroup: async () => {
+          this.step('listInstances');
+          const version = this.nodegroup?.launchTemplate?.version;
+          return Array.from({ length: this.nodegroup?.scaling?.desiredSize ?? 0 }, (_, i) => ({
+            instanceId: `i-${i}`,
+            launchTime: '2026-01-01T00:00:00.000Z',
+            state: 'running',
+            enclavesEnabled: true,
+            launchTemplateId: 'lt-1',
+            ...(version !== undefined ? { launchTemplateVersion: String(version) } : {}),
+          }));
+        },
+      },
       amiParameters: {
         imageId: async (name) => {
           this.step('getParameter');
@@ -199,6 +238,8 @@ export class FakeWorld {
     };
   }
 }
+
+export const FAKE_GROUP = 'eks-fake-group';
 
 export const AMI_PARAMETER =
   '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/recommended/image_id';

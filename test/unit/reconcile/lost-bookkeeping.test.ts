@@ -73,6 +73,8 @@ beforeEach(async () => {
     generation: 1,
     writtenAt: clock.toISOString(),
   };
+  // Created, then its instances checked on the next pass.
+  expect(await run()).toMatchObject({ kind: 'requeue', reason: 'VerificationPending' });
   expect(await run()).toMatchObject({ kind: 'done' });
   tick(60);
   world.spec = {
@@ -153,8 +155,10 @@ it('a pass that loses the status-row race keeps its history and its update on th
   expect(outcome).toMatchObject({ kind: 'requeue', reason: 'status row changed concurrently' });
   expect(world.row?.revision).toBe(fresher.revision + 1);
   expect(world.row?.update).toMatchObject({ id: 'u-1', status: 'InProgress' });
-  expect(world.row?.history.map((e) => e.event).slice(-2)).toEqual([
+  // The allocator change also retags the Auto Scaling group for the Cluster Autoscaler.
+  expect(world.row?.history.map((e) => e.event).slice(-3)).toEqual([
     'LaunchTemplateVersionCreated',
+    'AutoscalerTagsUpdated',
     'RollStarted',
   ]);
 });

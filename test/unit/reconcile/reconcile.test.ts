@@ -38,8 +38,22 @@ const condition = (type: string) => {
 };
 
 describe('reconcile', () => {
-  it('converges a new pool in one pass and pins the looked-up image to the spec', async () => {
+  it('converges a new pool, verifies its instances on the next pass and pins the looked-up image to the spec', async () => {
+    // The node group is created in this pass; its instances are checked by the next one.
+    expect(await run()).toMatchObject({ kind: 'requeue', reason: 'VerificationPending' });
+    expect(condition('EnclavesVerified')).toBe('Unknown/VerificationPending');
+    expect(condition('Ready')).not.toBe('True/Ready');
+    world.calls.length = 0;
     expect(await run()).toMatchObject({ kind: 'done' });
+    expect(world.calls).toEqual(expect.arrayContaining(['describeAutoScalingGroup', 'listInstances']));
+    expect(condition('EnclavesVerified')).toBe('True/EnclavesVerified');
+    expect(world.row?.verification).toMatchObject({
+      launchTemplateVersion: 1,
+      result: 'Verified',
+      instancesChecked: 1,
+      withoutEnclaves: [],
+      onOtherVersion: [],
+    });
     expect(condition('Ready')).toBe('True/Ready');
     expect(world.row?.resolvedImage).toMatchObject({ imageId: 'ami-1', parameterName: AMI_PARAMETER });
 
@@ -49,6 +63,9 @@ describe('reconcile', () => {
     expect(await run()).toMatchObject({ kind: 'done' });
     expect(world.calls).not.toContain('getParameter');
     expect(world.calls).not.toContain('putStatus');
+    // A verified, settled pool is not listed again.
+    expect(world.calls).not.toContain('listInstances');
+    expect(world.calls).not.toContain('describeAutoScalingGroup');
 
     // A changed spec looks the image up again.
     world.spec = { ...world.spec!, text: SPEC.replace('memory_mib: 768', 'memory_mib: 1024'), generation: 2 };
@@ -89,6 +106,7 @@ describe('reconcile', () => {
     expect(await run()).toMatchObject({ kind: 'transient' });
     expect(world.row?.launchTemplate?.id).toBe('lt-1');
     expect(world.row?.history.map((e) => e.event)).toEqual(['LaunchTemplateCreated']);
+    expect(await run()).toMatchObject({ kind: 'requeue', reason: 'VerificationPending' });
     expect(await run()).toMatchObject({ kind: 'done' });
     expect(world.calls.filter((c) => c === 'createLaunchTemplate')).toHaveLength(1);
   });

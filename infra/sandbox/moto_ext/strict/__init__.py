@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from . import ec2_rules, eks_rules  # noqa: F401 - importing registers the rules
+from . import autoscaling_rules, ec2_rules, eks_rules  # noqa: F401 - importing registers the rules
 from .errors import Refusal, render, validation_code
 from .model_validation import coral_message, validate
 from .operations import ParsedRequest, parse
