@@ -143,9 +143,12 @@ describe('a no-op pass', () => {
 });
 
 describe('a changed spec', () => {
-  // Eight of its own; the ninth, ListUpdates, looks for a roll a pass started and never recorded
-  // (a lost status write) before sending another (docs/decisions/0091).
-  it('reaches "roll started" in nine calls', async () => {
+  // Eight of its own; ListUpdates looks for a roll a pass started and never recorded (a lost status
+  // write) before sending another (docs/decisions/0091). This change also moves the allocator from
+  // 2 MiB to 1 GiB pages, so the Auto Scaling group's autoscaler tags change with it: the pass reads
+  // the group (and its instances) and sets the new tag and removes the old (docs/decisions/0101),
+  // four calls more than issue 13's eight.
+  it('reaches "roll started" in thirteen calls when the autoscaler tags change with it', async () => {
     await created();
     const stored = await h.s3Specs.put(POOL_ID, specWith(withMemoryMib(1024)));
     h.counter.reset();
@@ -162,7 +165,11 @@ describe('a changed spec', () => {
       // The new spec resolves its image again (resolvedImage is pinned to the spec hash).
       'ssm:GetParameter',
       'eks:DescribeNodegroup',
+      'autoScaling:DescribeAutoScalingGroups',
+      'ec2:DescribeInstances',
       'ec2:CreateLaunchTemplateVersion',
+      'autoScaling:CreateOrUpdateTags',
+      'autoScaling:DeleteTags',
       'eks:ListUpdates',
       'eks:UpdateNodegroupVersion',
       'dynamodb:PutItem',
