@@ -133,6 +133,9 @@ describe('reconcile: what it refuses to do', () => {
     const prodEnv = {
       ...process.env,
       KUBERNETES_VERSION: '1.35',
+      // Act on the spec just written; test/setup-env.ts's 1 s settle period would defer it
+      // whenever the put and the pass fall into the same second.
+      SETTLE_SECONDS: '0',
       DEPLOYMENT_ID: 'enclave-pools-prod',
       STATUS_TABLE: prodStatusTable,
     };
@@ -171,7 +174,12 @@ describe('reconcile: what it refuses to do', () => {
 
   it("refuses a cluster outside the deployment's ALLOWED_CLUSTERS before any EC2 or EKS call, and says so in SpecValid", async () => {
     // Prepare: the same function, deployed with allowedClusters=prod-a,prod-b.
-    const env = { ...process.env, KUBERNETES_VERSION: '1.35', ALLOWED_CLUSTERS: 'prod-a,prod-b' };
+    const env = {
+      ...process.env,
+      KUBERNETES_VERSION: '1.35',
+      SETTLE_SECONDS: '0', // act on the spec just written (see above)
+      ALLOWED_CLUSTERS: 'prod-a,prod-b',
+    };
     const restricted = createReconcileDeps(env, h.reconcileClients);
     await h.s3Specs.put('my-node-pool', SEED_SPEC);
     h.counter.reset();
