@@ -101,7 +101,13 @@ describe('reconcile: a new pool', () => {
       lastKnownGoodVersion: 1,
     });
     expect(row?.nodegroup).toMatchObject({ status: 'ACTIVE', desiredSize: 1 });
-    expect(row?.history.map((e) => e.event)).toEqual(['LaunchTemplateCreated', 'NodegroupCreated']);
+    // The pass that verified the new node group's instances also set its Auto Scaling group's
+    // Cluster Autoscaler tags (docs/decisions/0101).
+    expect(row?.history.map((e) => e.event)).toEqual([
+      'LaunchTemplateCreated',
+      'NodegroupCreated',
+      'AutoscalerTagsUpdated',
+    ]);
   });
 
   it('makes no write call and no version when reconciled again', async () => {
