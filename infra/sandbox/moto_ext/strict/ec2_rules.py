@@ -176,6 +176,20 @@ def enclaves_with_hibernation(context: Context) -> Iterable[Refusal]:
         )
 
 
+def _within_volume_range(rule_name, field, value, volume_type, ranges, supported, unit):
+    """EC2's two refusals for a volume setting: not supported by the type, or outside its range."""
+    if volume_type not in ranges:
+        yield _refuse(
+            rule_name,
+            "InvalidParameterCombination",
+            f"{field} is supported for {supported} volumes only, not {volume_type}.",
+        )
+        return
+    low, high = ranges[volume_type]
+    if not low <= value <= high:
+        yield _refuse(rule_name, "InvalidParameterValue", f"{field} {value} is outside {low}-{high}{unit} for {volume_type} volumes.")
+
+
 @rule("ec2", "CreateLaunchTemplate", "CreateLaunchTemplateVersion", "RunInstances")
 def ebs_volume_limits(context: Context) -> Iterable[Refusal]:
     data = _template_data(context) or context.params
@@ -188,37 +202,15 @@ def ebs_volume_limits(context: Context) -> Iterable[Refusal]:
         volume_type = ebs.get("VolumeType") or "gp2"
         iops, throughput, size = ebs.get("Iops"), ebs.get("Throughput"), ebs.get("VolumeSize")
         if iops is not None:
-            if volume_type not in IOPS_RANGE:
-                yield _refuse(
-                    "ec2.ebs-iops",
-                    "InvalidParameterCombination",
-                    f"{where}.Iops is supported for io1, io2 and gp3 volumes only, not {volume_type}.",
-                )
-            else:
-                low, high = IOPS_RANGE[volume_type]
-                if not low <= iops <= high:
-                    yield _refuse(
-                        "ec2.ebs-iops",
-                        "InvalidParameterValue",
-                        f"{where}.Iops {iops} is outside {low}-{high} for {volume_type} volumes.",
-                    )
+            yield from _within_volume_range(
+                "ec2.ebs-iops", f"{where}.Iops", iops, volume_type, IOPS_RANGE, "io1, io2 and gp3", ""
+            )
         elif volume_type in ("io1", "io2"):
             yield _refuse("ec2.ebs-iops", "MissingParameter", f"{where}.Iops is required for {volume_type} volumes.")
         if throughput is not None:
-            if volume_type not in THROUGHPUT_RANGE:
-                yield _refuse(
-                    "ec2.ebs-throughput",
-                    "InvalidParameterCombination",
-                    f"{where}.Throughput is supported for gp3 volumes only, not {volume_type}.",
-                )
-            else:
-                low, high = THROUGHPUT_RANGE[volume_type]
-                if not low <= throughput <= high:
-                    yield _refuse(
-                        "ec2.ebs-throughput",
-                        "InvalidParameterValue",
-                        f"{where}.Throughput {throughput} is outside {low}-{high} MiB/s for {volume_type} volumes.",
-                    )
+            yield from _within_volume_range(
+                "ec2.ebs-throughput", f"{where}.Throughput", throughput, volume_type, THROUGHPUT_RANGE, "gp3", " MiB/s"
+            )
         if size is not None and volume_type in SIZE_RANGE_GIB:
             low, high = SIZE_RANGE_GIB[volume_type]
             if not low <= size <= high:
