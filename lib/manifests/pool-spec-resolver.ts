@@ -7,8 +7,12 @@ import {
 } from '../pool-spec';
 import { violationPath } from '../rules/field-path';
 import { defaultLiveRulePaths, type LiveRuleInput } from '../rules/live-rules';
-import type { NodeadmConfigFields } from '../rules/offline-rules';
-import { applyOfflineRules } from '../rules/offline-rules';
+import {
+  applyOfflineRules,
+  type NodeadmConfigFields,
+  type OfflineRuleInput,
+  type OfflineRuleOutput,
+} from '../rules/offline-rules';
 import { Rule } from '../rules/rules';
 import { showValue, ViolationList } from '../rules/violation-list';
 import { allowedBy, type DeploymentAllowList } from './deployment-allow-list';
@@ -51,22 +55,22 @@ export interface ResolveResult {
 
 type Candidates = Record<ManifestKind, IdentifiedManifest[]>;
 
+/** The three manifests as picked from the document, each with the fields read from it. */
+interface ReadManifests {
+  machinePool?: IdentifiedManifest;
+  mp?: MachinePoolFields;
+  infrastructure?: IdentifiedManifest;
+  infra?: ManagedPoolFields;
+  bootstrapManifest?: IdentifiedManifest;
+  boot?: NodeadmConfigFields;
+}
+
 export function resolvePoolSpec(
   manifests: readonly RawManifest[],
   options: ResolveOptions = {},
 ): ResolveResult {
   const violations = new ViolationList();
-  if (options.poolId !== undefined) {
-    const problem = poolIdProblem(options.poolId);
-    if (problem) {
-      violations.add(
-        Rule.InvalidPoolName,
-        'pool id',
-        options.poolId,
-        `the pool id ${showValue(options.poolId)} (the store key) ${problem}; rename the object or item`,
-      );
-    }
-  }
+  checkPoolId(options, violations);
   if (manifests.length === 0) {
     violations.add(
       Rule.MissingManifest,
@@ -76,95 +80,15 @@ export function resolvePoolSpec(
     );
     return { violations: violations.items };
   }
-  const candidates: Candidates = { MachinePool: [], AWSManagedMachinePool: [], NodeadmConfig: [] };
-  for (const manifest of manifests) {
-    const identified = identifyManifest(manifest, violations);
-    if (identified) candidates[identified.kind].push(identified);
-  }
-
-  const machinePool = pickSingle(ManifestKind.MachinePool, candidates, undefined, violations);
-  const ctxFor = (m: IdentifiedManifest) => ({ label: m.label, violations });
-  const mp: MachinePoolFields | undefined = machinePool
-    ? readMachinePool(machinePool, ctxFor(machinePool))
-    : undefined;
-  if (machinePool) checkPoolName(machinePool, options, violations);
-
-  const infrastructure = pickReferenced(
-    ManifestKind.AWSManagedMachinePool,
-    mp?.infrastructureRef,
-    'spec.template.spec.infrastructureRef',
-    candidates,
-    machinePool,
-    violations,
-  );
-  const bootstrapManifest = pickReferenced(
-    ManifestKind.NodeadmConfig,
-    mp?.bootstrapRef,
-    'spec.template.spec.bootstrap.configRef',
-    candidates,
-    machinePool,
-    violations,
-  );
-  checkNamespaces([machinePool, infrastructure, bootstrapManifest], violations);
-  if (machinePool && mp?.clusterName !== undefined && mp.templateClusterName !== undefined) {
-    if (mp.clusterName !== mp.templateClusterName) {
-      violations.add(
-        Rule.ClusterNameMismatch,
-        violationPath(machinePool.label, 'spec.template.spec.clusterName'),
-        mp.templateClusterName,
-        `spec.template.spec.clusterName is ${showValue(mp.templateClusterName)} but spec.clusterName is ` +
-          `${showValue(mp.clusterName)}; a pool belongs to one cluster: make them equal`,
-      );
-    }
-  }
-
-  const infra: ManagedPoolFields | undefined = infrastructure
-    ? readManagedMachinePool(infrastructure, ctxFor(infrastructure))
-    : undefined;
-  checkAllowList(
-    options.allowList,
-    machinePool && mp ? { label: machinePool.label, fields: mp } : undefined,
-    infrastructure && infra ? { label: infrastructure.label, fields: infra } : undefined,
-    violations,
-  );
-  const boot: NodeadmConfigFields | undefined = bootstrapManifest
-    ? readNodeadmConfig(bootstrapManifest, ctxFor(bootstrapManifest))
-    : undefined;
-
+  const read = readManifests(manifests, options, violations);
+  const { machinePool, mp, infrastructure, infra, bootstrapManifest } = read;
   const lt = infra?.launchTemplate;
   const unresolved = options.unresolvedPaths ?? new Set<string>();
   const enclavesUnknown =
     infrastructure !== undefined &&
     unresolved.has(violationPath(infrastructure.label, 'spec.awsLaunchTemplate.enclaveOptions.enabled'));
   const enclavesEnabled = lt?.enclaveOptionsValid && !enclavesUnknown ? lt.enclavesEnabled : undefined;
-  const offline = applyOfflineRules(
-    {
-      infraLabel: infrastructure?.label ?? ManifestKind.AWSManagedMachinePool,
-      bootstrapLabel: bootstrapManifest?.label ?? ManifestKind.NodeadmConfig,
-      machinePoolLabel: machinePool?.label ?? ManifestKind.MachinePool,
-      enclavesEnabled,
-      ...(lt?.ami ? { ami: lt.ami } : {}),
-      ...(infra?.amiType !== undefined ? { amiType: infra.amiType } : {}),
-      kubernetesVersionPresent:
-        machinePool !== undefined ? mp?.version !== undefined || hasRawVersion(machinePool) : true,
-      ...(mp?.version !== undefined ? { kubernetesVersion: mp.version } : {}),
-      ...(infra?.annotations.refused.includes(ENCLAVE_MODE_ANNOTATION)
-        ? {}
-        : { enclaveMode: infra?.annotations.enclaveMode ?? EnclaveMode.DevicePlugin }),
-      ...(infra?.annotations.devicePluginSelector
-        ? { devicePluginSelector: infra.annotations.devicePluginSelector }
-        : {}),
-      devicePluginSelectorRefused:
-        infra?.annotations.refused.includes(DEVICE_PLUGIN_SELECTOR_ANNOTATION) ?? false,
-      labels: infra?.labels ?? {},
-      taints: infra?.taints ?? [],
-      additionalTags: infra?.additionalTags ?? {},
-      ...(lt?.metadataOptions ? { metadataOptions: lt.metadataOptions } : {}),
-      ...(lt?.rootVolume ? { rootVolume: lt.rootVolume } : {}),
-      ...(boot ? { bootstrap: boot } : {}),
-    },
-    violations,
-  );
+  const offline = applyOfflineRules(offlineRuleInput(read, enclavesEnabled), violations);
   const replicasUnknown =
     machinePool !== undefined && unresolved.has(violationPath(machinePool.label, 'spec.replicas'));
   const scaling = replicasUnknown
@@ -179,32 +103,28 @@ export function resolvePoolSpec(
           bootstrap: bootstrapManifest.name,
         }
       : undefined;
-  const paths = defaultLiveRulePaths(names);
-  if (offline.allocatorPaths) {
-    paths.allocatorCpu = offline.allocatorPaths.cpu;
-    paths.allocatorMemory = offline.allocatorPaths.memory;
-  }
-  const liveInput: LiveRuleInput = {
-    ...(mp?.clusterName !== undefined ? { clusterName: mp.clusterName } : {}),
-    ...(mp?.version !== undefined ? { kubernetesVersion: mp.version } : {}),
-    ...(lt?.instanceType !== undefined ? { instanceType: lt.instanceType } : {}),
-    enclavesEnabled: enclavesEnabled === true,
-    ...(lt?.ami ? { ami: lt.ami } : {}),
-    ...(offline.allocator ? { allocator: offline.allocator } : {}),
-    subnetIds: infra?.subnetIds ?? [],
-    availabilityZones: infra?.availabilityZones ?? [],
-    paths,
-  };
+  const liveInput = liveRuleInput(read, offline, names, enclavesEnabled === true);
 
-  if (violations.hasErrors() || !machinePool || !mp || !infra || !lt || !boot || !names || !scaling) {
-    return { liveInput, violations: violations.items };
-  }
+  const spec = violations.hasErrors() ? undefined : assemblePoolSpec(read, offline, names, scaling);
+  return spec
+    ? { spec, liveInput, violations: violations.items }
+    : { liveInput, violations: violations.items };
+}
+
+/** The PoolSpec, with defaults filled in, once every manifest was read and nothing is an Error. */
+function assemblePoolSpec(
+  read: ReadManifests,
+  offline: OfflineRuleOutput,
+  names: PoolSpec['manifestNames'] | undefined,
+  scaling: ResolvedScaling | undefined,
+): PoolSpec | undefined {
+  const { machinePool, mp, infra, boot } = read;
+  const lt = infra?.launchTemplate;
+  if (!machinePool || !mp || !infra || !lt || !boot || !names || !scaling) return undefined;
   const { clusterName } = mp;
   const { instanceType, ami } = lt;
-  if (clusterName === undefined || instanceType === undefined || ami === undefined) {
-    return { liveInput, violations: violations.items };
-  }
-  const spec: PoolSpec = {
+  if (clusterName === undefined || instanceType === undefined || ami === undefined) return undefined;
+  return {
     name: machinePool.name,
     clusterName,
     ...(mp.version !== undefined ? { kubernetesVersion: mp.version } : {}),
@@ -243,7 +163,144 @@ export function resolvePoolSpec(
     },
     manifestNames: names,
   };
-  return { spec, liveInput, violations: violations.items };
+}
+
+function checkPoolId(options: ResolveOptions, violations: ViolationList): void {
+  if (options.poolId === undefined) return;
+  const problem = poolIdProblem(options.poolId);
+  if (!problem) return;
+  violations.add(
+    Rule.InvalidPoolName,
+    'pool id',
+    options.poolId,
+    `the pool id ${showValue(options.poolId)} (the store key) ${problem}; rename the object or item`,
+  );
+}
+
+/**
+ * Identifies the manifests, picks the MachinePool and the two it references, reads each and checks
+ * what ties them together (names, namespaces, cluster name, the deployment's allow-lists).
+ */
+function readManifests(
+  manifests: readonly RawManifest[],
+  options: ResolveOptions,
+  violations: ViolationList,
+): ReadManifests {
+  const candidates: Candidates = { MachinePool: [], AWSManagedMachinePool: [], NodeadmConfig: [] };
+  for (const manifest of manifests) {
+    const identified = identifyManifest(manifest, violations);
+    if (identified) candidates[identified.kind].push(identified);
+  }
+
+  const machinePool = pickSingle(ManifestKind.MachinePool, candidates, undefined, violations);
+  const ctxFor = (m: IdentifiedManifest) => ({ label: m.label, violations });
+  const mp = machinePool ? readMachinePool(machinePool, ctxFor(machinePool)) : undefined;
+  if (machinePool) checkPoolName(machinePool, options, violations);
+
+  const infrastructure = pickReferenced(
+    ManifestKind.AWSManagedMachinePool,
+    mp?.infrastructureRef,
+    'spec.template.spec.infrastructureRef',
+    candidates,
+    machinePool,
+    violations,
+  );
+  const bootstrapManifest = pickReferenced(
+    ManifestKind.NodeadmConfig,
+    mp?.bootstrapRef,
+    'spec.template.spec.bootstrap.configRef',
+    candidates,
+    machinePool,
+    violations,
+  );
+  checkNamespaces([machinePool, infrastructure, bootstrapManifest], violations);
+  if (machinePool && mp) checkClusterNames(machinePool, mp, violations);
+
+  const infra = infrastructure ? readManagedMachinePool(infrastructure, ctxFor(infrastructure)) : undefined;
+  checkAllowList(
+    options.allowList,
+    machinePool && mp ? { label: machinePool.label, fields: mp } : undefined,
+    infrastructure && infra ? { label: infrastructure.label, fields: infra } : undefined,
+    violations,
+  );
+  const boot = bootstrapManifest
+    ? readNodeadmConfig(bootstrapManifest, ctxFor(bootstrapManifest))
+    : undefined;
+  return { machinePool, mp, infrastructure, infra, bootstrapManifest, boot };
+}
+
+function checkClusterNames(
+  machinePool: IdentifiedManifest,
+  mp: MachinePoolFields,
+  violations: ViolationList,
+): void {
+  if (mp.clusterName === undefined || mp.templateClusterName === undefined) return;
+  if (mp.clusterName === mp.templateClusterName) return;
+  violations.add(
+    Rule.ClusterNameMismatch,
+    violationPath(machinePool.label, 'spec.template.spec.clusterName'),
+    mp.templateClusterName,
+    `spec.template.spec.clusterName is ${showValue(mp.templateClusterName)} but spec.clusterName is ` +
+      `${showValue(mp.clusterName)}; a pool belongs to one cluster: make them equal`,
+  );
+}
+
+/** What the offline rules judge, from whichever manifests were read (labels name the missing ones). */
+function offlineRuleInput(read: ReadManifests, enclavesEnabled: boolean | undefined): OfflineRuleInput {
+  const { machinePool, mp, infrastructure, infra, bootstrapManifest, boot } = read;
+  const lt = infra?.launchTemplate;
+  return {
+    infraLabel: infrastructure?.label ?? ManifestKind.AWSManagedMachinePool,
+    bootstrapLabel: bootstrapManifest?.label ?? ManifestKind.NodeadmConfig,
+    machinePoolLabel: machinePool?.label ?? ManifestKind.MachinePool,
+    enclavesEnabled,
+    ...(lt?.ami ? { ami: lt.ami } : {}),
+    ...(infra?.amiType !== undefined ? { amiType: infra.amiType } : {}),
+    kubernetesVersionPresent:
+      machinePool !== undefined ? mp?.version !== undefined || hasRawVersion(machinePool) : true,
+    ...(mp?.version !== undefined ? { kubernetesVersion: mp.version } : {}),
+    ...(infra?.annotations.refused.includes(ENCLAVE_MODE_ANNOTATION)
+      ? {}
+      : { enclaveMode: infra?.annotations.enclaveMode ?? EnclaveMode.DevicePlugin }),
+    ...(infra?.annotations.devicePluginSelector
+      ? { devicePluginSelector: infra.annotations.devicePluginSelector }
+      : {}),
+    devicePluginSelectorRefused:
+      infra?.annotations.refused.includes(DEVICE_PLUGIN_SELECTOR_ANNOTATION) ?? false,
+    labels: infra?.labels ?? {},
+    taints: infra?.taints ?? [],
+    additionalTags: infra?.additionalTags ?? {},
+    ...(lt?.metadataOptions ? { metadataOptions: lt.metadataOptions } : {}),
+    ...(lt?.rootVolume ? { rootVolume: lt.rootVolume } : {}),
+    ...(boot ? { bootstrap: boot } : {}),
+  };
+}
+
+/** What the live rules need, as far as the manifests allow, with the paths their messages name. */
+function liveRuleInput(
+  read: ReadManifests,
+  offline: OfflineRuleOutput,
+  names: PoolSpec['manifestNames'] | undefined,
+  enclavesEnabled: boolean,
+): LiveRuleInput {
+  const { mp, infra } = read;
+  const lt = infra?.launchTemplate;
+  const paths = defaultLiveRulePaths(names);
+  if (offline.allocatorPaths) {
+    paths.allocatorCpu = offline.allocatorPaths.cpu;
+    paths.allocatorMemory = offline.allocatorPaths.memory;
+  }
+  return {
+    ...(mp?.clusterName !== undefined ? { clusterName: mp.clusterName } : {}),
+    ...(mp?.version !== undefined ? { kubernetesVersion: mp.version } : {}),
+    ...(lt?.instanceType !== undefined ? { instanceType: lt.instanceType } : {}),
+    enclavesEnabled,
+    ...(lt?.ami ? { ami: lt.ami } : {}),
+    ...(offline.allocator ? { allocator: offline.allocator } : {}),
+    subnetIds: infra?.subnetIds ?? [],
+    availabilityZones: infra?.availabilityZones ?? [],
+    paths,
+  };
 }
 
 /**
