@@ -2,22 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPreviewPass } from '../../../lib/preview/preview-pass';
-import { quietLogs } from '../../support/quiet-logs';
 import { runCliCaptured } from '../../support/run-cli';
-import {
-  type Harness,
-  launchTemplateVersions,
-  SEED_SPEC,
-  specWith,
-  startHarness,
-  statusRow,
-  withMemoryMib,
-} from '../reconcile/reconcile-harness';
-
-quietLogs();
+import { SEED_SPEC, specWith, useReconcileHarness, withMemoryMib } from '../reconcile/reconcile-harness';
 
 const env = { KUBERNETES_VERSION: '1.35', NO_COLOR: '1', RECONCILE_REQUEUE_SECONDS: '1' };
-let h: Harness;
+const h = useReconcileHarness();
 let dir: string;
 
 function specFile(name: string, text: string): string {
@@ -26,8 +15,7 @@ function specFile(name: string, text: string): string {
   return file;
 }
 
-beforeEach(async () => {
-  h = await startHarness();
+beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'plan-'));
 });
 
@@ -51,14 +39,14 @@ describe('enclave-pools plan (sandbox)', () => {
       '1. create launch template enclave-pools-my-cluster-my-node-pool (version 1)',
     );
     expect(run.stdout).toContain('2. create node group my-node-pool on version 1 with 1 node');
-    expect(await launchTemplateVersions(h.clients)).toEqual([]);
-    expect(await statusRow(h.clients)).toBeUndefined();
+    expect(await h.launchTemplateVersions()).toEqual([]);
+    expect(await h.statusRow()).toBeUndefined();
   });
 
   it('after an edit: field and user-data diff against the pinned version, roll yes with its impact', async () => {
     await h.s3Specs.put('my-node-pool', SEED_SPEC);
     await h.settle();
-    const before = await statusRow(h.clients);
+    const before = await h.statusRow();
 
     const edited = specWith([
       ...withMemoryMib(1024),
@@ -96,8 +84,8 @@ describe('enclave-pools plan (sandbox)', () => {
     );
 
     // Nothing changed in the world: one version, the same status row.
-    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1]);
-    expect(await statusRow(h.clients)).toEqual(before);
+    expect((await h.launchTemplateVersions()).map((v) => v.VersionNumber)).toEqual([1]);
+    expect(await h.statusRow()).toEqual(before);
   });
 
   it('for the spec the pool already runs: no new version, no roll', async () => {

@@ -5,18 +5,11 @@ import { parse } from 'yaml';
 import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import { STATUS_SCAN_SEGMENTS } from '../../../lib/aws/status-table-reader';
 import { reconcile } from '../../../lib/reconcile';
-import { quietLogs } from '../../support/quiet-logs';
 import { runCliCaptured } from '../../support/run-cli';
-import { type Harness, SEED_SPEC, startHarness, statusRow } from '../reconcile/reconcile-harness';
-
-quietLogs();
+import { SEED_SPEC, useReconcileHarness } from '../reconcile/reconcile-harness';
 
 const CORPUS = join(__dirname, '../../fixtures/workloads');
-let h: Harness;
-
-beforeEach(async () => {
-  h = await startHarness();
-});
+const h = useReconcileHarness();
 
 function cli(argv: string[], options: { prompt?: string | undefined; tty?: boolean } = {}) {
   return runCliCaptured(argv, {
@@ -82,7 +75,7 @@ describe('delete (sandbox)', () => {
     );
     expect(await h.s3Specs.load('my-node-pool')).toBeUndefined();
     // The status row stays until the reconcile has removed the resources.
-    expect((await statusRow(h.clients))?.deleted).toBe(false);
+    expect((await h.statusRow())?.deleted).toBe(false);
     const again = await cli(['delete', 'my-node-pool', '--yes']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('has no spec any more; the reconciler is deleting its resources');

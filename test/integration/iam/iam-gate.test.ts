@@ -11,24 +11,14 @@ import { loadPackagedPolicies, type PackagedPolicies } from '../../../infra/iam/
 import { functionCredentials } from '../../../infra/iam/sandbox-principals';
 import { createAwsClients } from '../../../lib/aws/client-factory';
 import { createReconcileDeps, reconcile } from '../../../lib/reconcile';
-import { quietLogs } from '../../support/quiet-logs';
 import { iamGateStats, sandboxEndpoint } from '../../support/sandbox';
-import {
-  describeNodegroup,
-  type Harness,
-  launchTemplateVersions,
-  POOL_ID,
-  SEED_SPEC,
-  startHarness,
-} from '../reconcile/reconcile-harness';
+import { POOL_ID, SEED_SPEC, useReconcileHarness } from '../reconcile/reconcile-harness';
 
 /**
  * The sandbox's IAM gate evaluates each function call against the function's packaged role. Proof
  * that it is on and that it bites: the same scenario, through a gate whose policy lacks one needed
  * permission, fails exactly where AWS would, with AWS's error.
  */
-
-quietLogs();
 
 const projectRoot = path.resolve(__dirname, '../../..');
 const region = process.env.AWS_REGION ?? 'eu-west-1';
@@ -54,10 +44,9 @@ function withoutPermission(action: string) {
   };
 }
 
-let h: Harness;
+const h = useReconcileHarness();
 let gate: RunningIamGate | undefined;
 beforeEach(async () => {
-  h = await startHarness();
   await h.s3Specs.put(POOL_ID, SEED_SPEC);
 });
 afterEach(async () => {
@@ -118,9 +107,9 @@ describe('the IAM gate', () => {
     expect(outcome).toMatchObject({ kind: 'terminal' });
     expect(JSON.stringify(outcome)).toContain('AccessDeniedException');
     expect(JSON.stringify(outcome)).toContain('is not authorized to perform: eks:CreateNodegroup');
-    expect(await describeNodegroup(h.clients, h.world.cluster.name)).toBeUndefined();
+    expect(await h.nodegroup()).toBeUndefined();
     // What was allowed happened: the launch template exists.
-    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1]);
+    expect((await h.launchTemplateVersions()).map((v) => v.VersionNumber)).toEqual([1]);
     expect(gate?.stats().denials.map((d) => d.action)).toEqual(['eks:CreateNodegroup']);
   });
 
@@ -128,7 +117,7 @@ describe('the IAM gate', () => {
     const outcome = await reconcileThroughGate('iam:PassRole');
 
     expect(JSON.stringify(outcome)).toContain('iam:PassRole');
-    expect(await describeNodegroup(h.clients, h.world.cluster.name)).toBeUndefined();
+    expect(await h.nodegroup()).toBeUndefined();
     expect(gate?.stats().denials.map((d) => d.action)).toEqual(['iam:PassRole']);
   });
 
@@ -136,7 +125,7 @@ describe('the IAM gate', () => {
     const outcome = await reconcileThroughGate('ec2:RunInstances');
 
     expect(JSON.stringify(outcome)).toContain('ec2:RunInstances');
-    expect(await describeNodegroup(h.clients, h.world.cluster.name)).toBeUndefined();
+    expect(await h.nodegroup()).toBeUndefined();
   });
 
   it("answers a refused call in each service's own error shape", async () => {

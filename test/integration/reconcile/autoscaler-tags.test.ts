@@ -1,32 +1,22 @@
 import { DeleteTagsCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { AUTOSCALER_TAGS_ANNOTATION } from '../../../lib/manifests/pool-annotations';
-import { quietLogs } from '../../support/quiet-logs';
-import { setRollSeconds } from '../../support/sandbox';
 import {
-  describeNodegroup,
-  type Harness,
+  annotated,
   POOL_ID,
   SEED_SPEC,
   specWith,
-  startHarness,
-  statusRow,
+  useReconcileHarness,
   withMemoryMib,
 } from './reconcile-harness';
-
-quietLogs();
 
 /** The Cluster Autoscaler node-template tags the reconciler keeps on the node group's Auto Scaling group. */
 
 const T = 'k8s.io/cluster-autoscaler/node-template/';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-  await setRollSeconds(1);
-});
+const h = useReconcileHarness({ sandbox: { rollSeconds: 1 } });
 
 async function groupName(): Promise<string> {
-  const nodegroup = await describeNodegroup(h.clients, h.world.cluster.name);
+  const nodegroup = await h.nodegroup();
   return nodegroup?.resources?.autoScalingGroups?.[0]?.name ?? '';
 }
 
@@ -54,7 +44,7 @@ describe('reconcile: Cluster Autoscaler tags on the Auto Scaling group', () => {
       [`${T}label/aws-nitro-enclaves-k8s-dp`]: 'enabled',
       [`${T}label/enclave-pools.aws/pool`]: POOL_ID,
     });
-    expect((await statusRow(h.clients))?.autoscalerTags).toMatchObject({
+    expect((await h.statusRow())?.autoscalerTags).toMatchObject({
       autoScalingGroupName: await groupName(),
     });
 
@@ -92,19 +82,11 @@ describe('reconcile: Cluster Autoscaler tags on the Auto Scaling group', () => {
       [`${T}label/aws-nitro-enclaves-k8s-dp`]: 'enabled',
       [`${T}label/enclave-pools.aws/pool`]: POOL_ID,
     });
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('2');
+    expect((await h.nodegroup())?.launchTemplate?.version).toBe('2');
   });
 
   it(`sets none with ${AUTOSCALER_TAGS_ANNOTATION}: "false"`, async () => {
-    await h.s3Specs.put(
-      POOL_ID,
-      specWith([
-        [
-          'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n',
-          `kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n  annotations:\n    ${AUTOSCALER_TAGS_ANNOTATION}: "false"\n`,
-        ],
-      ]),
-    );
+    await h.s3Specs.put(POOL_ID, specWith(annotated([`${AUTOSCALER_TAGS_ANNOTATION}: "false"`])));
     expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
     expect(await nodeTemplateTags()).toEqual({});
     expect(h.counter.count('CreateOrUpdateTags')).toBe(0);

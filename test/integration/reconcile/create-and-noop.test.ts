@@ -1,22 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import { USER_DATA_BOUNDARY } from '../../../lib/render/user-data';
-import { quietLogs } from '../../support/quiet-logs';
-import {
-  conditionOf,
-  describeNodegroup,
-  type Harness,
-  launchTemplateVersions,
-  reportCalls,
-  startHarness,
-  statusRow,
-} from './reconcile-harness';
+import { conditionOf, reportCalls, useReconcileHarness } from './reconcile-harness';
 
-quietLogs();
-
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
+const h = useReconcileHarness();
 
 function mimeParts(userData: string): Array<{ contentType: string; body: string }> {
   const parts = userData.split(`--${USER_DATA_BOUNDARY}`).slice(1, -1);
@@ -37,7 +23,7 @@ describe('reconcile: a new pool', () => {
 
     // Assess: the launch template.
     expect(outcomes.at(-1)).toMatchObject({ kind: 'done' });
-    const versions = await launchTemplateVersions(h.clients);
+    const versions = await h.launchTemplateVersions();
     expect(versions.map((v) => v.VersionNumber)).toEqual([1]);
     const data = versions[0]?.LaunchTemplateData;
     expect(data).toMatchObject({
@@ -74,7 +60,7 @@ describe('reconcile: a new pool', () => {
     });
 
     // Assess: the node group.
-    const nodegroup = await describeNodegroup(h.clients, h.world.cluster.name);
+    const nodegroup = await h.nodegroup();
     expect(nodegroup).toMatchObject({
       status: 'ACTIVE',
       amiType: 'CUSTOM',
@@ -90,7 +76,7 @@ describe('reconcile: a new pool', () => {
     expect([...(nodegroup?.subnets ?? [])].sort()).toEqual([...h.world.privateSubnetIds].sort());
 
     // Assess: the status row.
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     for (const type of ['Ready', 'SpecValid', 'LaunchTemplateReady', 'EKSNodegroupReady']) {
       expect(row?.conditions.find((c) => c.type === type)?.status).toBe('True');
     }
@@ -114,7 +100,7 @@ describe('reconcile: a new pool', () => {
     // Prepare
     await h.s3Specs.put('my-node-pool', (await import('./reconcile-harness')).SEED_SPEC);
     await h.settle();
-    const rowBefore = await statusRow(h.clients);
+    const rowBefore = await h.statusRow();
     h.counter.reset();
 
     // Act
@@ -124,15 +110,15 @@ describe('reconcile: a new pool', () => {
     reportCalls('no-op reconcile', h.counter);
     expect(outcome).toMatchObject({ kind: 'done' });
     expect(h.counter.writes()).toEqual([]);
-    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1]);
-    expect(await statusRow(h.clients)).toEqual(rowBefore);
+    expect((await h.launchTemplateVersions()).map((v) => v.VersionNumber)).toEqual([1]);
+    expect(await h.statusRow()).toEqual(rowBefore);
   });
 
   it('reads the spec from the DynamoDB store the same way', async () => {
     await h.dynamoSpecs.put('my-node-pool', (await import('./reconcile-harness')).SEED_SPEC);
     const outcomes = await h.settle();
     expect(outcomes.at(-1)).toMatchObject({ kind: 'done' });
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     expect(row).toMatchObject({ specSource: 'dynamodb', observedGeneration: 1 });
     expect(conditionOf(row, 'Ready')).toBe('True/Ready');
   });
@@ -145,6 +131,6 @@ describe('reconcile: a new pool', () => {
     const outcome = await h.run();
     expect(outcome).toMatchObject({ kind: 'terminal', reason: 'SpecConflict' });
     expect(h.counter.resourceWrites()).toEqual([]);
-    expect(conditionOf(await statusRow(h.clients), 'SpecValid')).toBe('False/SpecConflict');
+    expect(conditionOf(await h.statusRow(), 'SpecValid')).toBe('False/SpecConflict');
   });
 });

@@ -1,23 +1,10 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { resolveResourceNames } from '../../../lib/config';
-import { quietLogs } from '../../support/quiet-logs';
 import { configureSandbox } from '../../support/sandbox';
-import {
-  conditionOf,
-  describeNodegroup,
-  type Harness,
-  launchTemplateExists,
-  POOL_ID,
-  SEED_SPEC,
-  startHarness,
-  statusRow,
-} from './reconcile-harness';
+import { conditionOf, POOL_ID, SEED_SPEC, useReconcileHarness } from './reconcile-harness';
 
-quietLogs();
-
-let h: Harness;
+const h = useReconcileHarness();
 beforeEach(async () => {
-  h = await startHarness();
   await h.s3Specs.put(POOL_ID, SEED_SPEC);
   expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
 });
@@ -30,16 +17,16 @@ describe('reconcile: a deleted spec', () => {
 
     // Act
     const first = await h.run();
-    const deleting = await statusRow(h.clients);
+    const deleting = await h.statusRow();
     const rest = await h.settle();
 
     // Assess
     expect(first).toMatchObject({ kind: 'requeue', reason: 'NodegroupDeleting' });
     expect(conditionOf(deleting, 'EKSNodegroupReady')).toBe('False/NodegroupDeleting');
     expect(rest.at(-1)).toMatchObject({ kind: 'done' });
-    expect(await describeNodegroup(h.clients, h.world.cluster.name)).toBeUndefined();
-    expect(await launchTemplateExists(h.clients)).toBe(false);
-    const row = await statusRow(h.clients);
+    expect(await h.nodegroup()).toBeUndefined();
+    expect(await h.launchTemplateExists()).toBe(false);
+    const row = await h.statusRow();
     expect(row).toMatchObject({ deleted: true });
     expect(row?.expiresAt).toBeGreaterThan(Date.now() / 1000);
     expect(conditionOf(row, 'Ready')).toBe('False/Deleted');
@@ -63,9 +50,9 @@ describe('reconcile: a deleted spec', () => {
     const outcomes = await h.settle();
 
     expect(outcomes.at(-1)).toMatchObject({ kind: 'done' });
-    expect(await describeNodegroup(h.clients, h.world.cluster.name)).toBeUndefined();
-    expect(await launchTemplateExists(h.clients)).toBe(false);
-    expect((await statusRow(h.clients))?.deleted).toBe(true);
+    expect(await h.nodegroup()).toBeUndefined();
+    expect(await h.launchTemplateExists()).toBe(false);
+    expect((await h.statusRow())?.deleted).toBe(true);
   });
 
   it('brings a pool back when its spec is written again', async () => {
@@ -76,8 +63,8 @@ describe('reconcile: a deleted spec', () => {
     const outcomes = await h.settle();
     expect(outcomes.at(-1)).toMatchObject({ kind: 'done' });
 
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.status).toBe('ACTIVE');
-    const row = await statusRow(h.clients);
+    expect((await h.nodegroup())?.status).toBe('ACTIVE');
+    const row = await h.statusRow();
     expect(row?.deleted).toBe(false);
     expect(conditionOf(row, 'Ready')).toBe('True/Ready');
   });

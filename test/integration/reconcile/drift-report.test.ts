@@ -1,35 +1,17 @@
 import { CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
 import { UpdateNodegroupConfigCommand, UpdateNodegroupVersionCommand } from '@aws-sdk/client-eks';
 import { DRIFT_ANNOTATION } from '../../../lib/manifests/pool-annotations';
-import { quietLogs } from '../../support/quiet-logs';
-import { configureSandbox } from '../../support/sandbox';
-import {
-  conditionOf,
-  describeNodegroup,
-  type Harness,
-  specWith,
-  startHarness,
-  statusRow,
-} from './reconcile-harness';
-
-quietLogs();
+import { annotated, conditionOf, specWith, useReconcileHarness } from './reconcile-harness';
 
 /** Drift policy report (decision 0122) on the sandbox: drift is listed and nothing is written. */
 
-const MANAGED_POOL = 'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n';
-const REPORT_SPEC = specWith([
-  [MANAGED_POOL, `${MANAGED_POOL}  annotations:\n    ${DRIFT_ANNOTATION}: report\n`],
-]);
+const REPORT_SPEC = specWith(annotated([`${DRIFT_ANNOTATION}: report`]));
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-  await configureSandbox({ rollSeconds: 1, configUpdateSeconds: 0 });
-});
+const h = useReconcileHarness({ sandbox: { rollSeconds: 1, configUpdateSeconds: 0 } });
 
 async function settledNodegroup() {
   for (let attempt = 0; attempt < 40; attempt++) {
-    const ng = await describeNodegroup(h.clients, h.world.cluster.name);
+    const ng = await h.nodegroup();
     if (ng?.status === 'ACTIVE') return ng;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -41,7 +23,7 @@ describe('reconcile: drift policy report', () => {
     // Prepare: a converged pool, then changes made out of band with administrator credentials.
     await h.s3Specs.put('my-node-pool', REPORT_SPEC);
     expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
-    expect(conditionOf(await statusRow(h.clients), 'Drifted')).toBe('False/NoDrift');
+    expect(conditionOf(await h.statusRow(), 'Drifted')).toBe('False/NoDrift');
     const cluster = h.world.cluster.name;
     const before = await settledNodegroup();
     const templateId = before.launchTemplate?.id ?? '';
@@ -82,7 +64,7 @@ describe('reconcile: drift policy report', () => {
     expect(after.launchTemplate?.version).toBe('2');
     expect(after.labels?.['aws-nitro-enclaves-k8s-dp']).toBeUndefined();
     expect(after.scalingConfig).toMatchObject({ maxSize: 3, desiredSize: 2 });
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     expect(conditionOf(row, 'Drifted')).toBe('True/DriftReported');
     expect(conditionOf(row, 'Ready')).toBe('False/DriftReported');
     const message = row?.conditions.find((c) => c.type === 'Drifted')?.message ?? '';
@@ -102,6 +84,6 @@ describe('reconcile: drift policy report', () => {
     const reverted = await settledNodegroup();
     expect(reverted.launchTemplate?.version).toBe('1');
     expect(reverted.labels?.['aws-nitro-enclaves-k8s-dp']).toBe('enabled');
-    expect(conditionOf(await statusRow(h.clients), 'Drifted')).toBe('False/NoDrift');
+    expect(conditionOf(await h.statusRow(), 'Drifted')).toBe('False/NoDrift');
   });
 });

@@ -1,28 +1,13 @@
 import { DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
-import { quietLogs } from '../../support/quiet-logs';
-import { failNextRoll, launchWithoutEnclaves, setRollSeconds } from '../../support/sandbox';
-import {
-  conditionOf,
-  type Harness,
-  POOL_ID,
-  specWith,
-  startHarness,
-  statusRow,
-  withMemoryMib,
-} from './reconcile-harness';
-
-quietLogs();
+import { failNextRoll, launchWithoutEnclaves } from '../../support/sandbox';
+import { conditionOf, POOL_ID, specWith, useReconcileHarness, withMemoryMib } from './reconcile-harness';
 
 /**
  * EnclavesVerified on the sandbox, whose node groups run real (moto) instances: each check reads
  * the instances EC2 reports for the node group's Auto Scaling group.
  */
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-  await setRollSeconds(1);
-});
+const h = useReconcileHarness({ sandbox: { rollSeconds: 1 } });
 
 async function runningInstances(): Promise<Instance[]> {
   const { Reservations } = await h.clients.ec2.send(
@@ -47,7 +32,7 @@ describe('reconcile: EnclavesVerified', () => {
     const outcomes = await h.settle();
 
     expect(outcomes.map((o) => o.kind)).toEqual(['requeue', 'done']);
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     const ids = (await runningInstances()).map((i) => i.InstanceId).sort();
     expect(ids).toHaveLength(3);
     expect(conditionOf(row, 'EnclavesVerified')).toBe('True/EnclavesVerified');
@@ -79,7 +64,7 @@ describe('reconcile: EnclavesVerified', () => {
     expect(after.map(versionOf)).toEqual(['2', '2', '2']);
     expect(after.map((i) => i.EnclaveOptions?.Enabled)).toEqual([true, true, true]);
     expect(after.some((i) => before.includes(i.InstanceId))).toBe(false);
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     expect(conditionOf(row, 'EnclavesVerified')).toBe('True/EnclavesVerified');
     expect(row?.verification).toMatchObject({
       launchTemplateVersion: 2,
@@ -97,7 +82,7 @@ describe('reconcile: EnclavesVerified', () => {
     const bare = (await runningInstances()).filter((i) => i.EnclaveOptions?.Enabled !== true);
     expect(bare).toHaveLength(1);
     const id = bare[0]?.InstanceId ?? '';
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     const verified = row?.conditions.find((c) => c.type === 'EnclavesVerified');
     expect(verified).toMatchObject({
       status: 'False',
@@ -126,7 +111,7 @@ describe('reconcile: EnclavesVerified', () => {
     const running = await runningInstances();
     const onNew = running.filter((i) => versionOf(i) === '2').map((i) => i.InstanceId ?? '');
     expect(onNew).toHaveLength(1);
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     const verified = row?.conditions.find((c) => c.type === 'EnclavesVerified');
     expect(verified).toMatchObject({ status: 'False', reason: 'InstancesOnOldVersion' });
     expect(verified?.message).toContain(onNew[0]);

@@ -7,18 +7,12 @@ import {
 import { UpdateNodegroupVersionCommand } from '@aws-sdk/client-eks';
 import { resolveResourceNames } from '../../../lib/config';
 import { reconcile } from '../../../lib/reconcile';
-import { quietLogs } from '../../support/quiet-logs';
-import { setRollSeconds } from '../../support/sandbox';
 import {
-  describeNodegroup,
-  type Harness,
   LAUNCH_TEMPLATE_NAME,
-  launchTemplateVersions,
   POOL_ID,
   SEED_SPEC,
   specWith,
-  startHarness,
-  statusRow,
+  useReconcileHarness,
   withMemoryMib,
 } from './reconcile-harness';
 
@@ -28,13 +22,7 @@ import {
  * the row stands in for (the launch template, the live facts) is re-read by the hourly drift check.
  */
 
-quietLogs();
-
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-  await setRollSeconds(1);
-});
+const h = useReconcileHarness({ sandbox: { rollSeconds: 1 } });
 
 const NO_OP_CALLS = ['dynamodb:GetItem', 's3:GetObject', 'eks:DescribeCluster', 'eks:DescribeNodegroup'];
 
@@ -70,14 +58,14 @@ async function templateId(): Promise<string> {
 describe('a no-op pass', () => {
   it('makes exactly four calls, none of them EC2, and writes nothing', async () => {
     await created();
-    const rowBefore = await statusRow(h.clients);
+    const rowBefore = await h.statusRow();
 
     const outcome = await h.run();
 
     expect(outcome).toMatchObject({ kind: 'done' });
     expect(sortedCalls()).toEqual([...NO_OP_CALLS].sort());
     expect(h.counter.calls.filter((call) => call.startsWith('ec2:'))).toEqual([]);
-    expect(await statusRow(h.clients)).toEqual(rowBefore);
+    expect(await h.statusRow()).toEqual(rowBefore);
   });
 
   it('keeps four calls for a pool with a root volume (the image root device is in the status row)', async () => {
@@ -90,7 +78,7 @@ describe('a no-op pass', () => {
     await h.run();
 
     expect(sortedCalls()).toEqual([...NO_OP_CALLS].sort());
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     expect(row?.rootDevice?.imageId).toBe(row?.launchTemplate?.imageId);
   });
 
@@ -122,7 +110,7 @@ describe('a no-op pass', () => {
 
   it('re-reads the live facts once they are older than LIVE_FACTS_MAX_AGE_SECONDS', async () => {
     await created();
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     expect(row?.liveFacts?.facts.instanceTypes['m5.xlarge']?.nitroEnclavesSupported).toBe(true);
     const { createReconcileDeps } = await import('../../../lib/reconcile');
     const aged = createReconcileDeps(
@@ -174,8 +162,8 @@ describe('a changed spec', () => {
       'eks:UpdateNodegroupVersion',
       'dynamodb:PutItem',
     ]);
-    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1, 2]);
-    expect((await statusRow(h.clients))?.update).toMatchObject({
+    expect((await h.launchTemplateVersions()).map((v) => v.VersionNumber)).toEqual([1, 2]);
+    expect((await h.statusRow())?.update).toMatchObject({
       status: 'InProgress',
       launchTemplateVersion: 2,
     });
@@ -199,7 +187,7 @@ describe('the hourly drift check', () => {
     await h.s3Specs.put(POOL_ID, specWith(withMemoryMib(1024)));
     expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
     await h.run();
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('2');
+    expect((await h.nodegroup())?.launchTemplate?.version).toBe('2');
     await h.clients.ec2.send(
       new DeleteLaunchTemplateVersionsCommand({ LaunchTemplateId: await templateId(), Versions: ['2'] }),
     );
@@ -211,13 +199,13 @@ describe('the hourly drift check', () => {
 
     await driftCheck();
 
-    const versions = await launchTemplateVersions(h.clients);
+    const versions = await h.launchTemplateVersions();
     expect(versions.map((v) => v.VersionNumber)).toEqual([1, 3]);
     expect(Buffer.from(versions[1]?.LaunchTemplateData?.UserData ?? '', 'base64').toString()).toContain(
       'memory_mib: 1024',
     );
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('3');
-    const row = await statusRow(h.clients);
+    expect((await h.nodegroup())?.launchTemplate?.version).toBe('3');
+    const row = await h.statusRow();
     expect(row?.launchTemplate).toMatchObject({ pinnedVersion: 3 });
     expect(row?.history.map((e) => e.event)).toContain('LaunchTemplateDriftDetected');
   });
@@ -233,17 +221,17 @@ describe('the hourly drift check', () => {
     );
     await h.clients.ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: id, DefaultVersion: '2' }));
     await h.run();
-    expect((await statusRow(h.clients))?.launchTemplate?.defaultVersion).toBe(1);
+    expect((await h.statusRow())?.launchTemplate?.defaultVersion).toBe(1);
 
     await driftCheck();
 
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     expect(row?.launchTemplate).toMatchObject({ defaultVersion: 2, latestVersion: 2, pinnedVersion: 1 });
     expect(row?.launchTemplate?.versions?.map((v) => v.number)).toEqual([1, 2]);
     const drift = row?.history.filter((e) => e.event === 'LaunchTemplateDriftDetected') ?? [];
     expect(drift.map((e) => e.message)).toEqual([expect.stringContaining('default version 1 → 2')]);
     // The node group stays on the version that matches the spec.
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('1');
+    expect((await h.nodegroup())?.launchTemplate?.version).toBe('1');
   });
 
   it('rolls a node group moved to another version back to the spec (noticed on any pass, from DescribeNodegroup)', async () => {
@@ -263,15 +251,15 @@ describe('the hourly drift check', () => {
       }),
     );
     for (let i = 0; i < 40; i++) {
-      const ng = await describeNodegroup(h.clients, h.world.cluster.name);
+      const ng = await h.nodegroup();
       if (ng?.status === 'ACTIVE' && ng.launchTemplate?.version === '2') break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
 
     await driftCheck();
 
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('1');
-    const row = await statusRow(h.clients);
+    expect((await h.nodegroup())?.launchTemplate?.version).toBe('1');
+    const row = await h.statusRow();
     expect(row?.history.map((e) => e.event)).toContain('DriftDetected');
     expect(row?.launchTemplate).toMatchObject({ pinnedVersion: 1 });
   });

@@ -12,7 +12,15 @@ import { resolveResourceNames } from '../../../lib/config';
 import type { ReconcileOutcome } from '../../../lib/outcome';
 import { createReconcileDeps, type ReconcileDeps, reconcile } from '../../../lib/reconcile';
 import type { StatusRow } from '../../../lib/status/status-row';
-import { functionClients, type SeededWorld, sandboxClients, seedWorld } from '../../support/sandbox';
+import { quietLogs } from '../../support/quiet-logs';
+import {
+  configureSandbox,
+  functionClients,
+  type SandboxDurations,
+  type SeededWorld,
+  sandboxClients,
+  seedWorld,
+} from '../../support/sandbox';
 
 /**
  * A seeded sandbox with the deployment's tables, queue and bucket, real reconcile dependencies on
@@ -36,6 +44,28 @@ export interface Harness {
   run(): Promise<ReconcileOutcome>;
   /** Reconciles until the outcome is no longer a requeue, waiting a little between passes. */
   settle(options?: { maxPasses?: number; waitMs?: number }): Promise<ReconcileOutcome[]>;
+  /** The state of the world, read as administrator: the pool's status row, node group and template. */
+  statusRow(): Promise<StatusRow | undefined>;
+  nodegroup(): Promise<Nodegroup | undefined>;
+  launchTemplateVersions(): ReturnType<typeof launchTemplateVersions>;
+  launchTemplateExists(): Promise<boolean>;
+}
+
+/**
+ * The header of a test file on the harness: the product's logs kept out of the output, and a
+ * freshly seeded world before each test. The object returned is the file's one harness; before
+ * each test its fields are replaced by a new world's, so `const h = useReconcileHarness()` at the
+ * top of a file stands for `let h; beforeEach(async () => { h = await startHarness(); })`.
+ * `sandbox` durations are set after the reset that seeding does (a reset restores the defaults).
+ */
+export function useReconcileHarness(options: { sandbox?: SandboxDurations } = {}): Harness {
+  quietLogs();
+  const harness = {} as Harness;
+  beforeEach(async () => {
+    Object.assign(harness, await startHarness());
+    if (options.sandbox) await configureSandbox(options.sandbox);
+  });
+  return harness;
 }
 
 export async function startHarness(): Promise<Harness> {
@@ -68,6 +98,10 @@ export async function startHarness(): Promise<Harness> {
     s3Specs: new S3SpecStore(setupClients.s3, { bucket: names.specBucket, prefix: names.specPrefix }),
     dynamoSpecs: new DynamoDbSpecStore(setupClients.documents, { table: names.specTable }),
     run,
+    statusRow: () => statusRow(clients),
+    nodegroup: () => describeNodegroup(clients, world.cluster.name),
+    launchTemplateVersions: () => launchTemplateVersions(clients),
+    launchTemplateExists: () => launchTemplateExists(clients),
     async settle({ maxPasses = 15, waitMs = 250 } = {}) {
       const outcomes: ReconcileOutcome[] = [];
       for (let pass = 0; pass < maxPasses; pass++) {
@@ -90,6 +124,13 @@ export function specWith(replacements: Array<[string | RegExp, string]>): string
   }
   return text;
 }
+
+const MANAGED_POOL = 'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n';
+
+/** The seed pool with these `key: value` lines as the AWSManagedMachinePool's annotations. */
+export const annotated = (lines: string[]): Array<[string, string]> => [
+  [MANAGED_POOL, `${MANAGED_POOL}  annotations:\n${lines.map((line) => `    ${line}\n`).join('')}`],
+];
 
 export const withMemoryMib = (mib: number): Array<[string, string]> => [
   ['memory_mib: 768', `memory_mib: ${mib}`],

@@ -3,26 +3,16 @@ import { CreateLaunchTemplateCommand } from '@aws-sdk/client-ec2';
 import { CreateNodegroupCommand } from '@aws-sdk/client-eks';
 import { StatusTable } from '../../../lib/aws/status-table';
 import { createReconcileDeps, reconcile } from '../../../lib/reconcile';
-import { quietLogs } from '../../support/quiet-logs';
 import {
   conditionOf,
-  describeNodegroup,
-  type Harness,
   LAUNCH_TEMPLATE_NAME,
-  launchTemplateVersions,
   POOL_ID,
   SEED_SPEC,
   specWith,
-  startHarness,
-  statusRow,
+  useReconcileHarness,
 } from './reconcile-harness';
 
-quietLogs();
-
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
+const h = useReconcileHarness();
 
 const withSubnets = (ids: string[]): Array<[string, string]> => [
   ['  awsLaunchTemplate:\n', `  subnetIDs: [${ids.join(', ')}]\n  awsLaunchTemplate:\n`],
@@ -41,8 +31,8 @@ describe('reconcile: what it refuses to do', () => {
     // Assess
     expect(refused).toMatchObject({ kind: 'terminal', reason: 'NitroEnclaveEdgeZoneUnsupported' });
     expect(h.counter.resourceWrites()).toEqual([]);
-    expect(await launchTemplateVersions(h.clients)).toEqual([]);
-    const row = await statusRow(h.clients);
+    expect(await h.launchTemplateVersions()).toEqual([]);
+    const row = await h.statusRow();
     const condition = row?.conditions.find((c) => c.type === 'LaunchTemplateReady');
     expect(condition).toMatchObject({
       status: 'False',
@@ -61,8 +51,8 @@ describe('reconcile: what it refuses to do', () => {
 
     // Assess
     expect(outcomes.at(-1)).toMatchObject({ kind: 'done' });
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.subnets).toEqual([regular]);
-    const converged = await statusRow(h.clients);
+    expect((await h.nodegroup())?.subnets).toEqual([regular]);
+    const converged = await h.statusRow();
     expect(conditionOf(converged, 'LaunchTemplateReady')).toBe('True/LaunchTemplateUpToDate');
     expect(conditionOf(converged, 'Ready')).toBe('True/Ready');
   });
@@ -84,10 +74,10 @@ describe('reconcile: what it refuses to do', () => {
     // Assess
     expect(outcome).toMatchObject({ kind: 'terminal', reason: 'LaunchTemplateNotOwned' });
     expect(h.counter.resourceWrites()).toEqual([]);
-    const versions = await launchTemplateVersions(h.clients);
+    const versions = await h.launchTemplateVersions();
     expect(versions.map((v) => v.LaunchTemplateData?.InstanceType)).toEqual(['t3.large']);
-    expect(await describeNodegroup(h.clients, h.world.cluster.name)).toBeUndefined();
-    const condition = (await statusRow(h.clients))?.conditions.find((c) => c.type === 'LaunchTemplateReady');
+    expect(await h.nodegroup()).toBeUndefined();
+    const condition = (await h.statusRow())?.conditions.find((c) => c.type === 'LaunchTemplateReady');
     expect(condition).toMatchObject({ status: 'False', reason: 'LaunchTemplateNotOwned' });
     expect(condition?.message).toContain('enclave-pools:managed-by=enclave-pools');
   });
@@ -112,9 +102,9 @@ describe('reconcile: what it refuses to do', () => {
     // Assess
     expect(outcome).toMatchObject({ kind: 'terminal', reason: 'NodegroupNotOwned' });
     expect(h.counter.resourceWrites()).toEqual([]);
-    expect(await launchTemplateVersions(h.clients)).toEqual([]);
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate).toBeUndefined();
-    expect(conditionOf(await statusRow(h.clients), 'EKSNodegroupReady')).toBe('False/NodegroupNotOwned');
+    expect(await h.launchTemplateVersions()).toEqual([]);
+    expect((await h.nodegroup())?.launchTemplate).toBeUndefined();
+    expect(conditionOf(await h.statusRow(), 'EKSNodegroupReady')).toBe('False/NodegroupNotOwned');
   });
 
   it("leaves another deployment's pool alone: a second stage in the same account refuses it", async () => {
@@ -148,12 +138,12 @@ describe('reconcile: what it refuses to do', () => {
     // Assess
     expect(outcome).toMatchObject({ kind: 'terminal', reason: 'LaunchTemplateNotOwned' });
     expect(h.counter.resourceWrites()).toEqual([]);
-    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1]);
+    expect((await h.launchTemplateVersions()).map((v) => v.VersionNumber)).toEqual([1]);
     const prodRow = await new StatusTable(h.clients, prodStatusTable).get(POOL_ID);
     const condition = prodRow?.conditions.find((c) => c.type === 'LaunchTemplateReady');
     expect(condition).toMatchObject({ status: 'False', reason: 'LaunchTemplateNotOwned' });
     expect(condition?.message).toContain('enclave-pools:deployment=enclave-pools-prod');
-    expect(conditionOf(await statusRow(h.clients), 'Ready')).toBe('True/Ready');
+    expect(conditionOf(await h.statusRow(), 'Ready')).toBe('True/Ready');
   });
 
   it('reports every spec error at once and writes nothing to AWS', async () => {
@@ -167,7 +157,7 @@ describe('reconcile: what it refuses to do', () => {
     const outcome = await h.run();
     expect(outcome).toMatchObject({ kind: 'terminal', reason: 'SpecInvalid' });
     expect(h.counter.resourceWrites()).toEqual([]);
-    const specValid = (await statusRow(h.clients))?.conditions.find((c) => c.type === 'SpecValid');
+    const specValid = (await h.statusRow())?.conditions.find((c) => c.type === 'SpecValid');
     expect(specValid?.message).toContain('t3.large');
     expect(specValid?.message).toContain(h.world.wavelengthZoneSubnet.subnetId);
   });
@@ -191,8 +181,8 @@ describe('reconcile: what it refuses to do', () => {
     expect(outcome).toMatchObject({ kind: 'terminal', reason: 'ClusterNotAllowed' });
     expect(h.counter.resourceWrites()).toEqual([]);
     expect(h.counter.calls.filter((c) => c.startsWith('ec2:') || c.startsWith('eks:'))).toEqual([]);
-    expect(await launchTemplateVersions(h.clients)).toEqual([]);
-    const specValid = (await statusRow(h.clients))?.conditions.find((c) => c.type === 'SpecValid');
+    expect(await h.launchTemplateVersions()).toEqual([]);
+    const specValid = (await h.statusRow())?.conditions.find((c) => c.type === 'SpecValid');
     expect(specValid).toMatchObject({ status: 'False', reason: 'ClusterNotAllowed', severity: 'Error' });
     expect(specValid?.message).toContain('MachinePool/my-node-pool: spec.clusterName');
     expect(specValid?.message).toContain('only lets specs name the clusters prod-a, prod-b');

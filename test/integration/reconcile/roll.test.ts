@@ -1,27 +1,17 @@
 import { FORCE_UPDATE_ANNOTATION } from '../../../lib/manifests/managed-machine-pool-reader';
-import { quietLogs } from '../../support/quiet-logs';
-import { failNextRoll, setRollSeconds } from '../../support/sandbox';
+import { failNextRoll } from '../../support/sandbox';
 import {
+  annotated,
   conditionOf,
-  describeNodegroup,
-  type Harness,
-  launchTemplateVersions,
   reportCalls,
   SEED_SPEC,
   specWith,
-  startHarness,
-  statusRow,
+  useReconcileHarness,
   withMemoryMib,
   withoutEnclaves,
 } from './reconcile-harness';
 
-quietLogs();
-
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-  await setRollSeconds(1);
-});
+const h = useReconcileHarness({ sandbox: { rollSeconds: 1 } });
 
 async function created(spec = SEED_SPEC): Promise<void> {
   await h.s3Specs.put('my-node-pool', spec);
@@ -50,12 +40,12 @@ describe('reconcile: rolling a pool', () => {
       'UpdateNodegroupVersion',
       'PutItem',
     ]);
-    const versions = await launchTemplateVersions(h.clients);
+    const versions = await h.launchTemplateVersions();
     expect(versions.map((v) => v.VersionNumber)).toEqual([1, 2]);
     expect(Buffer.from(versions[1]?.LaunchTemplateData?.UserData ?? '', 'base64').toString()).toContain(
       'memory_mib: 1024',
     );
-    const rolling = await statusRow(h.clients);
+    const rolling = await h.statusRow();
     expect(conditionOf(rolling, 'NodegroupUpdating')).toBe('True/UpdateInProgress');
     expect(conditionOf(rolling, 'Ready')).toBe('False/UpdateInProgress');
     expect(rolling?.update).toMatchObject({
@@ -76,8 +66,8 @@ describe('reconcile: rolling a pool', () => {
     expect(rest.at(-1)).toMatchObject({ kind: 'done' });
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
     expect(h.counter.count('CreateLaunchTemplateVersion')).toBe(1);
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('2');
-    const done = await statusRow(h.clients);
+    expect((await h.nodegroup())?.launchTemplate?.version).toBe('2');
+    const done = await h.statusRow();
     expect(conditionOf(done, 'Ready')).toBe('True/Ready');
     expect(done?.launchTemplate).toMatchObject({ pinnedVersion: 2, lastKnownGoodVersion: 2 });
     expect(done?.update).toMatchObject({ status: 'Successful' });
@@ -92,9 +82,7 @@ describe('reconcile: rolling a pool', () => {
   it('turns enclaves on for a pool created without them with exactly one new version and one roll', async () => {
     // Prepare
     await created(specWith(withoutEnclaves));
-    expect((await launchTemplateVersions(h.clients))[0]?.LaunchTemplateData?.EnclaveOptions?.Enabled).toBe(
-      false,
-    );
+    expect((await h.launchTemplateVersions())[0]?.LaunchTemplateData?.EnclaveOptions?.Enabled).toBe(false);
 
     // Act
     await h.s3Specs.put('my-node-pool', SEED_SPEC);
@@ -102,18 +90,18 @@ describe('reconcile: rolling a pool', () => {
 
     // Assess
     expect(outcomes.at(-1)).toMatchObject({ kind: 'done' });
-    const versions = await launchTemplateVersions(h.clients);
+    const versions = await h.launchTemplateVersions();
     expect(versions.map((v) => v.VersionNumber)).toEqual([1, 2]);
     expect(versions[1]?.LaunchTemplateData?.EnclaveOptions).toEqual({ Enabled: true });
     expect(h.counter.count('CreateLaunchTemplateVersion')).toBe(1);
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
-    const nodegroup = await describeNodegroup(h.clients, h.world.cluster.name);
+    const nodegroup = await h.nodegroup();
     expect(nodegroup?.launchTemplate?.version).toBe('2');
     expect(nodegroup?.labels).toEqual({
       'aws-nitro-enclaves-k8s-dp': 'enabled',
       'enclave-pools.aws/pool': 'my-node-pool',
     });
-    expect(conditionOf(await statusRow(h.clients), 'Ready')).toBe('True/Ready');
+    expect(conditionOf(await h.statusRow(), 'Ready')).toBe('True/Ready');
   });
 
   it('treats enabled: false like no enclaveOptions at all: no version, no roll', async () => {
@@ -132,7 +120,7 @@ describe('reconcile: rolling a pool', () => {
 
     expect(outcome).toMatchObject({ kind: 'done' });
     expect(h.counter.resourceWrites()).toEqual([]);
-    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1]);
+    expect((await h.launchTemplateVersions()).map((v) => v.VersionNumber)).toEqual([1]);
   });
 
   it('reports an injected PodEvictionFailure with its code and hint, and does not retry the roll', async () => {
@@ -154,33 +142,27 @@ describe('reconcile: rolling a pool', () => {
     expect(outcomes.at(-1)).toMatchObject({ kind: 'terminal', reason: 'NodegroupUpdateFailed' });
     expect(again.map((o) => o.kind)).toEqual(['terminal', 'terminal', 'terminal']);
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     const failed = row?.conditions.find((c) => c.type === 'EKSNodegroupReady');
     expect(failed).toMatchObject({ status: 'False', reason: 'NodegroupUpdateFailed', severity: 'Error' });
     expect(failed?.message).toContain('PodEvictionFailure');
     expect(failed?.message).toContain('PodDisruptionBudget');
     expect(row?.failedRoll).toMatchObject({ errorCode: 'PodEvictionFailure', launchTemplateVersion: 2 });
     expect(row?.launchTemplate).toMatchObject({ pinnedVersion: 1, lastKnownGoodVersion: 1 });
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('1');
+    expect((await h.nodegroup())?.launchTemplate?.version).toBe('1');
 
     // Writing the spec again, asking for force, retries the same version once; force gets it past
     // the blocked drain (the sandbox fails this one too unless force is set).
     await failNextRoll('my-cluster', 'my-node-pool', 'PodEvictionFailure', 'still blocked');
     await h.s3Specs.put(
       'my-node-pool',
-      specWith([
-        ...withMemoryMib(1024),
-        [
-          'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n',
-          `kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n  annotations:\n    ${FORCE_UPDATE_ANNOTATION}: "true"\n`,
-        ],
-      ]),
+      specWith([...withMemoryMib(1024), ...annotated([`${FORCE_UPDATE_ANNOTATION}: "true"`])]),
     );
     h.counter.reset();
     expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
     expect(h.counter.count('CreateLaunchTemplateVersion')).toBe(0);
-    const retried = await statusRow(h.clients);
+    const retried = await h.statusRow();
     expect(retried?.failedRoll).toBeUndefined();
     expect(retried?.launchTemplate).toMatchObject({ pinnedVersion: 2, lastKnownGoodVersion: 2 });
   });
@@ -208,8 +190,8 @@ describe('reconcile: rolling a pool', () => {
     // Assess
     expect(first).toMatchObject({ kind: 'transient' });
     expect(rest.at(-1)).toMatchObject({ kind: 'done' });
-    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1, 2]);
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('2');
-    expect(conditionOf(await statusRow(h.clients), 'Ready')).toBe('True/Ready');
+    expect((await h.launchTemplateVersions()).map((v) => v.VersionNumber)).toEqual([1, 2]);
+    expect((await h.nodegroup())?.launchTemplate?.version).toBe('2');
+    expect(conditionOf(await h.statusRow(), 'Ready')).toBe('True/Ready');
   });
 });

@@ -1,27 +1,13 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeUpdateCommand, ListUpdatesCommand } from '@aws-sdk/client-eks';
 import { ROLLBACK_ANNOTATION } from '../../../lib/manifests/pool-annotations';
-import { quietLogs } from '../../support/quiet-logs';
 import { runCliCaptured } from '../../support/run-cli';
-import { failNextRoll, setRollSeconds } from '../../support/sandbox';
-import {
-  conditionOf,
-  describeNodegroup,
-  type Harness,
-  specWith,
-  startHarness,
-  statusRow,
-  withMemoryMib,
-} from './reconcile-harness';
-
-quietLogs();
+import { failNextRoll } from '../../support/sandbox';
+import { annotated, conditionOf, specWith, useReconcileHarness, withMemoryMib } from './reconcile-harness';
 
 /** Rollback policy on-failure (decision 0120), on the sandbox: the state of the world after each step. */
 
-const MANAGED_POOL = 'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n';
-const withRollback: Array<[string, string]> = [
-  [MANAGED_POOL, `${MANAGED_POOL}  annotations:\n    ${ROLLBACK_ANNOTATION}: on-failure\n`],
-];
+const withRollback = annotated([`${ROLLBACK_ANNOTATION}: on-failure`]);
 
 /** Two nodes, replaced one at a time: a failed roll leaves one of them on the failed version. */
 const twoNodes: Array<[string, string]> = [['  replicas: 1\n', '  replicas: 2\n']];
@@ -42,11 +28,7 @@ async function instanceVersions(): Promise<string[]> {
     .sort();
 }
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-  await setRollSeconds(1);
-});
+const h = useReconcileHarness({ sandbox: { rollSeconds: 1 } });
 
 /** The node group's EKS version updates, oldest first, as EKS reports them. */
 async function versionUpdates(): Promise<Array<{ status?: string; version?: string; errors: string[] }>> {
@@ -81,7 +63,7 @@ async function versionUpdates(): Promise<Array<{ status?: string; version?: stri
 async function createdWithRollback(): Promise<void> {
   await h.s3Specs.put('my-node-pool', specWith([...withRollback, ...twoNodes]));
   expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
-  expect((await statusRow(h.clients))?.launchTemplate?.lastKnownGoodVersion).toBe(1);
+  expect((await h.statusRow())?.launchTemplate?.lastKnownGoodVersion).toBe(1);
   h.counter.reset();
 }
 
@@ -104,9 +86,9 @@ describe('reconcile: rollback on-failure', () => {
       { status: 'Failed', version: '2', errors: ['NodeCreationFailure'] },
       { status: 'Successful', version: '1', errors: [] },
     ]);
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('1');
+    expect((await h.nodegroup())?.launchTemplate?.version).toBe('1');
     expect(await instanceVersions()).toEqual(['1', '1']);
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     expect(conditionOf(row, 'Ready')).toBe('False/RolledBack');
     const described = await runCliCaptured(['describe', 'pool', 'my-node-pool'], { env: { NO_COLOR: '1' } });
     expect(described.stdout).toMatch(/Rollback: +version 2 → 1 \(update [^)]+\) Successful/);
@@ -140,9 +122,9 @@ describe('reconcile: rollback on-failure', () => {
     // Assess
     expect(retried.at(-1)).toMatchObject({ kind: 'done' });
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
-    expect((await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version).toBe('2');
+    expect((await h.nodegroup())?.launchTemplate?.version).toBe('2');
     expect(await instanceVersions()).toEqual(['2', '2']);
-    const after = await statusRow(h.clients);
+    const after = await h.statusRow();
     expect(conditionOf(after, 'Ready')).toBe('True/Ready');
     expect(after?.rollback).toBeUndefined();
     expect(after?.failedRoll).toBeUndefined();
@@ -170,7 +152,7 @@ describe('reconcile: rollback on-failure', () => {
       { status: 'Failed', version: '2', errors: ['PodEvictionFailure'] },
       { status: 'Failed', version: '1', errors: ['AsgInstanceLaunchFailures'] },
     ]);
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     expect(conditionOf(row, 'Ready')).toBe('False/RollbackFailed');
     expect(row?.conditions.find((c) => c.type === 'Ready')?.message).toContain(
       'AsgInstanceLaunchFailures: no capacity',
@@ -188,7 +170,7 @@ describe('reconcile: rollback on-failure', () => {
 
     expect((await h.settle()).at(-1)).toMatchObject({ kind: 'terminal', reason: 'NodegroupUpdateFailed' });
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
-    expect((await statusRow(h.clients))?.rollback).toBeUndefined();
+    expect((await h.statusRow())?.rollback).toBeUndefined();
     // What the rollback repairs: the failed roll left one node on the failed version.
     expect(await instanceVersions()).toEqual(['1', '2']);
   });

@@ -4,37 +4,15 @@ import { join } from 'node:path';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { resolveResourceNames } from '../../../lib/config';
 import { MAINTENANCE_WINDOW_ANNOTATION, ROLL_ANNOTATION } from '../../../lib/manifests/pool-annotations';
-import { quietLogs } from '../../support/quiet-logs';
 import { runCliCaptured } from '../../support/run-cli';
-import { setRollSeconds } from '../../support/sandbox';
-import {
-  conditionOf,
-  describeNodegroup,
-  type Harness,
-  launchTemplateVersions,
-  specWith,
-  startHarness,
-  statusRow,
-  withMemoryMib,
-} from './reconcile-harness';
-
-quietLogs();
+import { annotated, conditionOf, specWith, useReconcileHarness, withMemoryMib } from './reconcile-harness';
 
 /** Staged and windowed rolls (decision 0121) on the sandbox: the state of the world after each step. */
 
-const MANAGED_POOL = 'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n';
-const annotated = (lines: string[]): Array<[string, string]> => [
-  [MANAGED_POOL, `${MANAGED_POOL}  annotations:\n${lines.map((line) => `    ${line}\n`).join('')}`],
-];
-
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-  await setRollSeconds(1);
-});
+const h = useReconcileHarness({ sandbox: { rollSeconds: 1 } });
 
 async function pinned(): Promise<string | undefined> {
-  return (await describeNodegroup(h.clients, h.world.cluster.name))?.launchTemplate?.version;
+  return (await h.nodegroup())?.launchTemplate?.version;
 }
 
 async function queuedTriggers(): Promise<string[]> {
@@ -71,11 +49,11 @@ describe('reconcile: roll manual', () => {
     // Assess: version 2 exists, nothing rolled.
     expect(outcomes.map((o) => o.kind)).toEqual(['terminal', 'terminal', 'terminal']);
     expect(outcomes[0]).toMatchObject({ reason: 'RollPending' });
-    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1, 2]);
+    expect((await h.launchTemplateVersions()).map((v) => v.VersionNumber)).toEqual([1, 2]);
     expect(h.counter.count('CreateLaunchTemplateVersion')).toBe(1);
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(0);
     expect(await pinned()).toBe('1');
-    const pending = await statusRow(h.clients);
+    const pending = await h.statusRow();
     expect(conditionOf(pending, 'Ready')).toBe('False/RollPending');
     expect(pending?.conditions.find((c) => c.type === 'EKSNodegroupReady')?.message).toContain(
       'launch template version 1 → 2',
@@ -101,7 +79,7 @@ describe('reconcile: roll manual', () => {
     // Assess: the approval is in the row and a pass is queued; nothing rolled yet.
     expect(approved).toMatchObject({ code: 0, stderr: '' });
     expect(approved.stdout).toContain('roll to launch template version 2 approved');
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     expect(row?.rollApproval).toMatchObject({
       launchTemplateVersion: 2,
       dataHash: pending?.launchTemplate?.dataHash,
@@ -117,7 +95,7 @@ describe('reconcile: roll manual', () => {
     expect(rolled.at(-1)).toMatchObject({ kind: 'done' });
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
     expect(await pinned()).toBe('2');
-    expect(conditionOf(await statusRow(h.clients), 'Ready')).toBe('True/Ready');
+    expect(conditionOf(await h.statusRow(), 'Ready')).toBe('True/Ready');
   });
 
   it('refuses to approve when nothing waits, naming why', async () => {
@@ -128,7 +106,7 @@ describe('reconcile: roll manual', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('already runs launch template version 1');
-    expect((await statusRow(h.clients))?.rollApproval).toBeUndefined();
+    expect((await h.statusRow())?.rollApproval).toBeUndefined();
   });
 });
 
@@ -152,10 +130,10 @@ describe('reconcile: maintenance window', () => {
       reason: 'RollWaitingForWindow',
       afterSeconds: (3 * 24 + 15) * 3600,
     });
-    expect((await launchTemplateVersions(h.clients)).map((v) => v.VersionNumber)).toEqual([1, 2]);
+    expect((await h.launchTemplateVersions()).map((v) => v.VersionNumber)).toEqual([1, 2]);
     expect(h.counter.count('UpdateNodegroupVersion')).toBe(0);
     expect(await pinned()).toBe('1');
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     expect(conditionOf(row, 'Ready')).toBe('False/RollWaitingForWindow');
     expect(row?.conditions.find((c) => c.type === 'Ready')?.message).toContain(
       'opens at 2026-12-05T02:00:00.000Z',
