@@ -31,7 +31,7 @@ import type { DesiredPresent, Observed, ObservedFleet, PlanRecord } from './plan
 /** Ids listed in a message; the status row keeps them all. */
 const IDS_SHOWN = 10;
 
-function idList(ids: readonly string[]): string {
+export function idList(ids: readonly string[]): string {
   const shown = ids.slice(0, IDS_SHOWN).join(', ');
   return ids.length > IDS_SHOWN ? `${shown} and ${ids.length - IDS_SHOWN} more` : shown;
 }
@@ -167,4 +167,22 @@ export function planEnclavesVerified(
   };
   builder.record.verification = record;
   builder.set(verificationCondition(record, fleet.autoScalingGroup.name, enclavesWanted));
+}
+
+/**
+ * The instances of `version` failed their last check (this pass's, or the recorded one): EKS may
+ * call a roll Successful, but such a version is not known good.
+ */
+export function verificationFailedOn(
+  version: number | undefined,
+  observed: Observed,
+  builder: PlanBuilder,
+): boolean {
+  const check = builder.record.verification ?? observed.previous.verification;
+  return (
+    version !== undefined &&
+    check !== undefined &&
+    check.launchTemplateVersion === version &&
+    check.result !== VerificationResult.Verified
+  );
 }

@@ -12,6 +12,7 @@ import { planSummary } from './nodegroup-summary';
 import { planOwnership } from './ownership';
 import { PlanBuilder } from './plan-builder';
 import type { Desired, DesiredPresent, Observed, Plan } from './plan-types';
+import { recordFailedVerification } from './rollback';
 import { recordUpdateOutcome } from './update-outcome';
 
 /**
@@ -54,6 +55,7 @@ function planPresent(desired: DesiredPresent, observed: Observed): Plan {
   const nodegroup = observed.nodegroup;
   if (!nodegroup) return planNodegroupCreate(desired, observed, builder, template);
   planEnclavesVerified(desired, observed, builder);
+  recordFailedVerification(desired, observed, builder);
   planAutoscalerTags(desired, observed, builder);
   const ended =
     planNodegroupLifecycle(desired, nodegroup, builder, template) ??

@@ -20,6 +20,11 @@ const HINTS: Record<string, string> = {
   SubnetNotFound: 'a subnet of the node group no longer exists; restore it or move the pool to new subnets',
   SecurityGroupNotFound:
     'a security group in the launch template no longer exists; fix awsLaunchTemplate.additionalSecurityGroups',
+  // Not EKS codes: this system's own check of the instances after a roll EKS called Successful.
+  InstancesWithoutEnclaves:
+    'nodes of this version came up without Nitro Enclaves: check that the instance type supports enclaves and that the launch template version has EnclaveOptions.Enabled, then write the spec again to retry',
+  InstancesOnOldVersion:
+    'EKS ended the roll with nodes still on another launch template version; write the spec again to retry the roll',
 };
 
 export function rollFailureHint(errorCode: string): string {

@@ -1,9 +1,17 @@
 import { idempotencyToken } from '../render/resource-names';
 import { ConditionSeverity, ConditionType, falseCondition, Reason } from '../status/conditions';
-import type { FailedRollRecord, RollbackRecord } from '../status/status-row';
+import {
+  type FailedRollRecord,
+  type RollbackRecord,
+  type VerificationRecord,
+  VerificationResult,
+} from '../status/status-row';
+import { UpdateStatus, UpdateType } from './eks-status';
+import { idList } from './enclave-verification';
 import type { TemplateTarget } from './launch-template-target';
 import type { PlanBuilder } from './plan-builder';
 import type { DesiredPresent, Observed, Plan } from './plan-types';
+import { rollFailureHint } from './roll-failure-hints';
 import { effectiveFailure, failureMessage } from './update-outcome';
 
 /** The rollback recorded for this failed roll, after this pass's bookkeeping. */
@@ -122,4 +130,89 @@ export function planAfterFailedRoll(
     );
   }
   return undefined;
+}
+
+/**
+ * The status a roll (or a rollback) records when EKS ended it Successful but its instances failed
+ * the check that follows (EnclavesVerified=False): for the rollback policy it failed all the same.
+ */
+export const VERIFICATION_FAILED = 'VerificationFailed';
+
+function checkFailure(check: Omit<VerificationRecord, 'at'>): { code: string; message: string } {
+  const of = `of ${check.instancesChecked} running instance${check.instancesChecked === 1 ? '' : 's'}`;
+  return check.result === VerificationResult.InstancesWithoutEnclaves
+    ? {
+        code: check.result,
+        message: `EKS ended the update Successful, but ${check.withoutEnclaves.length} ${of} have no Nitro Enclaves: ${idList(check.withoutEnclaves)}`,
+      }
+    : {
+        code: check.result,
+        message: `EKS ended the update Successful, but ${check.onOtherVersion.length} ${of} do not run version ${check.launchTemplateVersion}: ${idList(check.onOtherVersion)}`,
+      };
+}
+
+/**
+ * Rollback policy on-failure, second trigger (issue 11.3): this pass checked the instances right
+ * after a roll EKS called Successful, and they failed (no enclaves, or left on another version).
+ * That roll is recorded as a failed roll, so planRoll's breaker and planAfterFailedRoll do the
+ * rest exactly as for an EKS failure: one rollback to the last-known-good version, then nothing
+ * until the spec is written again. A rollback whose own check fails is a failed rollback. Either
+ * way the checked version does not become the last known good one (with or without the policy).
+ */
+export function recordFailedVerification(
+  desired: DesiredPresent,
+  observed: Observed,
+  builder: PlanBuilder,
+): void {
+  const check = builder.record.verification;
+  const update = observed.update;
+  if (!check || check.result === VerificationResult.Verified || !update) return;
+  const afterThisUpdate =
+    update.id === check.afterUpdateId &&
+    update.type === UpdateType.VersionUpdate &&
+    update.status === UpdateStatus.Successful &&
+    update.launchTemplateVersion === check.launchTemplateVersion;
+  if (!afterThisUpdate) return;
+  if (builder.record.lastKnownGoodVersion === check.launchTemplateVersion) {
+    delete builder.record.lastKnownGoodVersion;
+  }
+  if (desired.policies.rollback !== 'on-failure') return;
+  const { code, message } = checkFailure(check);
+  const version = check.launchTemplateVersion;
+  if (update.purpose === 'rollback') {
+    const rollback = effectiveFailure(builder.record.rollback, observed.previous.rollback);
+    if (rollback?.updateId !== update.id) return;
+    builder.record.rollback = {
+      ...rollback,
+      status: VERIFICATION_FAILED,
+      errorCode: code,
+      errorMessage: message,
+    };
+    builder.record.events.push({
+      event: 'RollbackVerificationFailed',
+      message: `update ${update.id} (rollback to version ${version}): ${code}: ${message}`,
+      updateId: update.id,
+      launchTemplateVersion: version,
+    });
+    return;
+  }
+  builder.record.failedRoll = {
+    updateId: update.id,
+    type: update.type,
+    status: VERIFICATION_FAILED,
+    specHash: update.specHash ?? desired.specHash,
+    generation: update.generation ?? desired.generation,
+    errorCode: code,
+    errorMessage: message,
+    hint: rollFailureHint(code),
+    launchTemplateVersion: version,
+    dataHash:
+      update.dataHash ?? observed.launchTemplate?.versions.find((v) => v.number === version)?.dataHash ?? '',
+  };
+  builder.record.events.push({
+    event: 'RollVerificationFailed',
+    message: `update ${update.id} (roll to version ${version}): ${code}: ${message}`,
+    updateId: update.id,
+    launchTemplateVersion: version,
+  });
 }

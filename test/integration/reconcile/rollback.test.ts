@@ -1,8 +1,8 @@
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { DescribeUpdateCommand, ListUpdatesCommand } from '@aws-sdk/client-eks';
 import { ROLLBACK_ANNOTATION } from '../../../lib/manifests/pool-annotations';
 import { runCliCaptured } from '../../support/run-cli';
-import { failNextRoll } from '../../support/sandbox';
+import { failNextRoll, launchWithoutEnclaves } from '../../support/sandbox';
 import { annotated, conditionOf, specWith, useReconcileHarness, withMemoryMib } from './reconcile-harness';
 
 /** Rollback policy on-failure (decision 0120), on the sandbox: the state of the world after each step. */
@@ -12,20 +12,31 @@ const withRollback = annotated([`${ROLLBACK_ANNOTATION}: on-failure`]);
 /** Two nodes, replaced one at a time: a failed roll leaves one of them on the failed version. */
 const twoNodes: Array<[string, string]> = [['  replicas: 1\n', '  replicas: 2\n']];
 
-/** The launch template version of each running instance of the pool (the tag EC2 puts on it). */
-async function instanceVersions(): Promise<string[]> {
+/** The pool's instances in the given states, as EC2 reports them. */
+async function poolInstances(states: string[]): Promise<Instance[]> {
   const out = await h.clients.ec2.send(
     new DescribeInstancesCommand({
       Filters: [
         { Name: 'tag:eks:nodegroup-name', Values: ['my-node-pool'] },
-        { Name: 'instance-state-name', Values: ['pending', 'running'] },
+        { Name: 'instance-state-name', Values: states },
       ],
     }),
   );
-  return (out.Reservations ?? [])
-    .flatMap((r) => r.Instances ?? [])
+  return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+}
+
+/** The launch template version of each running instance of the pool (the tag EC2 puts on it). */
+async function instanceVersions(): Promise<string[]> {
+  return (await poolInstances(['pending', 'running']))
     .map((i) => i.Tags?.find((t) => t.Key === 'aws:ec2launchtemplate:version')?.Value ?? '?')
     .sort();
+}
+
+/** Ids of the pool's instances, in any state, that EC2 reports without Nitro Enclaves. */
+async function instancesWithoutEnclaves(): Promise<Array<{ id: string; state?: string }>> {
+  return (await poolInstances(['pending', 'running', 'shutting-down', 'terminated']))
+    .filter((i) => i.EnclaveOptions?.Enabled !== true)
+    .map((i) => ({ id: i.InstanceId ?? '', state: i.State?.Name }));
 }
 
 const h = useReconcileHarness({ sandbox: { rollSeconds: 1 } });
@@ -67,27 +78,54 @@ async function createdWithRollback(): Promise<void> {
   h.counter.reset();
 }
 
+/**
+ * Writes the changed spec (version 2), passes until the pool stops and three more (what resyncs
+ * would do), then checks the pool ended RolledBack after exactly the EKS updates given, with the
+ * node group and both nodes back on version 1.
+ */
+async function expectOneRollbackToVersion1(
+  updates: Awaited<ReturnType<typeof versionUpdates>>,
+): Promise<void> {
+  await h.s3Specs.put('my-node-pool', specWith([...withRollback, ...twoNodes, ...withMemoryMib(1024)]));
+  const outcomes = await h.settle();
+  const again = [await h.run(), await h.run(), await h.run()];
+  expect(outcomes.at(-1)).toMatchObject({ kind: 'terminal', reason: 'RolledBack' });
+  expect(again.map((o) => o.kind)).toEqual(['terminal', 'terminal', 'terminal']);
+  expect(h.counter.count('UpdateNodegroupVersion')).toBe(2);
+  expect(await versionUpdates()).toEqual(updates);
+  expect((await h.nodegroup())?.launchTemplate?.version).toBe('1');
+  expect(await instanceVersions()).toEqual(['1', '1']);
+}
+
+/** Writes the same spec again (a new generation): one more roll, which now works. */
+async function expectOneRetryAfterRewrite(): Promise<void> {
+  h.counter.reset();
+  await h.s3Specs.put(
+    'my-node-pool',
+    `${specWith([...withRollback, ...twoNodes, ...withMemoryMib(1024)])}\n`,
+  );
+  expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
+  expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
+  expect((await h.nodegroup())?.launchTemplate?.version).toBe('2');
+  expect(await instanceVersions()).toEqual(['2', '2']);
+  const after = await h.statusRow();
+  expect(conditionOf(after, 'Ready')).toBe('True/Ready');
+  expect(after?.rollback).toBeUndefined();
+  expect(after?.failedRoll).toBeUndefined();
+  expect(after?.launchTemplate).toMatchObject({ pinnedVersion: 2, lastKnownGoodVersion: 2 });
+}
+
 describe('reconcile: rollback on-failure', () => {
   it('rolls a failed roll back to the last-good version once, says RolledBack, and waits for a spec write', async () => {
     // Prepare: a created pool (version 1 good), then a spec change whose roll fails.
     await createdWithRollback();
     await failNextRoll('my-cluster', 'my-node-pool', 'NodeCreationFailure', 'Instances failed to join');
-    await h.s3Specs.put('my-node-pool', specWith([...withRollback, ...twoNodes, ...withMemoryMib(1024)]));
 
-    // Act: passes until the pool stops, then three more passes (what resyncs would do).
-    const outcomes = await h.settle();
-    const again = [await h.run(), await h.run(), await h.run()];
-
-    // Assess: EKS saw the roll to 2 fail and one roll back to 1 succeed; nothing more.
-    expect(outcomes.at(-1)).toMatchObject({ kind: 'terminal', reason: 'RolledBack' });
-    expect(again.map((o) => o.kind)).toEqual(['terminal', 'terminal', 'terminal']);
-    expect(h.counter.count('UpdateNodegroupVersion')).toBe(2);
-    expect(await versionUpdates()).toEqual([
+    // Act + Assess: EKS saw the roll to 2 fail and one roll back to 1 succeed; nothing more.
+    await expectOneRollbackToVersion1([
       { status: 'Failed', version: '2', errors: ['NodeCreationFailure'] },
       { status: 'Successful', version: '1', errors: [] },
     ]);
-    expect((await h.nodegroup())?.launchTemplate?.version).toBe('1');
-    expect(await instanceVersions()).toEqual(['1', '1']);
     const row = await h.statusRow();
     expect(conditionOf(row, 'Ready')).toBe('False/RolledBack');
     const described = await runCliCaptured(['describe', 'pool', 'my-node-pool'], { env: { NO_COLOR: '1' } });
@@ -111,24 +149,8 @@ describe('reconcile: rollback on-failure', () => {
       'RolledBack',
     ]);
 
-    // Act: the spec written again (a new generation) tries the roll once more, and it now works.
-    h.counter.reset();
-    await h.s3Specs.put(
-      'my-node-pool',
-      `${specWith([...withRollback, ...twoNodes, ...withMemoryMib(1024)])}\n`,
-    );
-    const retried = await h.settle();
-
-    // Assess
-    expect(retried.at(-1)).toMatchObject({ kind: 'done' });
-    expect(h.counter.count('UpdateNodegroupVersion')).toBe(1);
-    expect((await h.nodegroup())?.launchTemplate?.version).toBe('2');
-    expect(await instanceVersions()).toEqual(['2', '2']);
-    const after = await h.statusRow();
-    expect(conditionOf(after, 'Ready')).toBe('True/Ready');
-    expect(after?.rollback).toBeUndefined();
-    expect(after?.failedRoll).toBeUndefined();
-    expect(after?.launchTemplate).toMatchObject({ pinnedVersion: 2, lastKnownGoodVersion: 2 });
+    // Act + Assess: the spec written again (a new generation) tries the roll once more, and it now works.
+    await expectOneRetryAfterRewrite();
   });
 
   it('stops with RollbackFailed when the roll back fails too, and never loops', async () => {
@@ -173,5 +195,84 @@ describe('reconcile: rollback on-failure', () => {
     expect((await h.statusRow())?.rollback).toBeUndefined();
     // What the rollback repairs: the failed roll left one node on the failed version.
     expect(await instanceVersions()).toEqual(['1', '2']);
+  });
+  it('rolls back a roll EKS called Successful whose nodes came up without enclaves, once, and waits for a spec write', async () => {
+    // Prepare: a created pool (version 1 good); the next node launched, the roll's first, has no enclaves.
+    await createdWithRollback();
+    await launchWithoutEnclaves(1);
+
+    // Act + Assess: EKS ran the roll to 2 and the roll back to 1, both Successful; nothing more.
+    await expectOneRollbackToVersion1([
+      { status: 'Successful', version: '2', errors: [] },
+      { status: 'Successful', version: '1', errors: [] },
+    ]);
+    const running = await poolInstances(['running']);
+    expect(running.map((i) => i.EnclaveOptions?.Enabled)).toEqual([true, true]);
+    // The node without enclaves was replaced by the roll back.
+    const bare = await instancesWithoutEnclaves();
+    expect(bare).toEqual([{ id: expect.stringMatching(/^i-/), state: 'terminated' }]);
+    const row = await h.statusRow();
+    expect(conditionOf(row, 'Ready')).toBe('False/RolledBack');
+    expect(conditionOf(row, 'EnclavesVerified')).toBe('True/EnclavesVerified');
+    const ready = row?.conditions.find((c) => c.type === 'Ready')?.message;
+    expect(ready).toContain('the roll to version 2 failed');
+    expect(ready).toContain('VerificationFailed): InstancesWithoutEnclaves');
+    expect(ready).toContain(bare[0]?.id);
+    expect(ready).toContain('Rolled back to last-known-good version 1');
+    expect(row?.failedRoll).toMatchObject({ status: 'VerificationFailed', launchTemplateVersion: 2 });
+    expect(row?.rollback).toMatchObject({ fromVersion: 2, toVersion: 1, status: 'Successful' });
+    expect(row?.verification).toMatchObject({
+      launchTemplateVersion: 1,
+      result: 'Verified',
+      instancesChecked: 2,
+    });
+    expect(row?.launchTemplate).toMatchObject({
+      pinnedVersion: 1,
+      targetVersion: 2,
+      lastKnownGoodVersion: 1,
+    });
+    expect(row?.history.map((e) => e.event).slice(-5)).toEqual([
+      'RollStarted',
+      'RollSucceeded',
+      'RollVerificationFailed',
+      'RollbackStarted',
+      'RolledBack',
+    ]);
+
+    // Act + Assess: the spec written again tries the roll once more; its nodes now have enclaves.
+    await expectOneRetryAfterRewrite();
+  });
+
+  it('stops with RollbackFailed when the nodes of the roll back fail their check too', async () => {
+    // Prepare: both nodes of the roll and the first of the roll back come up without enclaves.
+    await createdWithRollback();
+    await launchWithoutEnclaves(3);
+    await h.s3Specs.put('my-node-pool', specWith([...withRollback, ...twoNodes, ...withMemoryMib(1024)]));
+
+    // Act
+    const outcomes = await h.settle();
+    const again = [await h.run(), await h.run()];
+
+    // Assess
+    expect(outcomes.at(-1)).toMatchObject({ kind: 'terminal', reason: 'RollbackFailed' });
+    expect(again.map((o) => o.kind)).toEqual(['terminal', 'terminal']);
+    expect(h.counter.count('UpdateNodegroupVersion')).toBe(2);
+    expect(await instanceVersions()).toEqual(['1', '1']);
+    const bareNow = (await poolInstances(['running'])).filter((i) => i.EnclaveOptions?.Enabled !== true);
+    expect(bareNow).toHaveLength(1);
+    const row = await h.statusRow();
+    expect(conditionOf(row, 'Ready')).toBe('False/RollbackFailed');
+    expect(row?.rollback).toMatchObject({
+      status: 'VerificationFailed',
+      errorCode: 'InstancesWithoutEnclaves',
+    });
+    const message = row?.conditions.find((c) => c.type === 'EKSNodegroupReady')?.message;
+    expect(message).toContain(`ended VerificationFailed: InstancesWithoutEnclaves`);
+    expect(message).toContain(bareNow[0]?.InstanceId);
+    expect(row?.history.map((e) => e.event).slice(-3)).toEqual([
+      'RollbackStarted',
+      'RolledBack',
+      'RollbackVerificationFailed',
+    ]);
   });
 });

@@ -1,7 +1,21 @@
 import { plan } from '../../../lib/plan/plan';
-import type { Action, Observed, Plan } from '../../../lib/plan/plan-types';
-import type { FailedRollRecord, RollbackRecord, UpdateRecord } from '../../../lib/status/status-row';
-import { desired, HASH_V1, HASH_V2, launchTemplate, nodegroup, observed, SPEC_HASH } from './plan-fixtures';
+import type { Action, Observed, ObservedFleet, ObservedInstance, Plan } from '../../../lib/plan/plan-types';
+import type {
+  FailedRollRecord,
+  RollbackRecord,
+  UpdateRecord,
+  VerificationRecord,
+} from '../../../lib/status/status-row';
+import {
+  desired,
+  HASH_V1,
+  HASH_V2,
+  LT_ID,
+  launchTemplate,
+  nodegroup,
+  observed,
+  SPEC_HASH,
+} from './plan-fixtures';
 
 /** Rollback policy on-failure (decision 0120): each row is one pass's input and the plan it must give. */
 
@@ -274,5 +288,181 @@ describe('plan: rollback on failure', () => {
       (p.actions[0] as { clientRequestToken?: string } | undefined)?.clientRequestToken;
     expect(token(first)).toBeDefined();
     expect(token(first)).toBe(token(again));
+  });
+});
+
+/** The second trigger: EKS ended the roll Successful, but the instances failed their check. */
+describe('plan: rollback on a failed verification', () => {
+  const GROUP = 'eks-my-node-pool-1234';
+  const instance = (id: string, version: string, enclavesEnabled = true): ObservedInstance => ({
+    instanceId: id,
+    launchTime: '2026-01-01T00:00:00.000Z',
+    state: 'running',
+    enclavesEnabled,
+    launchTemplateId: LT_ID,
+    launchTemplateVersion: version,
+  });
+  const fleet = (version: string, instances: ObservedInstance[]): ObservedFleet => ({
+    autoScalingGroup: { name: GROUP, launchTemplate: { id: LT_ID, version }, tags: {}, desiredCapacity: 2 },
+    instances,
+  });
+  const checked = (version: number, afterUpdateId: string): VerificationRecord => ({
+    launchTemplateVersion: version,
+    afterUpdateId,
+    result: 'Verified',
+    instancesChecked: 2,
+    withoutEnclaves: [],
+    onOtherVersion: [],
+    at: '2026-01-01T00:00:00.000Z',
+  });
+  const verificationFailed: FailedRollRecord = {
+    ...failedRoll,
+    status: 'VerificationFailed',
+    errorCode: 'InstancesWithoutEnclaves',
+    errorMessage:
+      'EKS ended the update Successful, but 1 of 2 running instances have no Nitro Enclaves: i-bare',
+  };
+  /** The pass that notices the roll to 2 ended Successful, with i-bare launched without enclaves. */
+  const rollEnded = (instances = [instance('i-bare', '2', false), instance('i-good', '2')]) =>
+    observed({
+      launchTemplate: versions,
+      nodegroup: nodegroup({ version: 2, autoScalingGroups: [GROUP] }),
+      update: roll('Successful'),
+      fleet: fleet('2', instances),
+      previous: {
+        update: roll('InProgress'),
+        lastKnownGoodVersion: 1,
+        verification: checked(1, 'upd-create'),
+      },
+    });
+  /** The pass that notices the roll back to 1 (after the failed check of 2) ended Successful. */
+  const rollbackEnded = (instances: ObservedInstance[]) =>
+    observed({
+      launchTemplate: versions,
+      nodegroup: nodegroup({ version: 1, autoScalingGroups: [GROUP] }),
+      update: rollbackUpdate('Successful'),
+      fleet: fleet('1', instances),
+      previous: {
+        failedRoll: verificationFailed,
+        lastKnownGoodVersion: 1,
+        rollback: rollbackRecord('InProgress', { updateId: 'upd-back' }),
+        update: rollbackUpdate('InProgress'),
+        verification: {
+          ...checked(2, 'upd-roll'),
+          result: 'InstancesWithoutEnclaves',
+          withoutEnclaves: ['i-bare'],
+        },
+      },
+    });
+  const ready = (p: Plan, type = 'EKSNodegroupReady') => {
+    const c = p.conditions.find((x) => x.type === type);
+    return c ? `${c.status}/${c.reason}` : undefined;
+  };
+
+  it('records the roll as failed by its check and rolls back to the last-known-good version, once', () => {
+    const result = plan(onFailure(), rollEnded());
+
+    expect(result.actions).toEqual([
+      expect.objectContaining({
+        kind: 'UpdateNodegroupVersion',
+        launchTemplateVersion: 1,
+        dataHash: HASH_V1,
+        purpose: 'rollback',
+      }),
+    ]);
+    expect(ready(result)).toBe('False/RollingBack');
+    expect(ready(result, 'EnclavesVerified')).toBe('False/InstancesWithoutEnclaves');
+    expect(result.record.failedRoll).toMatchObject({
+      updateId: 'upd-roll',
+      status: 'VerificationFailed',
+      errorCode: 'InstancesWithoutEnclaves',
+      launchTemplateVersion: 2,
+      dataHash: HASH_V2,
+      specHash: SPEC_HASH,
+      generation: 2,
+    });
+    expect(result.record.failedRoll?.errorMessage).toContain('i-bare');
+    expect(result.record.rollback).toMatchObject({
+      failedUpdateId: 'upd-roll',
+      fromVersion: 2,
+      toVersion: 1,
+    });
+    // The version whose nodes failed is not the last known good one.
+    expect(result.record.lastKnownGoodVersion).toBeUndefined();
+    expect(result.record.events.map((e) => e.event)).toEqual(['RollSucceeded', 'RollVerificationFailed']);
+  });
+
+  it('treats nodes left on another version after a Successful roll the same way', () => {
+    const result = plan(onFailure(), rollEnded([instance('i-old', '1'), instance('i-new', '2')]));
+    expect(result.actions).toEqual([
+      expect.objectContaining({ purpose: 'rollback', launchTemplateVersion: 1 }),
+    ]);
+    expect(result.record.failedRoll).toMatchObject({ errorCode: 'InstancesOnOldVersion' });
+    expect(result.record.failedRoll?.errorMessage).toContain('do not run version 2: i-old');
+  });
+
+  it('without the policy: no rollback, but the version is not made last-known-good either', () => {
+    const result = plan(desired({ dataHash: HASH_V2, generation: 2 }), rollEnded());
+    expect(result.actions).toEqual([]);
+    expect(ready(result, 'EnclavesVerified')).toBe('False/InstancesWithoutEnclaves');
+    expect(result.record.lastKnownGoodVersion).toBeUndefined();
+    expect(result.record.failedRoll).toBeNull();
+  });
+
+  it('a roll whose instances pass the check is the last known good one and nothing is rolled back', () => {
+    const result = plan(onFailure(), rollEnded([instance('i-1', '2'), instance('i-2', '2')]));
+    expect(result.actions).toEqual([]);
+    expect(result.record.lastKnownGoodVersion).toBe(2);
+    expect(result.record.failedRoll).toBeNull();
+    expect(ready(result)).toBe('True/NodegroupActive');
+  });
+
+  it('after the roll back: RolledBack names the failed version and the check, and nothing is retried', () => {
+    const result = plan(onFailure(), rollbackEnded([instance('i-3', '1'), instance('i-4', '1')]));
+    expect(result.actions).toEqual([]);
+    expect(result.terminal?.reason).toBe('RolledBack');
+    expect(ready(result, 'EnclavesVerified')).toBe('True/EnclavesVerified');
+    const message = result.conditions.find((c) => c.type === 'EKSNodegroupReady')?.message;
+    expect(message).toContain('the roll to version 2 failed (update upd-roll, VerificationFailed)');
+    expect(message).toContain('InstancesWithoutEnclaves: EKS ended the update Successful, but 1 of 2');
+    expect(message).toContain('i-bare');
+    expect(message).toContain('Rolled back to last-known-good version 1 (update upd-back)');
+    expect(result.record.events.map((e) => e.event)).toEqual(['RolledBack']);
+  });
+
+  it('a roll back whose own nodes fail the check is a failed rollback: RollbackFailed, never retried', () => {
+    const result = plan(onFailure(), rollbackEnded([instance('i-5', '1', false), instance('i-6', '1')]));
+    expect(result.actions).toEqual([]);
+    expect(result.terminal?.reason).toBe('RollbackFailed');
+    expect(result.record.rollback).toMatchObject({
+      status: 'VerificationFailed',
+      errorCode: 'InstancesWithoutEnclaves',
+      updateId: 'upd-back',
+    });
+    expect(result.conditions.find((c) => c.type === 'EKSNodegroupReady')?.message).toContain(
+      'ended VerificationFailed: InstancesWithoutEnclaves: EKS ended the update Successful, but 1 of 2 running instances have no Nitro Enclaves: i-5',
+    );
+    expect(result.record.events.map((e) => e.event)).toEqual(['RolledBack', 'RollbackVerificationFailed']);
+    expect(result.record.lastKnownGoodVersion).toBeUndefined();
+  });
+
+  it('the spec written again: the roll is tried once more', () => {
+    const result = plan(
+      onFailure(3),
+      observed({
+        launchTemplate: versions,
+        nodegroup: nodegroup({ version: 1, autoScalingGroups: [GROUP] }),
+        previous: {
+          failedRoll: verificationFailed,
+          lastKnownGoodVersion: 1,
+          rollback: rollbackRecord('Successful', { updateId: 'upd-back' }),
+          verification: checked(1, 'upd-back'),
+        },
+      }),
+    );
+    expect(result.actions).toEqual([
+      expect.objectContaining({ kind: 'UpdateNodegroupVersion', launchTemplateVersion: 2 }),
+    ]);
+    expect(result.actions[0]).not.toHaveProperty('purpose');
   });
 });
