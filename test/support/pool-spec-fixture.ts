@@ -1,5 +1,5 @@
 import { DEFAULT_NODE_ROLE_NAME, type PoolSpec } from '../../lib/pool-spec';
-import type { ClusterFacts, LiveFacts } from '../../lib/rules/live-facts';
+import type { ClusterFacts, InstanceTypeFacts, LiveFacts, ZoneFacts } from '../../lib/rules/live-facts';
 
 /**
  * A validated pool spec equal to what examples/seed-pool.yaml means, for tests of the renderer,
@@ -74,19 +74,27 @@ export const CLUSTER_FACTS: ClusterFacts = {
   subnetIds: ['subnet-a', 'subnet-b', 'subnet-c', 'subnet-lz'],
 };
 
+/** The seed pool's instance type as EC2 describes it: enclave-capable, 4 vCPUs on 2 threads per core. */
+export const M5_XLARGE: InstanceTypeFacts = {
+  instanceType: 'm5.xlarge',
+  nitroEnclavesSupported: true,
+  vcpus: 4,
+  threadsPerCore: 2,
+  memoryMib: 16384,
+  architecture: 'x86_64',
+  hibernationSupported: true,
+};
+
+/** eu-west-1's three regular availability zones. */
+export const REGULAR_ZONES: Record<string, ZoneFacts> = {
+  'eu-west-1a': { zoneName: 'eu-west-1a', zoneId: 'euw1-az3', zoneType: 'availability-zone' },
+  'eu-west-1b': { zoneName: 'eu-west-1b', zoneId: 'euw1-az1', zoneType: 'availability-zone' },
+  'eu-west-1c': { zoneName: 'eu-west-1c', zoneId: 'euw1-az2', zoneType: 'availability-zone' },
+};
+
 export function liveFacts(overrides: Partial<LiveFacts> = {}): LiveFacts {
   return {
-    instanceTypes: {
-      'm5.xlarge': {
-        instanceType: 'm5.xlarge',
-        nitroEnclavesSupported: true,
-        vcpus: 4,
-        threadsPerCore: 2,
-        memoryMib: 16384,
-        architecture: 'x86_64',
-        hibernationSupported: true,
-      },
-    },
+    instanceTypes: { 'm5.xlarge': M5_XLARGE },
     subnets: {
       'subnet-a': { subnetId: 'subnet-a', vpcId: 'vpc-1', availabilityZone: 'eu-west-1a' },
       'subnet-b': { subnetId: 'subnet-b', vpcId: 'vpc-1', availabilityZone: 'eu-west-1b' },
@@ -94,9 +102,7 @@ export function liveFacts(overrides: Partial<LiveFacts> = {}): LiveFacts {
       'subnet-lz': { subnetId: 'subnet-lz', vpcId: 'vpc-1', availabilityZone: 'eu-west-1-lz-test-1a' },
     },
     zones: {
-      'eu-west-1a': { zoneName: 'eu-west-1a', zoneId: 'euw1-az3', zoneType: 'availability-zone' },
-      'eu-west-1b': { zoneName: 'eu-west-1b', zoneId: 'euw1-az1', zoneType: 'availability-zone' },
-      'eu-west-1c': { zoneName: 'eu-west-1c', zoneId: 'euw1-az2', zoneType: 'availability-zone' },
+      ...REGULAR_ZONES,
       'eu-west-1-lz-test-1a': {
         zoneName: 'eu-west-1-lz-test-1a',
         zoneId: 'euw1-lztest1-az1',

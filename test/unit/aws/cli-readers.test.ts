@@ -1,22 +1,14 @@
 import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { readLaunchTemplateVersionData } from '../../../lib/aws/launch-template-version-data';
 import { NodegroupInstances } from '../../../lib/aws/nodegroup-instances';
 import { scanProjected } from '../../../lib/aws/status-table-reader';
 import { TerminalAwsError, TransientAwsError } from '../../../lib/errors';
-import { awsError, unreachableClients } from '../../support/sdk-mocks';
+import { awsError, mockedClients } from '../../support/sdk-mocks';
 
 /** The CLI's read adapters: paging and error paths (the happy paths run against the sandbox). */
 
-const clients = unreachableClients();
-const ec2 = mockClient(clients.ec2);
-const documents = mockClient(clients.documents);
-
-beforeEach(() => {
-  ec2.reset();
-  documents.reset();
-});
+const { clients, ec2, documents } = mockedClients('ec2', 'documents');
 
 describe('scanProjected', () => {
   it('pages through each segment, asking only for the projected attributes', async () => {

@@ -5,21 +5,14 @@ import {
   DescribeSubnetsCommand,
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
-import { mockClient } from 'aws-sdk-client-mock';
 import { createLiveFactsReader } from '../../../lib/aws/live-facts-reader';
 import { TerminalAwsError, TransientAwsError } from '../../../lib/errors';
-import { awsError, unreachableClients } from '../../support/sdk-mocks';
+import { M5_XLARGE } from '../../support/pool-spec-fixture';
+import { awsError, mockedClients } from '../../support/sdk-mocks';
 
 /** Error paths and caching only; the happy paths run against the sandbox in test/integration/rules. */
 
-const clients = unreachableClients();
-const ec2 = mockClient(clients.ec2);
-const eks = mockClient(clients.eks);
-
-beforeEach(() => {
-  ec2.reset();
-  eks.reset();
-});
+const { clients, ec2, eks } = mockedClients('ec2', 'eks');
 
 const m5 = {
   InstanceType: 'm5.xlarge' as const,
@@ -39,15 +32,8 @@ describe('createLiveFactsReader', () => {
     ]);
     await reader.instanceTypes(['m5.xlarge']);
     expect(a).toEqual(b);
-    expect(a['m5.xlarge']).toEqual({
-      instanceType: 'm5.xlarge',
-      nitroEnclavesSupported: true,
-      vcpus: 4,
-      threadsPerCore: 2,
-      memoryMib: 16384,
-      architecture: 'x86_64',
-      hibernationSupported: false,
-    });
+    // The mock's m5.xlarge does not list HibernationSupported: read as false.
+    expect(a['m5.xlarge']).toEqual({ ...M5_XLARGE, hibernationSupported: false });
     expect(ec2.commandCalls(DescribeInstanceTypesCommand)).toHaveLength(1);
   });
 

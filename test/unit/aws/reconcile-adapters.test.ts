@@ -19,7 +19,6 @@ import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { AmiParameters } from '../../../lib/aws/ami-parameters';
 import { LaunchTemplates } from '../../../lib/aws/launch-templates';
 import { NodeRoles } from '../../../lib/aws/node-roles';
@@ -29,21 +28,18 @@ import { StatusTable } from '../../../lib/aws/status-table';
 import { ConcurrentUpdateError, TerminalAwsError, TransientAwsError } from '../../../lib/errors';
 import { dataHashDescription } from '../../../lib/render/resource-names';
 import { emptyStatusRow } from '../../../lib/status/status-row';
-import { awsError, unreachableClients } from '../../support/sdk-mocks';
+import { awsError, mockedClients } from '../../support/sdk-mocks';
 
 /** Adapter error paths only: the happy paths run against the sandbox in test/integration/reconcile. */
 
-const clients = unreachableClients();
-const ec2 = mockClient(clients.ec2);
-const eks = mockClient(clients.eks);
-const ssm = mockClient(clients.ssm);
-const iam = mockClient(clients.iam);
-const documents = mockClient(clients.documents);
-const sqs = mockClient(clients.sqs);
-
-beforeEach(() => {
-  for (const mock of [ec2, eks, ssm, iam, documents, sqs]) mock.reset();
-});
+const { clients, ec2, eks, ssm, iam, documents, sqs } = mockedClients(
+  'ec2',
+  'eks',
+  'ssm',
+  'iam',
+  'documents',
+  'sqs',
+);
 
 describe('LaunchTemplates', () => {
   const templates = new LaunchTemplates(clients);

@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbSpecStore, S3SpecStore } from '../../../lib/aws/spec-stores';
 import {
   ConcurrentUpdateError,
@@ -9,18 +8,11 @@ import {
   TerminalAwsError,
   TransientAwsError,
 } from '../../../lib/errors';
-import { awsError, unreachableClients } from '../../support/sdk-mocks';
+import { awsError, mockedClients } from '../../support/sdk-mocks';
 
 /** Error paths only; the stores' behaviour is tested against the sandbox in test/integration/manifests. */
 
-const clients = unreachableClients();
-const s3 = mockClient(clients.s3);
-const documents = mockClient(clients.documents);
-
-beforeEach(() => {
-  s3.reset();
-  documents.reset();
-});
+const { clients, s3, documents } = mockedClients('s3', 'documents');
 
 describe('S3SpecStore error paths', () => {
   const store = new S3SpecStore(clients.s3, { bucket: 'b', prefix: 'pools/' });

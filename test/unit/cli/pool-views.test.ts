@@ -1,9 +1,9 @@
 import { describePool, describePoolText, poolTable, summarizePool } from '../../../lib/cli/pool-views';
 import { styler } from '../../../lib/cli/terminal';
-import type { StoredSpec } from '../../../lib/pool-spec';
 import type { Condition } from '../../../lib/status/conditions';
 import type { StatusRow } from '../../../lib/status/status-row';
 import { seedPoolSpec } from '../../support/pool-spec-fixture';
+import { storedSpec } from '../reconcile/fake-ports';
 
 const NOW = new Date('2026-01-01T12:00:00.000Z');
 const plain = styler(false);
@@ -23,13 +23,7 @@ const condition = (
   observedGeneration: 3,
 });
 
-const stored: StoredSpec = {
-  poolId: 'my-node-pool',
-  source: 's3',
-  location: 's3://b/pools/my-node-pool.yaml',
-  text: '',
-  generation: 3,
-};
+const stored = storedSpec('', { generation: 3 });
 
 function row(overrides: Partial<StatusRow> = {}): StatusRow {
   return {

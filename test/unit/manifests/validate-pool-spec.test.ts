@@ -6,6 +6,7 @@ import { variablesFromEnvironment } from '../../../lib/manifests/deployment-vari
 import { validatePoolSpec, validatePoolSpecBytes } from '../../../lib/manifests/validate-pool-spec';
 import { DEFAULT_NODE_ROLE_NAME, type PoolSpec } from '../../../lib/pool-spec';
 import { SEED_JSON } from '../../fixtures/specs/hostile-cases';
+import { seedPoolSpec } from '../../support/pool-spec-fixture';
 
 const VALID = path.join(__dirname, '..', '..', 'fixtures', 'specs', 'valid');
 const read = (name: string) => readFileSync(path.join(VALID, name), 'utf8');
@@ -22,46 +23,10 @@ function validSpec(text: string, vars: Record<string, string> = variables, poolI
 describe('validatePoolSpec on the seed example', () => {
   it('validates clean and fills every PoolSpec field with its default', () => {
     const spec = validSpec(SEED, variables, 'my-node-pool');
+    // seedPoolSpec() is the seed's meaning spelt out field by field (test/support/pool-spec-fixture.ts);
+    // this is the test that holds the fixture to the parser.
     expect(spec).toEqual({
-      name: 'my-node-pool',
-      clusterName: 'my-cluster',
-      kubernetesVersion: '1.35',
-      replicas: 1,
-      scaling: { minSize: 1, maxSize: 1 },
-      nodegroupName: 'my-node-pool',
-      amiType: 'CUSTOM',
-      capacityType: 'ON_DEMAND',
-      labels: { 'aws-nitro-enclaves-k8s-dp': 'enabled' },
-      taints: [],
-      subnetIds: [],
-      availabilityZones: [],
-      nodeRoleName: DEFAULT_NODE_ROLE_NAME,
-      updateConfig: { maxUnavailable: 1 },
-      forceUpdate: false,
-      policies: { rollback: 'off', roll: 'auto', drift: 'revert', autoscalerTags: true },
-      enclaveMode: 'device-plugin',
-      additionalTags: {},
-      launchTemplate: {
-        instanceType: 'm5.xlarge',
-        ami: { kind: 'eksLookup', lookupType: 'AmazonLinux2023' },
-        enclavesEnabled: true,
-        securityGroupIds: [],
-        metadataOptions: {
-          httpEndpoint: 'enabled',
-          httpTokens: 'required',
-          httpPutResponseHopLimit: 2,
-          instanceMetadataTags: 'disabled',
-        },
-      },
-      bootstrap: {
-        preNodeadmCommands: [
-          'dnf install -y aws-nitro-enclaves-cli',
-          'sed -i "s/cpu_count:.*/cpu_count: 2/" /etc/nitro_enclaves/allocator.yaml',
-          'sed -i "s/memory_mib:.*/memory_mib: 768/" /etc/nitro_enclaves/allocator.yaml',
-          'systemctl enable --now nitro-enclaves-allocator.service',
-        ],
-        allocator: { cpuCount: 2, memoryMib: 768 },
-      },
+      ...seedPoolSpec(),
       manifestNames: {
         machinePool: 'my-node-pool',
         infrastructure: 'my-node-pool',

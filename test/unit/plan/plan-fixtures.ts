@@ -38,6 +38,17 @@ const DATA: LaunchTemplateData = {
   TagSpecifications: [],
 };
 
+/** What the desired and the observed node group share: the seed pool's node group as EKS runs it. */
+const nodegroupShape = () => ({
+  name: 'my-node-pool',
+  labels: { 'aws-nitro-enclaves-k8s-dp': 'enabled' },
+  taints: [],
+  scaling: { minSize: 1, maxSize: 1, desiredSize: 1 },
+  updateConfig: { maxUnavailable: 1 },
+  subnets: ['subnet-a', 'subnet-b', 'subnet-c'],
+  capacityType: 'ON_DEMAND' as const,
+});
+
 export function desired(
   overrides: Partial<Omit<DesiredPresent, 'nodegroup' | 'launchTemplate'>> & {
     dataHash?: string;
@@ -60,13 +71,7 @@ export function desired(
       resourceTags: { ...OWNED, [OwnershipTagKey.Nodegroup]: 'my-node-pool' },
     },
     nodegroup: {
-      name: 'my-node-pool',
-      labels: { 'aws-nitro-enclaves-k8s-dp': 'enabled' },
-      taints: [],
-      scaling: { minSize: 1, maxSize: 1, desiredSize: 1 },
-      updateConfig: { maxUnavailable: 1 },
-      capacityType: 'ON_DEMAND',
-      subnets: ['subnet-a', 'subnet-b', 'subnet-c'],
+      ...nodegroupShape(),
       subnetsExplicit: false,
       nodeRoleName: 'eks-nodegroup.cluster-api-provider-aws.sigs.k8s.io',
       amiType: 'CUSTOM',
@@ -111,17 +116,11 @@ export function nodegroup(
 ): ObservedNodegroup {
   const { version, ...rest } = overrides;
   return {
-    name: 'my-node-pool',
     arn: 'arn:aws:eks:eu-west-1:123456789012:nodegroup/my-cluster/my-node-pool/abc',
     status: 'ACTIVE',
     tags: { ...OWNED, 'kubernetes.io/cluster/my-cluster': 'owned' },
     launchTemplate: { id: LT_ID, name: 'enclave-pools-my-cluster-my-node-pool', version: version ?? 1 },
-    labels: { 'aws-nitro-enclaves-k8s-dp': 'enabled' },
-    taints: [],
-    scaling: { minSize: 1, maxSize: 1, desiredSize: 1 },
-    updateConfig: { maxUnavailable: 1 },
-    capacityType: 'ON_DEMAND',
-    subnets: ['subnet-a', 'subnet-b', 'subnet-c'],
+    ...nodegroupShape(),
     nodeRoleArn: ROLE_ARN,
     amiType: 'CUSTOM',
     healthIssues: [],

@@ -9,6 +9,18 @@ import { ruleCondition } from '../../../lib/rules/rules';
 import type { StatusRow, UpdateRecord } from '../../../lib/status/status-row';
 import { liveFacts } from '../../support/pool-spec-fixture';
 
+/** The pool's spec as the S3 store returns it: generation 1 of `text`, unless overridden. */
+export function storedSpec(text: string, overrides: Partial<StoredSpec> = {}): StoredSpec {
+  return {
+    poolId: 'my-node-pool',
+    source: 's3',
+    location: 's3://b/pools/my-node-pool.yaml',
+    text,
+    generation: 1,
+    ...overrides,
+  };
+}
+
 /**
  * In-memory stand-ins for reconcile()'s ports, for the paths the sandbox cannot produce on demand
  * (throttling, permission errors, lost conditional writes). Behaviour is the minimum the planner

@@ -4,7 +4,7 @@ import { ConcurrentUpdateError, TransientAwsError } from '../../../lib/errors';
 import { reconcile } from '../../../lib/reconcile';
 import type { UpdateRecord } from '../../../lib/status/status-row';
 import { quietLogs } from '../../support/quiet-logs';
-import { AMI_PARAMETER, FakeWorld } from './fake-ports';
+import { AMI_PARAMETER, FakeWorld, storedSpec } from './fake-ports';
 
 /**
  * Bookkeeping that must survive a lost status write, a crash, a lost race and a 404 (issue 12.1,
@@ -65,14 +65,7 @@ beforeEach(async () => {
   clock = new Date('2026-01-01T00:00:00Z');
   world = new FakeWorld();
   world.imageIds[AMI_PARAMETER] = 'ami-1';
-  world.spec = {
-    poolId: 'my-node-pool',
-    source: 's3',
-    location: 's3://b/pools/my-node-pool.yaml',
-    text: SPEC,
-    generation: 1,
-    writtenAt: clock.toISOString(),
-  };
+  world.spec = storedSpec(SPEC, { writtenAt: clock.toISOString() });
   // Created, then its instances checked on the next pass.
   expect(await run()).toMatchObject({ kind: 'requeue', reason: 'VerificationPending' });
   expect(await run()).toMatchObject({ kind: 'done' });

@@ -8,7 +8,7 @@ import {
 } from '../../../lib/errors';
 import { reconcile } from '../../../lib/reconcile';
 import { quietLogs } from '../../support/quiet-logs';
-import { AMI_PARAMETER, FakeWorld } from './fake-ports';
+import { AMI_PARAMETER, FakeWorld, storedSpec } from './fake-ports';
 
 /**
  * reconcile()'s outcomes on the paths the sandbox cannot produce on demand. The end-to-end
@@ -21,13 +21,7 @@ quietLogs();
 let world: FakeWorld;
 beforeEach(() => {
   world = new FakeWorld();
-  world.spec = {
-    poolId: 'my-node-pool',
-    source: 's3',
-    location: 's3://b/pools/my-node-pool.yaml',
-    text: SPEC,
-    generation: 1,
-  };
+  world.spec = storedSpec(SPEC);
   world.imageIds[AMI_PARAMETER] = 'ami-1';
 });
 

@@ -12,6 +12,7 @@ import {
   parentMemoryReserveMib,
 } from '../../../lib/rules/live-rules';
 import { RULES, RuleStage } from '../../../lib/rules/rules';
+import { M5_XLARGE, REGULAR_ZONES } from '../../support/pool-spec-fixture';
 
 const SEED = readFileSync(
   path.join(__dirname, '..', '..', 'fixtures', 'specs', 'valid', 'seed-pool.yaml'),
@@ -27,15 +28,7 @@ function seedSpec(): PoolSpec {
 function facts(overrides: Partial<LiveFacts> = {}): LiveFacts {
   return {
     instanceTypes: {
-      'm5.xlarge': {
-        instanceType: 'm5.xlarge',
-        nitroEnclavesSupported: true,
-        vcpus: 4,
-        threadsPerCore: 2,
-        memoryMib: 16384,
-        architecture: 'x86_64',
-        hibernationSupported: true,
-      },
+      'm5.xlarge': M5_XLARGE,
       't3.large': {
         instanceType: 't3.large',
         nitroEnclavesSupported: false,
@@ -86,9 +79,7 @@ function facts(overrides: Partial<LiveFacts> = {}): LiveFacts {
       'subnet-99999999': { subnetId: 'subnet-99999999', vpcId: 'vpc-2', availabilityZone: 'eu-west-1a' },
     },
     zones: {
-      'eu-west-1a': { zoneName: 'eu-west-1a', zoneId: 'euw1-az3', zoneType: 'availability-zone' },
-      'eu-west-1b': { zoneName: 'eu-west-1b', zoneId: 'euw1-az1', zoneType: 'availability-zone' },
-      'eu-west-1c': { zoneName: 'eu-west-1c', zoneId: 'euw1-az2', zoneType: 'availability-zone' },
+      ...REGULAR_ZONES,
       'eu-west-1-lz-test-1a': {
         zoneName: 'eu-west-1-lz-test-1a',
         zoneId: 'euw1-lz1',
