@@ -31,24 +31,13 @@ function toInstance(instance: Instance): NodegroupInstance | undefined {
 }
 
 /**
- * The EC2 instances of a managed node group, found by tag: `eks:cluster-name` and
- * `eks:nodegroup-name` (what `watch` uses), or `aws:autoscaling:groupName` (the node group's
- * group, what the reconciler verifies). EKS reports no node counts for an update, so this is how
- * rolls are counted and checked. Terminated instances are listed too (EC2 keeps them visible for a
+ * The EC2 instances of a managed node group, found by the `aws:autoscaling:groupName` tag of its
+ * Auto Scaling group. EKS reports no node counts for an update, so this is how the reconciler
+ * counts rolls (rollProgress) and checks them (EnclavesVerified). Terminated instances are listed too (EC2 keeps them visible for a
  * while); the caller decides what counts. Every page is read (the SDK paginator).
  */
 export class NodegroupInstances {
   constructor(private readonly clients: Pick<AwsClients, 'ec2'>) {}
-
-  list(clusterName: string, nodegroupName: string): Promise<NodegroupInstance[]> {
-    return this.listFiltered(
-      [
-        { Name: 'tag:eks:cluster-name', Values: [clusterName] },
-        { Name: 'tag:eks:nodegroup-name', Values: [nodegroupName] },
-      ],
-      `${clusterName}/${nodegroupName}`,
-    );
-  }
 
   listByAutoScalingGroup(groupName: string): Promise<NodegroupInstance[]> {
     return this.listFiltered([{ Name: 'tag:aws:autoscaling:groupName', Values: [groupName] }], groupName);

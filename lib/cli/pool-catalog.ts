@@ -53,6 +53,8 @@ const LISTED_ROW_ATTRIBUTES = [
   'specSummary',
   'launchTemplate.pinnedVersion',
   'nodegroup.status',
+  // ROLL: a few numbers per zone, and only while a roll runs.
+  'rollProgress',
 ];
 
 /** Specs read at once when the rows cannot tell (new or edited pools): a bound on sockets, not a rate. */

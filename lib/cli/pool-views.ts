@@ -2,8 +2,8 @@ import { NodegroupStatus, UpdateStatus } from '../plan/eks-status';
 import type { PoolSpec, StoredSpecRef, Violation } from '../pool-spec';
 import { type Condition, ConditionStatus, ConditionType, findCondition, Reason } from '../status/conditions';
 import { specSummaryOf } from '../status/spec-summary';
-import type { SpecSummary, StatusRow } from '../status/status-row';
-import { formatAge } from './duration-format';
+import type { RollProgressRecord, RollZoneProgress, SpecSummary, StatusRow } from '../status/status-row';
+import { formatAge, formatDuration } from './duration-format';
 import { formatTable } from './table-format';
 import type { Styler } from './terminal';
 
@@ -41,6 +41,8 @@ export interface PoolSummary {
   spec?: { source: string; location: string; generation: number };
   deleted: boolean;
   conditions: Condition[];
+  /** The roll in flight, as the reconciler last counted it (status row rollProgress). */
+  rollProgress?: RollProgressRecord;
 }
 
 function readyOf(sources: PoolSources): { status: ConditionStatus; reason: string; message: string } {
@@ -107,6 +109,7 @@ export function summarizePool(sources: PoolSources): PoolSummary {
       : {}),
     deleted: row?.deleted === true && !stored,
     conditions: row?.conditions ?? [],
+    ...(row?.rollProgress ? { rollProgress: row.rollProgress } : {}),
   };
 }
 
@@ -121,6 +124,37 @@ function enclavesCell(enclaves: EnclaveSummary | undefined): string {
         : undefined;
   const memory = enclaves.memoryMib !== undefined ? `${enclaves.memoryMib} MiB` : undefined;
   return cpus && memory ? `${cpus}, ${memory}` : 'on';
+}
+
+/** "eu-west-1a 1/1, eu-west-1b 0/2": each zone's nodes replaced out of its live nodes. */
+export function zoneCounts(zones: readonly RollZoneProgress[]): string {
+  return zones.map((z) => `${z.zone} ${z.replaced}/${z.total}`).join(', ');
+}
+
+/** The ETA as time left from `now` ("~2m"), "any moment" once past it; undefined before the first node. */
+function etaText(progress: RollProgressRecord, now: Date): string | undefined {
+  if (progress.etaAt === undefined) return undefined;
+  const left = Date.parse(progress.etaAt) - now.getTime();
+  return left > 0 ? `~${formatDuration(left)}` : 'any moment';
+}
+
+/** The ROLL cell of `get pools`: "1/3 ~2m" while a roll runs, "-" otherwise. */
+function rollCell(progress: RollProgressRecord | undefined, now: Date): string {
+  if (!progress) return '-';
+  const eta = etaText(progress, now);
+  return `${progress.replaced}/${progress.total}${eta ? ` ${eta}` : ''}`;
+}
+
+/** describe's "Roll progress" line. */
+function rollProgressText(progress: RollProgressRecord, now: Date): string {
+  const zones = progress.zones.length > 0 ? ` (${zoneCounts(progress.zones)})` : '';
+  const pace =
+    progress.nodesPerMinute !== undefined
+      ? `, ${progress.nodesPerMinute} nodes/min since the roll started`
+      : ', no node replaced yet';
+  const eta = etaText(progress, now);
+  const etaPart = eta && progress.etaAt ? `, ETA ${eta} (${progress.etaAt})` : '';
+  return `${progress.replaced}/${progress.total} nodes replaced${zones}${pace}${etaPart}; counted ${ago(progress.countedAt, now)}`;
 }
 
 function colourStatus(status: string, style: Styler): string {
@@ -140,10 +174,11 @@ export function poolTable(pools: PoolSummary[], now: Date, style: Styler): strin
     pool.ready === ConditionStatus.True
       ? colourStatus('True', style)
       : `${colourStatus(pool.ready, style)} (${pool.readyReason})`,
+    rollCell(pool.rollProgress, now),
     pool.since ? formatAge(now.getTime() - Date.parse(pool.since)) : '-',
   ]);
   return formatTable(
-    ['NAME', 'CLUSTER', 'INSTANCE TYPE', 'ENCLAVES', 'PINNED', 'NODEGROUP', 'READY', 'AGE'],
+    ['NAME', 'CLUSTER', 'INSTANCE TYPE', 'ENCLAVES', 'PINNED', 'NODEGROUP', 'READY', 'ROLL', 'AGE'],
     rows,
   );
 }
@@ -248,6 +283,8 @@ export function describePoolText(d: PoolDescription, now: Date, style: Styler): 
         `${update.type} ${update.id} ${style.yellow(update.status)}${target}, started ${ago(update.createdAt, now)}`,
       ),
     );
+    if (d.rollProgress?.updateId === update.id)
+      lines.push(field('Roll progress', rollProgressText(d.rollProgress, now)));
   } else if (update) {
     const status =
       update.status === UpdateStatus.Successful ? style.green(update.status) : style.red(update.status);

@@ -1,12 +1,11 @@
-import type { NodegroupInstance } from '../aws/nodegroup-instances';
 import { UpdateStatus } from '../plan/eks-status';
-import type { HistoryEntry } from '../status/status-row';
+import type { HistoryEntry, RollProgressRecord, RollZoneProgress } from '../status/status-row';
 
 /**
- * How far a roll has come and how long it may still take. EKS reports only the update's status,
- * so the node count comes from the node group's EC2 instances when they can be read (launched
- * before the update = old, still to be replaced); the estimate comes from the pace so far, or,
- * before the first node is replaced, from how long this pool's last roll took.
+ * How far a roll has come and how long it may still take, as `watch` shows it. EKS reports only
+ * the update's status; the node counts, pace and ETA are the reconciler's, counted from the node
+ * group's instances at its passes during the roll and kept in the status row (rollProgress). Before
+ * the row has a count for this update, the estimate comes from how long this pool's last roll took.
  */
 
 export interface RollProgressInput {
@@ -14,10 +13,8 @@ export interface RollProgressInput {
   startedAt: string;
   now: Date;
   status: string;
-  /** Nodes the group had when the roll started (its desired size). */
-  totalNodes?: number;
-  /** The node group's instances, when they could be listed; undefined when not. */
-  instances?: NodegroupInstance[];
+  /** The status row's count for this very update, when a pass has made one. */
+  recorded?: RollProgressRecord;
   /** Durations (ms) of this pool's earlier successful rolls, newest last. */
   previousRollDurations: number[];
 }
@@ -28,31 +25,27 @@ export type EstimateBasis = (typeof EstimateBasis)[keyof typeof EstimateBasis];
 export interface RollProgress {
   status: string;
   elapsedMs: number;
-  /** Present when instances could be read and the old ones counted. */
-  nodes?: { replaced: number; total: number; launched: number };
+  /** Present once the reconciler has counted the instances during this roll. */
+  nodes?: { replaced: number; total: number; zones: RollZoneProgress[]; nodesPerMinute?: number };
   /** 0–1, from nodes or the previous roll; undefined when nothing supports a number. */
   fraction?: number;
   remainingMs?: number;
   basis: EstimateBasis;
 }
 
-const LIVE_STATES = new Set(['pending', 'running', 'stopping', 'stopped']);
-
-function nodeCounts(input: RollProgressInput): RollProgress['nodes'] {
-  const instances = input.instances;
-  if (!instances || instances.length === 0) return undefined;
-  const started = Date.parse(input.startedAt);
-  const live = instances.filter((i) => LIVE_STATES.has(i.state));
-  const old = live.filter((i) => Date.parse(i.launchTime) < started).length;
-  const launched = instances.filter((i) => Date.parse(i.launchTime) >= started).length;
-  const total = Math.max(input.totalNodes ?? 0, old);
-  if (total === 0) return undefined;
-  return { replaced: Math.max(0, total - old), total, launched };
+function nodeCounts(recorded: RollProgressRecord | undefined): RollProgress['nodes'] {
+  if (!recorded || recorded.total === 0) return undefined;
+  return {
+    replaced: recorded.replaced,
+    total: recorded.total,
+    zones: recorded.zones,
+    ...(recorded.nodesPerMinute !== undefined ? { nodesPerMinute: recorded.nodesPerMinute } : {}),
+  };
 }
 
 export function rollProgress(input: RollProgressInput): RollProgress {
   const elapsedMs = Math.max(0, input.now.getTime() - Date.parse(input.startedAt));
-  const nodes = nodeCounts(input);
+  const nodes = nodeCounts(input.recorded);
   const done = input.status !== UpdateStatus.InProgress;
   if (done) {
     return {
@@ -63,14 +56,15 @@ export function rollProgress(input: RollProgressInput): RollProgress {
       basis: EstimateBasis.None,
     };
   }
-  if (nodes && nodes.replaced > 0) {
-    const pace = elapsedMs / nodes.replaced;
+  const eta = input.recorded?.etaAt;
+  if (nodes && nodes.replaced > 0 && eta !== undefined) {
+    // The reconciler's ETA, from the pace at its last count; past it, "any moment".
     return {
       status: input.status,
       elapsedMs,
       nodes,
       fraction: nodes.replaced / nodes.total,
-      remainingMs: Math.round(pace * (nodes.total - nodes.replaced)),
+      remainingMs: Math.max(0, Date.parse(eta) - input.now.getTime()),
       basis: EstimateBasis.Pace,
     };
   }

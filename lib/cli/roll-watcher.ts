@@ -1,18 +1,18 @@
-import type { NodegroupInstance } from '../aws/nodegroup-instances';
 import { NodegroupStatus, UpdateStatus, UpdateType } from '../plan/eks-status';
 import type { ObservedNodegroup } from '../plan/plan-types';
 import { rollFailureHint } from '../plan/roll-failure-hints';
 import { ConditionType, findCondition } from '../status/conditions';
-import type { StatusRow, UpdateRecord } from '../status/status-row';
+import type { RollProgressRecord, StatusRow, UpdateRecord } from '../status/status-row';
 import { formatDuration } from './duration-format';
+import { zoneCounts } from './pool-views';
 import { previousRollDurations, type RollProgress, rollProgress } from './roll-progress';
 import { progressBar, StatusLine, type Styler, type TerminalStream } from './terminal';
 
 /**
  * Follows a pool's node group update live: finds the update (in the status row, or in flight at
  * EKS when the reconciler has just started it, or after waiting for the reconciler to pick up a
- * newer spec generation), polls DescribeUpdate / DescribeNodegroup / the group's instances, draws
- * progress, and ends with the outcome once the reconciler has recorded it. A config update that
+ * newer spec generation), polls DescribeUpdate / DescribeNodegroup and the status row (whose
+ * rollProgress the reconciler counts from the group's instances), draws progress, and ends with the outcome once the reconciler has recorded it. A config update that
  * precedes a roll is followed by the roll.
  */
 
@@ -23,8 +23,6 @@ export interface WatchPorts {
   describeUpdate(cluster: string, nodegroup: string, updateId: string): Promise<UpdateRecord | undefined>;
   findInProgressUpdate(cluster: string, nodegroup: string): Promise<UpdateRecord | undefined>;
   describeNodegroup(cluster: string, nodegroup: string): Promise<ObservedNodegroup | undefined>;
-  /** Undefined when the instances cannot be listed (no permission, or an API that lacks them). */
-  listInstances(cluster: string, nodegroup: string): Promise<NodegroupInstance[] | undefined>;
   now(): Date;
   sleep(milliseconds: number): Promise<void>;
 }
@@ -55,6 +53,14 @@ function targetOf(row: StatusRow | undefined): Target | undefined {
   return row?.clusterName && row.nodegroupName
     ? { cluster: row.clusterName, nodegroup: row.nodegroupName }
     : undefined;
+}
+
+/** "nodes replaced 1/3 (eu-west-1a 1/1, eu-west-1b 0/2), 0.5/min"; the zones only when there are two or more. */
+function nodesText(nodes: RollProgress['nodes']): string {
+  if (!nodes) return 'nodes replaced: not counted yet';
+  const zones = nodes.zones.length > 1 ? ` (${zoneCounts(nodes.zones)})` : '';
+  const pace = nodes.nodesPerMinute !== undefined ? `, ${nodes.nodesPerMinute}/min` : '';
+  return `nodes replaced ${nodes.replaced}/${nodes.total}${zones}${pace}`;
 }
 
 function updateLabel(update: UpdateRecord): string {
@@ -191,26 +197,24 @@ export class RollWatcher {
     this.say(
       `${this.stamp()}following ${what} of pool ${this.options.poolId} (update ${first.id}, node group ${target.nodegroup})`,
     );
-    let totalNodes: number | undefined;
+    // The last count the reconciler made for this update: kept for the outcome line, since the
+    // pass that records the end drops it from the row.
+    let recorded: RollProgressRecord | undefined;
     let lastPlain = '';
     let lastPlainAt = 0;
     for (;;) {
-      const [update, nodegroup] = await Promise.all([
+      const [update, nodegroup, current] = await Promise.all([
         this.ports.describeUpdate(target.cluster, target.nodegroup, first.id),
         this.ports.describeNodegroup(target.cluster, target.nodegroup),
+        this.ports.statusRow(this.options.poolId),
       ]);
-      totalNodes ??= nodegroup?.scaling?.desiredSize;
-      const instances =
-        first.type === UpdateType.VersionUpdate
-          ? await this.ports.listInstances(target.cluster, target.nodegroup)
-          : undefined;
+      if (current?.rollProgress?.updateId === first.id) recorded = current.rollProgress;
       const status = update?.status ?? 'Unknown';
       const progress = rollProgress({
         startedAt,
         now: this.ports.now(),
         status,
-        ...(totalNodes !== undefined ? { totalNodes } : {}),
-        ...(instances ? { instances } : {}),
+        ...(recorded ? { recorded } : {}),
         previousRollDurations: first.type === UpdateType.VersionUpdate ? durations : [],
       });
       if (status !== UpdateStatus.InProgress) {
@@ -247,11 +251,7 @@ export class RollWatcher {
     const parts: string[] = [];
     if (progress.fraction !== undefined)
       parts.push(this.tty ? progressBar(progress.fraction) : `${Math.round(progress.fraction * 100)}%`);
-    parts.push(
-      progress.nodes
-        ? `nodes replaced ${progress.nodes.replaced}/${progress.nodes.total}`
-        : 'nodes replaced: not reported',
-    );
+    parts.push(nodesText(progress.nodes));
     parts.push(`elapsed ${formatDuration(progress.elapsedMs)}`);
     if (progress.remainingMs !== undefined) {
       parts.push(

@@ -20,7 +20,7 @@ import { VerificationResult } from '../status/status-row';
 import { NodegroupStatus } from './eks-status';
 import { rollInProgress, verificationDue } from './fleet-reads';
 import type { PlanBuilder } from './plan-builder';
-import type { DesiredPresent, Observed, ObservedFleet, PlanRecord } from './plan-types';
+import type { DesiredPresent, Observed, ObservedFleet, ObservedInstance, PlanRecord } from './plan-types';
 
 /**
  * EnclavesVerified: EKS reports a roll Successful without saying what the new nodes run, and nodes
@@ -41,10 +41,27 @@ export function idList(ids: readonly string[]): string {
  * runs EKS's copy of our template, whose version numbers are not ours, so instances are compared
  * with the group, not with our version number; without a template on the group, with ours.
  */
-function expectedTemplate(fleet: ObservedFleet, pinned: number, ourTemplateId: string | undefined) {
+export function expectedTemplate(
+  fleet: ObservedFleet,
+  pinned: number | undefined,
+  ourTemplateId: string | undefined,
+): { id: string | undefined; version: string | undefined } {
   const group = fleet.autoScalingGroup.launchTemplate;
   if (group?.version) return { id: group.id, version: group.version };
-  return { id: ourTemplateId, version: String(pinned) };
+  return { id: ourTemplateId, version: pinned === undefined ? undefined : String(pinned) };
+}
+
+/** The instance was launched from `expected` (its EC2 launch template tags say so). */
+export function launchedFrom(
+  instance: ObservedInstance,
+  expected: ReturnType<typeof expectedTemplate>,
+): boolean {
+  if (expected.version === undefined || instance.launchTemplateVersion !== expected.version) return false;
+  return (
+    expected.id === undefined ||
+    instance.launchTemplateId === undefined ||
+    instance.launchTemplateId === expected.id
+  );
 }
 
 /** Pure: the check of one listing against the pinned version. */
@@ -58,13 +75,7 @@ export function verifyInstances(
   const withoutEnclaves = options.enclavesWanted
     ? running.filter((i) => i.enclavesEnabled !== true).map((i) => i.instanceId)
     : [];
-  const onOtherVersion = running
-    .filter(
-      (i) =>
-        i.launchTemplateVersion !== expected.version ||
-        (expected.id !== undefined && i.launchTemplateId !== undefined && i.launchTemplateId !== expected.id),
-    )
-    .map((i) => i.instanceId);
+  const onOtherVersion = running.filter((i) => !launchedFrom(i, expected)).map((i) => i.instanceId);
   const result =
     withoutEnclaves.length > 0
       ? VerificationResult.InstancesWithoutEnclaves
@@ -86,23 +97,26 @@ export function verificationCondition(
   enclavesWanted: boolean,
 ) {
   const checked = `${record.instancesChecked} running instance${record.instancesChecked === 1 ? '' : 's'} of ${groupName}`;
+  // "1 of 3 running instances has", "2 of 3 ... have"; "the 1 running instance ... has", "all 3 ... have".
+  const verb = (count: number, singular: string, plural: string) => (count === 1 ? singular : plural);
   const others =
     record.onOtherVersion.length > 0
-      ? `; ${record.onOtherVersion.length} run another launch template version than the group's (pinned version ${record.launchTemplateVersion}): ${idList(record.onOtherVersion)}`
+      ? `; ${record.onOtherVersion.length} ${verb(record.onOtherVersion.length, 'runs', 'run')} another launch template version than the group's (pinned version ${record.launchTemplateVersion}): ${idList(record.onOtherVersion)}`
       : '';
+  const all = `${record.instancesChecked === 1 ? 'the' : 'all'} ${checked}`;
   switch (record.result) {
     case VerificationResult.InstancesWithoutEnclaves:
       return falseCondition(
         ConditionType.EnclavesVerified,
         Reason.InstancesWithoutEnclaves,
-        `${record.withoutEnclaves.length} of ${checked} have no Nitro Enclaves (EnclaveOptions.Enabled is not true): ${idList(record.withoutEnclaves)}${others}; ` +
+        `${record.withoutEnclaves.length} of ${checked} ${verb(record.withoutEnclaves.length, 'has', 'have')} no Nitro Enclaves (EnclaveOptions.Enabled is not true): ${idList(record.withoutEnclaves)}${others}; ` +
           'enclave pods cannot run there: terminate them so the group replaces them from the template, and check the launch template version has EnclaveOptions.Enabled',
       );
     case VerificationResult.InstancesOnOldVersion:
       return falseCondition(
         ConditionType.EnclavesVerified,
         Reason.InstancesOnOldVersion,
-        `${record.onOtherVersion.length} of ${checked} do not run the launch template version the group launches from (pinned version ${record.launchTemplateVersion}): ${idList(record.onOtherVersion)}; ` +
+        `${record.onOtherVersion.length} of ${checked} ${verb(record.onOtherVersion.length, 'does', 'do')} not run the launch template version the group launches from (pinned version ${record.launchTemplateVersion}): ${idList(record.onOtherVersion)}; ` +
           'a roll left them behind: roll again (write the spec again) or terminate them',
         ConditionSeverity.Warning,
       );
@@ -111,8 +125,8 @@ export function verificationCondition(
         ConditionType.EnclavesVerified,
         Reason.EnclavesVerified,
         enclavesWanted
-          ? `all ${checked} have Nitro Enclaves on and run launch template version ${record.launchTemplateVersion}`
-          : `all ${checked} run launch template version ${record.launchTemplateVersion} (the spec turns enclaves off)`,
+          ? `${all} ${verb(record.instancesChecked, 'has', 'have')} Nitro Enclaves on and ${verb(record.instancesChecked, 'runs', 'run')} launch template version ${record.launchTemplateVersion}`
+          : `${all} ${verb(record.instancesChecked, 'runs', 'run')} launch template version ${record.launchTemplateVersion} (the spec turns enclaves off)`,
       );
   }
 }

@@ -170,6 +170,8 @@ export interface ObservedAutoScalingGroup {
 export interface ObservedFleet {
   autoScalingGroup: ObservedAutoScalingGroup;
   instances: ObservedInstance[];
+  /** The roll in flight when the listing was read: only then do its counts say how far that roll is. */
+  duringUpdateId?: string;
 }
 
 export interface Observed {

@@ -1,5 +1,6 @@
 import type { ReconcileOutcome } from '../outcome';
 import type { Observed, PlanRecord } from '../plan/plan-types';
+import { rollProgressRecord } from '../plan/roll-progress';
 import { type ConditionInput, ConditionType, mergeConditions, summarizeReady } from '../status/conditions';
 import {
   appendHistory,
@@ -147,6 +148,9 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
   const autoscalerTags =
     report.record.autoscalerTags ??
     (report.observed && !report.observed.nodegroup ? undefined : previous.autoscalerTags);
+  const rollProgress = report.observed
+    ? rollProgressRecord(report.observed, previous.rollProgress, report.now)
+    : previous.rollProgress;
   const verification = report.record.verification
     ? { ...report.record.verification, at: report.now.toISOString() }
     : report.observed && !report.observed.nodegroup
@@ -186,6 +190,7 @@ export function nextStatusRow(previousRow: StatusRow | undefined, report: PassRe
     ...(rollApproval ? { rollApproval } : {}),
     ...(verification ? { verification } : {}),
     ...(autoscalerTags ? { autoscalerTags } : {}),
+    ...(rollProgress ? { rollProgress } : {}),
     history: appendHistory(previous.history, events),
   };
 }

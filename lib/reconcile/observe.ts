@@ -1,5 +1,5 @@
 import { NodegroupStatus, UpdateStatus } from '../plan/eks-status';
-import { fleetReadReason } from '../plan/fleet-reads';
+import { FleetReadReason, fleetReadReason } from '../plan/fleet-reads';
 import type { Observed, ObservedFleet, ObservedLaunchTemplate, ObservedNodegroup } from '../plan/plan-types';
 import { launchTemplateName, OwnershipTagKey } from '../render/resource-names';
 import type { StatusRow, UpdateRecord } from '../status/status-row';
@@ -178,7 +178,12 @@ export async function observe(
     verification: previous?.verification,
     ...(target.autoscalerTagsStale ? { autoscalerTagsStale: true } : {}),
   });
-  const fleet = nodegroup && readsFleet ? await readFleet(nodegroup, ports) : undefined;
+  const listed = nodegroup && readsFleet ? await readFleet(nodegroup, ports) : undefined;
+  // Counted as the roll's progress only when read during it (lib/plan/roll-progress.ts).
+  const fleet =
+    listed && update && readsFleet === FleetReadReason.RollInProgress
+      ? { ...listed, duringUpdateId: update.id }
+      : listed;
   return {
     ...(launchTemplate ? { launchTemplate } : {}),
     ...(nodegroup ? { nodegroup } : {}),

@@ -139,6 +139,40 @@ export interface AutoscalerTagsRecord {
   hash: string;
 }
 
+/** One Availability Zone's share of a roll: its live instances, and those on the roll's version. */
+export interface RollZoneProgress {
+  zone: string;
+  replaced: number;
+  total: number;
+}
+
+/**
+ * How far the roll in flight has come (decision 0102), counted by the pass from the node group's
+ * instances: a live (pending or running) instance launched from the version the group launches
+ * from now counts as replaced. Present only while a roll runs; the pass that sees its end drops it.
+ * Rewritten only when a count changes, so the pace and ETA are those of the last replacement seen.
+ */
+export interface RollProgressRecord {
+  /** The update these counts belong to (UpdateRecord.id). */
+  updateId: string;
+  /** Our launch template version the roll goes to, when the update says. */
+  launchTemplateVersion?: number;
+  /** Nodes on the roll's version, at most `total`. */
+  replaced: number;
+  /** The node group's desired size (EKS's scalingConfig; surge nodes are not counted). */
+  total: number;
+  /** Per Availability Zone, sorted by zone name. */
+  zones: RollZoneProgress[];
+  /** ISO time the update started (EKS's createdAt). */
+  startedAt: string;
+  /** Nodes replaced per minute from startedAt to countedAt; absent before the first one. */
+  nodesPerMinute?: number;
+  /** ISO time the roll ends at that pace; absent before the first node is replaced. */
+  etaAt?: string;
+  /** ISO time of the pass that counted these numbers. */
+  countedAt: string;
+}
+
 /**
  * What `get pools` shows about a spec, kept on the row by the pass that validated it, so listing a
  * thousand pools does not read and parse a thousand specs: the CLI reads a spec only when the row
@@ -234,6 +268,8 @@ export interface StatusRow {
   verification?: VerificationRecord;
   /** The Cluster Autoscaler tags last found in place on the node group's Auto Scaling group. */
   autoscalerTags?: AutoscalerTagsRecord;
+  /** The roll in flight, counted from the instances; see RollProgressRecord. */
+  rollProgress?: RollProgressRecord;
   /** Newest last, bounded to HISTORY_LIMIT entries. */
   history: HistoryEntry[];
 }

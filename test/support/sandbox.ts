@@ -169,7 +169,7 @@ export async function eventually<T>(
 export async function advanceRoll(
   clusterName: string,
   nodegroupName: string,
-): Promise<{ batchesDone: number; batchesTotal: number; stopped: boolean }> {
+): Promise<{ batchesDone: number; batchesTotal: number; stopped: boolean; ended?: boolean }> {
   return call('POST', '/_sandbox/advance-roll', {
     clusterName,
     nodegroupName,

@@ -1,4 +1,3 @@
-import { NodegroupInstances } from '../../aws/nodegroup-instances';
 import { Nodegroups } from '../../aws/nodegroups';
 import { StatusTable } from '../../aws/status-table';
 import { UsageError } from '../../errors';
@@ -15,8 +14,9 @@ import { RollWatcher, type WatchPorts, WatchResult } from '../roll-watcher';
 
 const USAGE = 'NAME [--interval DURATION] [--timeout DURATION]';
 const HELP = `Follows the node group update of a pool until it ends: the EKS update's status, nodes replaced
-out of the total when the node group's EC2 instances can be listed (EKS itself reports no node
-counts), the elapsed time, and the remaining time estimated from the pace so far (or, before the first
+out of the total (per Availability Zone) and the pace, as the reconciler counted them from the node
+group's EC2 instances at its last pass (the status row's rollProgress; EKS itself reports no node
+counts), the elapsed time, and the remaining time from the reconciler's estimate (or, before the first
 node is replaced, from the pool's last roll). On a terminal it redraws one progress line; otherwise it
 prints a timestamped line whenever something changes (and once a minute).
 
@@ -35,7 +35,6 @@ function ports(context: CliContext): WatchPorts {
   const clients = context.services.awsClients();
   const statusTable = new StatusTable(clients, resourceNames(context).statusTable);
   const nodegroups = new Nodegroups(clients);
-  const instances = new NodegroupInstances(clients);
   return {
     async statusRow(poolId) {
       try {
@@ -49,14 +48,6 @@ function ports(context: CliContext): WatchPorts {
     describeUpdate: (cluster, nodegroup, id) => nodegroups.describeUpdate(cluster, nodegroup, id),
     findInProgressUpdate: (cluster, nodegroup) => nodegroups.findInProgressUpdate(cluster, nodegroup),
     describeNodegroup: (cluster, nodegroup) => nodegroups.describe(cluster, nodegroup),
-    async listInstances(cluster, nodegroup) {
-      try {
-        return await instances.list(cluster, nodegroup);
-      } catch {
-        // Progress by node is a bonus: without ec2:DescribeInstances the watch still follows the update.
-        return undefined;
-      }
-    },
     now: () => now(context),
     sleep: (ms) => pause(context, ms),
   };

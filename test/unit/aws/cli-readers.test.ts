@@ -49,7 +49,7 @@ describe('scanProjected', () => {
 });
 
 describe('NodegroupInstances', () => {
-  it('lists the instances EKS tagged for the node group, across pages', async () => {
+  it("lists the instances of the node group's Auto Scaling group, across pages", async () => {
     ec2
       .on(DescribeInstancesCommand)
       .resolvesOnce({
@@ -71,7 +71,7 @@ describe('NodegroupInstances', () => {
       .resolvesOnce({
         Reservations: [{ Instances: [{ InstanceId: 'i-2', LaunchTime: new Date('2026-01-01T01:00:00Z') }] }],
       });
-    const instances = await new NodegroupInstances(clients).list('c', 'ng');
+    const instances = await new NodegroupInstances(clients).listByAutoScalingGroup('eks-ng');
     expect(instances).toEqual([
       {
         instanceId: 'i-1',
@@ -82,14 +82,15 @@ describe('NodegroupInstances', () => {
       { instanceId: 'i-2', launchTime: '2026-01-01T01:00:00.000Z', state: 'unknown' },
     ]);
     expect(ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input.Filters).toEqual([
-      { Name: 'tag:eks:cluster-name', Values: ['c'] },
-      { Name: 'tag:eks:nodegroup-name', Values: ['ng'] },
+      { Name: 'tag:aws:autoscaling:groupName', Values: ['eks-ng'] },
     ]);
   });
 
   it('translates errors', async () => {
     ec2.on(DescribeInstancesCommand).rejects(awsError('UnauthorizedOperation', 403));
-    await expect(new NodegroupInstances(clients).list('c', 'ng')).rejects.toBeInstanceOf(TerminalAwsError);
+    await expect(new NodegroupInstances(clients).listByAutoScalingGroup('eks-ng')).rejects.toBeInstanceOf(
+      TerminalAwsError,
+    );
   });
 });
 

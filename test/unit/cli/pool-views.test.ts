@@ -123,11 +123,49 @@ describe('poolTable', () => {
       ),
     ).toBe(
       [
-        'NAME           CLUSTER      INSTANCE TYPE   ENCLAVES         PINNED   NODEGROUP   READY                     AGE',
-        'my-node-pool   my-cluster   m5.xlarge       2 CPU, 768 MiB   2        ACTIVE      True                      3h',
-        'other          -            -               -                -        -           Unknown (NotReconciled)   -',
-        'plain          my-cluster   m5.xlarge       off              -        -           Unknown (NotReconciled)   -',
+        'NAME           CLUSTER      INSTANCE TYPE   ENCLAVES         PINNED   NODEGROUP   READY                     ROLL   AGE',
+        'my-node-pool   my-cluster   m5.xlarge       2 CPU, 768 MiB   2        ACTIVE      True                      -      3h',
+        'other          -            -               -                -        -           Unknown (NotReconciled)   -      -',
+        'plain          my-cluster   m5.xlarge       off              -        -           Unknown (NotReconciled)   -      -',
       ].join('\n'),
+    );
+  });
+});
+
+describe('roll progress in get pools and describe', () => {
+  const progress = {
+    updateId: 'u9',
+    launchTemplateVersion: 3,
+    replaced: 1,
+    total: 3,
+    zones: [
+      { zone: 'eu-west-1a', replaced: 1, total: 2 },
+      { zone: 'eu-west-1b', replaced: 0, total: 1 },
+    ],
+    startedAt: new Date(NOW.getTime() - 120_000).toISOString(),
+    nodesPerMinute: 0.5,
+    etaAt: new Date(NOW.getTime() + 240_000).toISOString(),
+    countedAt: new Date(NOW.getTime() - 10_000).toISOString(),
+  };
+  const rolling = row({
+    update: { id: 'u9', type: 'VersionUpdate', status: 'InProgress', launchTemplateVersion: 3, errors: [] },
+    rollProgress: progress,
+  });
+
+  it('shows replaced/total and the time left in the ROLL column', () => {
+    const table = poolTable([summarizePool({ poolId: 'my-node-pool', row: rolling, stored })], NOW, plain);
+    expect(table.split('\n')[1]).toMatch(/ 1\/3 ~4m00s +3h$/);
+    const late = row({ ...rolling, rollProgress: { ...progress, etaAt: progress.countedAt } });
+    expect(poolTable([summarizePool({ poolId: 'p', row: late, stored })], NOW, plain)).toContain(
+      ' 1/3 any moment ',
+    );
+  });
+
+  it('prints the per-zone counts, pace and ETA under the update, and carries them in -o json', () => {
+    const description = describePool({ poolId: 'my-node-pool', row: rolling, stored });
+    expect(description.rollProgress).toEqual(progress);
+    expect(describePoolText(description, NOW, plain)).toContain(
+      `Roll progress:    1/3 nodes replaced (eu-west-1a 1/2, eu-west-1b 0/1), 0.5 nodes/min since the roll started, ETA ~4m00s (${progress.etaAt}); counted 10s ago`,
     );
   });
 });

@@ -2,36 +2,46 @@ import { previousRollDurations, rollProgress } from '../../../lib/cli/roll-progr
 
 const start = '2026-01-01T10:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(start) + minutes * 60_000);
-const instance = (id: string, launchedMinutes: number, state = 'running') => ({
-  instanceId: id,
-  launchTime: at(launchedMinutes).toISOString(),
-  state,
+const counted = (replaced: number, total: number, etaMinutes?: number) => ({
+  updateId: 'u1',
+  replaced,
+  total,
+  zones: [
+    { zone: 'eu-west-1a', replaced, total: total - 1 },
+    { zone: 'eu-west-1b', replaced: 0, total: 1 },
+  ],
+  startedAt: start,
+  countedAt: at(8).toISOString(),
+  ...(etaMinutes !== undefined ? { nodesPerMinute: 0.25, etaAt: at(etaMinutes).toISOString() } : {}),
 });
 
 describe('rollProgress', () => {
-  it('estimates from the pace of replaced nodes', () => {
+  it("shows the status row's count and estimates the rest from its ETA", () => {
     const progress = rollProgress({
       startedAt: start,
       now: at(10),
       status: 'InProgress',
-      totalNodes: 4,
-      instances: [
-        instance('old-1', -60),
-        instance('old-2', -60),
-        instance('new-1', 2),
-        instance('new-2', 6),
-        instance('gone', -60, 'terminated'),
-      ],
+      recorded: counted(2, 4, 16),
       previousRollDurations: [],
     });
     expect(progress).toEqual({
       status: 'InProgress',
       elapsedMs: 600_000,
-      nodes: { replaced: 2, total: 4, launched: 2 },
+      nodes: { replaced: 2, total: 4, zones: counted(2, 4).zones, nodesPerMinute: 0.25 },
       fraction: 0.5,
-      remainingMs: 600_000,
+      remainingMs: 360_000,
       basis: 'pace',
     });
+    // Past the ETA: "any moment", never a negative time.
+    expect(
+      rollProgress({
+        startedAt: start,
+        now: at(20),
+        status: 'InProgress',
+        recorded: counted(2, 4, 16),
+        previousRollDurations: [],
+      }),
+    ).toMatchObject({ remainingMs: 0, basis: 'pace' });
   });
 
   it('falls back to the last roll duration before any node is replaced', () => {
@@ -57,9 +67,17 @@ describe('rollProgress', () => {
         startedAt: start,
         now: at(1),
         status: 'InProgress',
-        instances: [],
+        recorded: counted(0, 2),
         previousRollDurations: [],
       }),
+    ).toEqual({
+      status: 'InProgress',
+      elapsedMs: 60_000,
+      nodes: { replaced: 0, total: 2, zones: counted(0, 2).zones },
+      basis: 'none',
+    });
+    expect(
+      rollProgress({ startedAt: start, now: at(1), status: 'InProgress', previousRollDurations: [] }),
     ).toEqual({
       status: 'InProgress',
       elapsedMs: 60_000,

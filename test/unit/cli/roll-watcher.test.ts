@@ -1,4 +1,3 @@
-import type { NodegroupInstance } from '../../../lib/aws/nodegroup-instances';
 import { RollWatcher, type WatchPorts, WatchResult } from '../../../lib/cli/roll-watcher';
 import { styler } from '../../../lib/cli/terminal';
 import type { ObservedNodegroup } from '../../../lib/plan/plan-types';
@@ -61,7 +60,6 @@ interface Script {
   update?(t: number, id: string): UpdateRecord | undefined;
   inFlight?(t: number): UpdateRecord | undefined;
   nodegroup?(t: number): ObservedNodegroup | undefined;
-  instances?(t: number): NodegroupInstance[] | undefined;
 }
 
 async function watch(script: Script, options: { tty?: boolean; timeoutMs?: number } = {}) {
@@ -73,7 +71,6 @@ async function watch(script: Script, options: { tty?: boolean; timeoutMs?: numbe
     describeUpdate: async (_c, _n, id) => script.update?.(t, id),
     findInProgressUpdate: async () => script.inFlight?.(t),
     describeNodegroup: async () => script.nodegroup?.(t),
-    listInstances: async () => script.instances?.(t),
     now: () => new Date(T0 + t),
     sleep: async (ms) => {
       t += ms;
@@ -91,24 +88,31 @@ async function watch(script: Script, options: { tty?: boolean; timeoutMs?: numbe
 
 describe('RollWatcher', () => {
   it('follows a roll with node counts and a pace estimate, then reports Ready once recorded', async () => {
-    const instance = (id: string, at: number, state = 'running') => ({
-      instanceId: id,
-      launchTime: new Date(T0 + at).toISOString(),
-      state,
+    // What the reconciler's passes recorded: nothing yet, then one of two nodes, then the end.
+    const counted = (replaced: number) => ({
+      updateId: 'u1',
+      replaced,
+      total: 2,
+      zones: [
+        { zone: 'eu-west-1a', replaced, total: 1 },
+        { zone: 'eu-west-1b', replaced: 0, total: 1 },
+      ],
+      startedAt: new Date(T0).toISOString(),
+      countedAt: new Date(T0 + 5_000).toISOString(),
+      ...(replaced > 0 ? { nodesPerMinute: 12, etaAt: new Date(T0 + 20_000).toISOString() } : {}),
     });
     const { result, out } = await watch({
       row: (t) =>
-        t < 40_000
-          ? row({ update: roll('InProgress') })
-          : row({ update: roll('Successful'), launchTemplate: { id: 'lt-1', name: 'lt', pinnedVersion: 2 } }),
+        t < 10_000
+          ? row({ update: roll('InProgress'), rollProgress: counted(0) })
+          : t < 40_000
+            ? row({ update: roll('InProgress'), rollProgress: counted(1) })
+            : row({
+                update: roll('Successful'),
+                launchTemplate: { id: 'lt-1', name: 'lt', pinnedVersion: 2 },
+              }),
       update: (t) => roll(t < 30_000 ? 'InProgress' : 'Successful'),
       nodegroup: (t) => nodegroup(t < 30_000 ? 'UPDATING' : 'ACTIVE', t < 30_000 ? 1 : 2),
-      instances: (t) =>
-        t < 10_000
-          ? [instance('old1', -600_000), instance('old2', -600_000)]
-          : t < 30_000
-            ? [instance('old1', -600_000, 'terminated'), instance('old2', -600_000), instance('new1', 5_000)]
-            : [instance('new1', 5_000), instance('new2', 20_000)],
     });
     expect(result).toBe(WatchResult.Succeeded);
     const lines = out.trimEnd().split('\n');
@@ -116,10 +120,10 @@ describe('RollWatcher', () => {
       '2026-01-01T10:00:00.000Z following roll to launch template version 2 of pool p (update u1, node group ng)',
     );
     expect(lines[1]).toBe(
-      '2026-01-01T10:00:00.000Z InProgress nodes replaced 0/2  elapsed 0s  remaining: no estimate yet  node group UPDATING',
+      '2026-01-01T10:00:00.000Z InProgress nodes replaced 0/2 (eu-west-1a 0/1, eu-west-1b 0/1)  elapsed 0s  remaining: no estimate yet  node group UPDATING',
     );
     expect(lines[2]).toBe(
-      '2026-01-01T10:00:10.000Z InProgress 50%  nodes replaced 1/2  elapsed 10s  remaining ~10s (from the pace so far)  node group UPDATING',
+      '2026-01-01T10:00:10.000Z InProgress 50%  nodes replaced 1/2 (eu-west-1a 1/1, eu-west-1b 0/1), 12/min  elapsed 10s  remaining ~10s (from the pace so far)  node group UPDATING',
     );
     expect(out).toContain(
       'succeeded: roll to launch template version 2 of pool p in 30s, 2 nodes replaced (node group ACTIVE on launch template version 2)',
@@ -145,7 +149,7 @@ describe('RollWatcher', () => {
     );
     expect(result).toBe(WatchResult.Succeeded);
     expect(out).toContain(
-      '\r\u001b[2KInProgress [######------------------]  25%  nodes replaced: not reported  elapsed 10s  remaining ~30s (from the last roll)  node group UPDATING',
+      '\r\u001b[2KInProgress [######------------------]  25%  nodes replaced: not counted yet  elapsed 10s  remaining ~30s (from the last roll)  node group UPDATING',
     );
     expect(out).toContain('remaining ~30s (from the last roll)');
   });

@@ -14,7 +14,7 @@ behavior"; EKS API reference `Nodegroup.resources.autoScalingGroups`):
     deletes the group.
 
 Sandbox-only controls (control API): ``POST /_sandbox/advance-roll`` replaces the next batch of a
-node group's roll at once (deterministic tests), ``POST /_sandbox/launch-without-enclaves`` makes
+node group's roll at once, and once all are replaced ends the update (deterministic tests), ``POST /_sandbox/launch-without-enclaves`` makes
 the next N instances start without Nitro Enclaves whatever the template says.
 
 Node groups without a launch template get no instances (EKS would launch its own AMI).
@@ -290,6 +290,11 @@ def _advance_roll(body: dict[str, Any]) -> dict[str, Any]:
         roll = fleet.roll
         if roll.update.failure is not None and roll.advanced >= roll.batches_total // 2:
             return {"batchesDone": roll.batches_done, "batchesTotal": roll.batches_total, "stopped": True}
+        if roll.batches_done >= roll.batches_total:
+            # Every batch is replaced: one more call ends the update (Successful) at the next read,
+            # so a test drives a roll from start to end without its clock.
+            roll.update.due = time.monotonic()
+            return {"batchesDone": roll.batches_done, "batchesTotal": roll.batches_total, "stopped": False, "ended": True}
         roll.advanced = min(roll.batches_total, max(roll.advanced, roll.batches_done) + 1)
         _replace_batches(nodegroup, fleet, roll, roll.advanced)
         return {"batchesDone": roll.batches_done, "batchesTotal": roll.batches_total, "stopped": False}
