@@ -1,17 +1,6 @@
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { quietLogs } from '../../support/quiet-logs';
 import { runCliCaptured } from '../../support/run-cli';
-import { advanceRoll, setRollSeconds } from '../../support/sandbox';
-import {
-  type Harness,
-  POOL_ID,
-  specWith,
-  startHarness,
-  statusRow,
-  withMemoryMib,
-} from '../reconcile/reconcile-harness';
-
-quietLogs();
+import { advanceRoll } from '../../support/sandbox';
+import { POOL_ID, specWith, useReconcileHarness, withMemoryMib } from '../reconcile/reconcile-harness';
 
 /**
  * `watch` against the sandbox's real (moto) instances: the roll is driven batch by batch with
@@ -19,10 +8,7 @@ quietLogs();
  * after each step, and what watch prints is compared with what EC2 reports at that step.
  */
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
+const h = useReconcileHarness({ sandbox: { rollSeconds: 3600 } });
 
 const threeNodes: Array<[string, string]> = [['replicas: 1', 'replicas: 3']];
 
@@ -32,17 +18,9 @@ interface Counts {
   zones: Record<string, string>;
 }
 
-/** What EC2 says: running instances of the pool, and those launched from version `version`. */
+/** What EC2 says: live instances of the pool, and those launched from version `version`. */
 async function ec2Counts(version: string): Promise<Counts> {
-  const { Reservations } = await h.clients.ec2.send(
-    new DescribeInstancesCommand({
-      Filters: [
-        { Name: 'tag:eks:nodegroup-name', Values: [POOL_ID] },
-        { Name: 'instance-state-name', Values: ['pending', 'running'] },
-      ],
-    }),
-  );
-  const instances = (Reservations ?? []).flatMap((r) => r.Instances ?? []);
+  const instances = await h.instances(['pending', 'running']);
   const byZone = new Map<string, { replaced: number; total: number }>();
   let replaced = 0;
   for (const instance of instances) {
@@ -77,13 +55,12 @@ function watchCounts(line: string): Counts | undefined {
 describe('watch on the sandbox', () => {
   it('reports at each step of a roll the nodes EC2 reports on the new version, per zone', async () => {
     await h.s3Specs.put(POOL_ID, specWith(threeNodes));
+    // The create is not a roll: the hour-long roll clock does not hold it up.
     await h.settle();
-    // The roll's own clock never gets there: only advance-roll replaces nodes.
-    await setRollSeconds(3600);
     await h.s3Specs.put(POOL_ID, specWith([...threeNodes, ...withMemoryMib(1024)]));
     await h.run(); // starts the roll
     await h.run(); // counts it: nothing replaced yet
-    const rolling = await statusRow(h.clients);
+    const rolling = await h.statusRow();
     expect(rolling?.update).toMatchObject({ status: 'InProgress', launchTemplateVersion: 2 });
 
     // EC2's counts, taken right after the pass that watch's next poll reads.
@@ -116,7 +93,7 @@ describe('watch on the sandbox', () => {
     expect(run.stdout).toContain('pool my-node-pool Ready: True');
 
     // The pass that saw the roll end dropped the progress and verified the new nodes.
-    const done = await statusRow(h.clients);
+    const done = await h.statusRow();
     expect(done?.rollProgress).toBeUndefined();
     expect(done?.verification).toMatchObject({ launchTemplateVersion: 2, instancesChecked: 3 });
   });
@@ -124,7 +101,6 @@ describe('watch on the sandbox', () => {
   it('shows the count in describe and get pools while the roll runs', async () => {
     await h.s3Specs.put(POOL_ID, specWith(threeNodes));
     await h.settle();
-    await setRollSeconds(3600);
     await h.s3Specs.put(POOL_ID, specWith([...threeNodes, ...withMemoryMib(1024)]));
     await h.run();
     await advanceRoll('my-cluster', POOL_ID);
@@ -132,7 +108,7 @@ describe('watch on the sandbox', () => {
 
     const counted = await ec2Counts('2');
     expect(counted).toMatchObject({ replaced: 1, total: 3 });
-    const row = await statusRow(h.clients);
+    const row = await h.statusRow();
     expect(row?.rollProgress).toMatchObject({ updateId: row?.update?.id, replaced: 1, total: 3 });
     expect(
       Object.fromEntries((row?.rollProgress?.zones ?? []).map((z) => [z.zone, `${z.replaced}/${z.total}`])),
@@ -152,6 +128,6 @@ describe('watch on the sandbox', () => {
     // A pass with the same counts writes nothing.
     const revision = row?.revision;
     await h.run();
-    expect((await statusRow(h.clients))?.revision).toBe(revision);
+    expect((await h.statusRow())?.revision).toBe(revision);
   });
 });

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  type Instance,
+} from '@aws-sdk/client-ec2';
 import { DescribeNodegroupCommand, type Nodegroup } from '@aws-sdk/client-eks';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
@@ -49,6 +54,8 @@ export interface Harness {
   nodegroup(): Promise<Nodegroup | undefined>;
   launchTemplateVersions(): ReturnType<typeof launchTemplateVersions>;
   launchTemplateExists(): Promise<boolean>;
+  /** The pool's EC2 instances (the sandbox's node group instances) in these states. */
+  instances(states?: string[]): Promise<Instance[]>;
 }
 
 /**
@@ -102,6 +109,17 @@ export async function startHarness(): Promise<Harness> {
     nodegroup: () => describeNodegroup(clients, world.cluster.name),
     launchTemplateVersions: () => launchTemplateVersions(clients),
     launchTemplateExists: () => launchTemplateExists(clients),
+    async instances(states = ['running']) {
+      const { Reservations } = await clients.ec2.send(
+        new DescribeInstancesCommand({
+          Filters: [
+            { Name: 'tag:eks:nodegroup-name', Values: [POOL_ID] },
+            { Name: 'instance-state-name', Values: states },
+          ],
+        }),
+      );
+      return (Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    },
     async settle({ maxPasses = 15, waitMs = 250 } = {}) {
       const outcomes: ReconcileOutcome[] = [];
       for (let pass = 0; pass < maxPasses; pass++) {
