@@ -219,30 +219,26 @@ function kubernetesMinor(version: string | undefined): number | undefined {
   return match ? Number(match[2]) : undefined;
 }
 
+type Bootstrap = NonNullable<OfflineRuleInput['bootstrap']>;
+type AllocatorAnalysis = ReturnType<typeof analyzeAllocatorCommands>;
+
+/** The allocator settings one form of the bootstrap sets, whether they are complete, where they are. */
+interface AllocatorReading {
+  settings: Partial<AllocatorSettings>;
+  complete: boolean;
+  paths: NonNullable<OfflineRuleOutput['allocatorPaths']>;
+}
+
+/**
+ * The allocator comes from one of two forms: the structured `allocator` block (we generate the
+ * commands) or the user's own commands (we read what they set). Both give the same settings.
+ */
 function checkAllocator(input: OfflineRuleInput, violations: ViolationList): OfflineRuleOutput {
   const bootstrap = input.bootstrap;
   if (!bootstrap) return { preNodeadmCommands: [] };
   const label = input.bootstrapLabel;
-  const commandPath = (index: number) => indexPath(COMMANDS, index);
-  const at = (index: number) => violationPath(label, commandPath(index));
   const analysis = analyzeAllocatorCommands(bootstrap.commands);
-  for (const problem of analysis.problems) {
-    violations.add(
-      problem.rule,
-      at(problem.index),
-      problem.value,
-      `${commandPath(problem.index)} ${problem.message}`,
-    );
-  }
-  for (const index of analysis.al2Indexes) {
-    violations.add(
-      Rule.Al2OnlyCommand,
-      at(index),
-      bootstrap.commands[index],
-      `${commandPath(index)} uses amazon-linux-extras, which exists only on Amazon Linux 2; NodeadmConfig nodes run ` +
-        `AL2023: use "dnf install -y aws-nitro-enclaves-cli"`,
-    );
-  }
+  reportCommandProblems(bootstrap, analysis, label, violations);
 
   const output: OfflineRuleOutput = { preNodeadmCommands: [...bootstrap.commands] };
   const structured = bootstrap.structuredAllocator;
@@ -260,100 +256,10 @@ function checkAllocator(input: OfflineRuleInput, violations: ViolationList): Off
     );
   }
 
-  let settings: Partial<AllocatorSettings> = {};
-  let complete = false;
-  let conflict = false;
-  if (structured) {
-    const structuredPath = violationPath(label, structured.path);
-    const clash = [
-      ...analysis.editIndexes,
-      ...analysis.startIndexes,
-      ...(analysis.enableIndex !== undefined ? [analysis.enableIndex] : []),
-    ];
-    if (clash.length > 0) {
-      const first = Math.min(...clash);
-      violations.add(
-        Rule.AllocatorDefinedTwice,
-        structuredPath,
-        bootstrap.commands[first],
-        `${structured.path} generates the allocator commands, but ${commandPath(first)} also edits or starts the ` +
-          'allocator; keep one of the two forms',
-      );
-    }
-    if (structured.cpuCount !== undefined && structured.cpuPool !== undefined) {
-      conflict = true;
-      violations.add(
-        Rule.AllocatorCpuSettingConflict,
-        structuredPath,
-        { cpuCount: structured.cpuCount, cpuPool: structured.cpuPool },
-        `${structured.path} sets both cpuCount and cpuPool; the allocator refuses that ("cpu_count conflicts with ` +
-          'cpu_pool"): keep one',
-      );
-    }
-    settings = {
-      ...(structured.cpuCount !== undefined ? { cpuCount: structured.cpuCount } : {}),
-      ...(structured.cpuPool !== undefined ? { cpuPool: structured.cpuPool } : {}),
-      ...(structured.memoryMib !== undefined ? { memoryMib: structured.memoryMib } : {}),
-    };
-    if (structured.valid) {
-      const missing = missingSettings(settings);
-      if (missing.length > 0) {
-        violations.add(
-          Rule.AllocatorIncomplete,
-          structuredPath,
-          settings,
-          `${structured.path} does not set ${missing.join(' or ')}; the allocator needs memoryMib and exactly one of ` +
-            'cpuCount / cpuPool: add the missing value',
-        );
-      } else if (!conflict) {
-        complete = true;
-      }
-    }
-    output.allocatorPaths = {
-      cpu: violationPath(
-        label,
-        `${structured.path}.${structured.cpuPool !== undefined ? 'cpuPool' : 'cpuCount'}`,
-      ),
-      memory: violationPath(label, `${structured.path}.memoryMib`),
-    };
-  } else {
-    // Conflicts, idle edits and bad values are already among analysis.problems.
-    settings = {
-      ...(analysis.cpuCount ? { cpuCount: analysis.cpuCount.value } : {}),
-      ...(analysis.cpuPool ? { cpuPool: analysis.cpuPool.value } : {}),
-      ...(analysis.memoryMib ? { memoryMib: analysis.memoryMib.value } : {}),
-    };
-    const fromCommands = (s?: { index: number }) => s !== undefined && s.index !== FROM_STOCK_FILE;
-    const recognised =
-      fromCommands(analysis.cpuCount) || fromCommands(analysis.cpuPool) || fromCommands(analysis.memoryMib);
-    const blocking = analysis.problems.some((p) => p.rule !== Rule.AllocatorDefinedTwice);
-    if (recognised && !blocking && analysis.finalFile !== undefined) {
-      const stock = [
-        ...(!fromCommands(analysis.memoryMib) ? ['memory_mib'] : []),
-        ...(!fromCommands(analysis.cpuCount) && !fromCommands(analysis.cpuPool)
-          ? ['cpu_count / cpu_pool']
-          : []),
-      ];
-      if (stock.length > 0) {
-        const stockNote = stock.includes('memory_mib')
-          ? " (the stock file's memory_mib: 512 stays)"
-          : " (the stock file's cpu_count: 2 stays)";
-        violations.add(
-          Rule.AllocatorIncomplete,
-          violationPath(label, COMMANDS),
-          settings,
-          `${COMMANDS} set ${describeSet(settings, fromCommands, analysis)} but not ${stock.join(' or ')}${stockNote}; ` +
-            'add a sed line for the missing value',
-        );
-      } else {
-        complete = true;
-      }
-    }
-    const cpuSource = analysis.cpuPool ?? analysis.cpuCount;
-    const at0 = (s?: { index: number }) =>
-      fromCommands(s) && s ? at(s.index) : violationPath(label, COMMANDS);
-    output.allocatorPaths = { cpu: at0(cpuSource), memory: at0(analysis.memoryMib) };
-  }
+  const { settings, complete, paths } = structured
+    ? readStructuredAllocator(structured, bootstrap, analysis, label, violations)
+    : readAllocatorCommands(analysis, label, violations);
+  output.allocatorPaths = paths;
   if (complete && settings.memoryMib !== undefined) {
     output.allocator = {
       memoryMib: settings.memoryMib,
@@ -373,6 +279,146 @@ function checkAllocator(input: OfflineRuleInput, violations: ViolationList): Off
   if (enclaves === true)
     checkEnclaveBootstrap(input, analysis, structured !== undefined, usesAllocator, violations);
   return output;
+}
+
+function reportCommandProblems(
+  bootstrap: Bootstrap,
+  analysis: AllocatorAnalysis,
+  label: string,
+  violations: ViolationList,
+): void {
+  const commandPath = (index: number) => indexPath(COMMANDS, index);
+  for (const problem of analysis.problems) {
+    violations.add(
+      problem.rule,
+      violationPath(label, commandPath(problem.index)),
+      problem.value,
+      `${commandPath(problem.index)} ${problem.message}`,
+    );
+  }
+  for (const index of analysis.al2Indexes) {
+    violations.add(
+      Rule.Al2OnlyCommand,
+      violationPath(label, commandPath(index)),
+      bootstrap.commands[index],
+      `${commandPath(index)} uses amazon-linux-extras, which exists only on Amazon Linux 2; NodeadmConfig nodes run ` +
+        `AL2023: use "dnf install -y aws-nitro-enclaves-cli"`,
+    );
+  }
+}
+
+/** The structured `allocator` block: one CPU setting and memoryMib, and no allocator commands beside it. */
+function readStructuredAllocator(
+  structured: StructuredAllocator,
+  bootstrap: Bootstrap,
+  analysis: AllocatorAnalysis,
+  label: string,
+  violations: ViolationList,
+): AllocatorReading {
+  const structuredPath = violationPath(label, structured.path);
+  const clash = [
+    ...analysis.editIndexes,
+    ...analysis.startIndexes,
+    ...(analysis.enableIndex !== undefined ? [analysis.enableIndex] : []),
+  ];
+  if (clash.length > 0) {
+    const first = Math.min(...clash);
+    violations.add(
+      Rule.AllocatorDefinedTwice,
+      structuredPath,
+      bootstrap.commands[first],
+      `${structured.path} generates the allocator commands, but ${indexPath(COMMANDS, first)} also edits or starts the ` +
+        'allocator; keep one of the two forms',
+    );
+  }
+  let conflict = false;
+  if (structured.cpuCount !== undefined && structured.cpuPool !== undefined) {
+    conflict = true;
+    violations.add(
+      Rule.AllocatorCpuSettingConflict,
+      structuredPath,
+      { cpuCount: structured.cpuCount, cpuPool: structured.cpuPool },
+      `${structured.path} sets both cpuCount and cpuPool; the allocator refuses that ("cpu_count conflicts with ` +
+        'cpu_pool"): keep one',
+    );
+  }
+  const settings: Partial<AllocatorSettings> = {
+    ...(structured.cpuCount !== undefined ? { cpuCount: structured.cpuCount } : {}),
+    ...(structured.cpuPool !== undefined ? { cpuPool: structured.cpuPool } : {}),
+    ...(structured.memoryMib !== undefined ? { memoryMib: structured.memoryMib } : {}),
+  };
+  let complete = false;
+  if (structured.valid) {
+    const missing = missingSettings(settings);
+    if (missing.length > 0) {
+      violations.add(
+        Rule.AllocatorIncomplete,
+        structuredPath,
+        settings,
+        `${structured.path} does not set ${missing.join(' or ')}; the allocator needs memoryMib and exactly one of ` +
+          'cpuCount / cpuPool: add the missing value',
+      );
+    } else if (!conflict) {
+      complete = true;
+    }
+  }
+  const paths = {
+    cpu: violationPath(
+      label,
+      `${structured.path}.${structured.cpuPool !== undefined ? 'cpuPool' : 'cpuCount'}`,
+    ),
+    memory: violationPath(label, `${structured.path}.memoryMib`),
+  };
+  return { settings, complete, paths };
+}
+
+/**
+ * The user's own allocator commands: what their sed lines set over the stock file. Conflicts, idle
+ * edits and bad values are already among analysis.problems; here only a partial edit is reported.
+ */
+function readAllocatorCommands(
+  analysis: AllocatorAnalysis,
+  label: string,
+  violations: ViolationList,
+): AllocatorReading {
+  const settings: Partial<AllocatorSettings> = {
+    ...(analysis.cpuCount ? { cpuCount: analysis.cpuCount.value } : {}),
+    ...(analysis.cpuPool ? { cpuPool: analysis.cpuPool.value } : {}),
+    ...(analysis.memoryMib ? { memoryMib: analysis.memoryMib.value } : {}),
+  };
+  const fromCommands = (s?: { index: number }) => s !== undefined && s.index !== FROM_STOCK_FILE;
+  const recognised =
+    fromCommands(analysis.cpuCount) || fromCommands(analysis.cpuPool) || fromCommands(analysis.memoryMib);
+  const blocking = analysis.problems.some((p) => p.rule !== Rule.AllocatorDefinedTwice);
+  let complete = false;
+  if (recognised && !blocking && analysis.finalFile !== undefined) {
+    const stock = [
+      ...(!fromCommands(analysis.memoryMib) ? ['memory_mib'] : []),
+      ...(!fromCommands(analysis.cpuCount) && !fromCommands(analysis.cpuPool)
+        ? ['cpu_count / cpu_pool']
+        : []),
+    ];
+    if (stock.length > 0) {
+      const stockNote = stock.includes('memory_mib')
+        ? " (the stock file's memory_mib: 512 stays)"
+        : " (the stock file's cpu_count: 2 stays)";
+      violations.add(
+        Rule.AllocatorIncomplete,
+        violationPath(label, COMMANDS),
+        settings,
+        `${COMMANDS} set ${describeSet(settings, fromCommands, analysis)} but not ${stock.join(' or ')}${stockNote}; ` +
+          'add a sed line for the missing value',
+      );
+    } else {
+      complete = true;
+    }
+  }
+  const cpuSource = analysis.cpuPool ?? analysis.cpuCount;
+  const pathOf = (s?: { index: number }) =>
+    fromCommands(s) && s
+      ? violationPath(label, indexPath(COMMANDS, s.index))
+      : violationPath(label, COMMANDS);
+  return { settings, complete, paths: { cpu: pathOf(cpuSource), memory: pathOf(analysis.memoryMib) } };
 }
 
 function checkEnclaveBootstrap(
