@@ -573,22 +573,36 @@ export function readManagedMachinePool(manifest: IdentifiedManifest, ctx: ReadCo
   fields.additionalTags = readTags(spec);
   const roleName = spec.string('roleName', { pattern: IAM_ROLE_NAME, describe: 'an IAM role name' });
   if (roleName !== undefined) fields.roleName = roleName;
-  const scaling = spec.object('scaling');
-  if (scaling) {
-    const minSize = scaling.integer('minSize', { min: 0, max: 10000 });
-    const maxSize = scaling.integer('maxSize', { min: 0, max: 10000 });
-    scaling.finish();
-    fields.scaling = {
-      ...(minSize !== undefined ? { minSize } : {}),
-      ...(maxSize !== undefined ? { maxSize } : {}),
-    };
-  }
+  fields.scaling = readScaling(spec);
   const capacityType = spec.string('capacityType', { oneOf: ['onDemand', 'spot'] });
   fields.capacityType = capacityType === 'spot' ? 'SPOT' : 'ON_DEMAND';
   fields.updateConfig = readUpdateConfig(spec);
   const launchTemplate = readLaunchTemplate(ctx, spec);
   if (launchTemplate) fields.launchTemplate = launchTemplate;
 
+  refuseNodegroupOnlyFields(spec);
+  spec.finish();
+  return fields;
+}
+
+/** An absent `scaling` reads as {} (resolveScaling derives the sizes from replicas). */
+function readScaling(spec: ObjectReader): ManagedPoolFields['scaling'] {
+  const scaling = spec.object('scaling');
+  if (!scaling) return {};
+  const minSize = scaling.integer('minSize', { min: 0, max: 10000 });
+  const maxSize = scaling.integer('maxSize', { min: 0, max: 10000 });
+  scaling.finish();
+  return {
+    ...(minSize !== undefined ? { minSize } : {}),
+    ...(maxSize !== undefined ? { maxSize } : {}),
+  };
+}
+
+/**
+ * Fields of CAPA's AWSManagedMachinePool that EKS rejects beside a launch template, or that
+ * enclave-pools does not manage: each reported with what to do instead.
+ */
+function refuseNodegroupOnlyFields(spec: ObjectReader): void {
   const forbidWithTemplate = (key: string, instead: string) => {
     if (!spec.has(key)) return;
     spec.report(
@@ -618,6 +632,4 @@ export function readManagedMachinePool(manifest: IdentifiedManifest, ctx: ReadCo
   );
   spec.unsupported(['lifecycleHooks', 'nodeRepairConfig'], 'not managed by enclave-pools');
   spec.ignore(['providerIDList']);
-  spec.finish();
-  return fields;
 }

@@ -230,46 +230,8 @@ export function parsePoolDocument(
   options: { format?: DocumentFormat; sizeBytes?: number } = {},
 ): ParseResult {
   const violations = new ViolationList();
-  // A store stops reading an oversized object at the limit; its real size is what the user must fix.
-  const bytes = Math.max(Buffer.byteLength(text, 'utf8'), options.sizeBytes ?? 0);
-  if (bytes > MAX_DOCUMENT_BYTES) {
-    violations.add(Rule.DocumentTooLarge, 'document', bytes, tooLargeMessage(bytes));
-    return { violations: violations.items };
-  }
-  const forbidden = firstForbiddenCharacter(text);
-  if (forbidden) {
-    const { line, column } = lineAndColumn(text, forbidden.index);
-    violations.add(
-      Rule.DocumentNotText,
-      `document (line ${line}, column ${column})`,
-      codePointName(forbidden.codePoint),
-      `the document contains the character ${codePointName(forbidden.codePoint)} at line ${line}, column ${column}; ` +
-        'YAML allows no control characters other than tab and newline (and a U+FFFD means the text was ' +
-        'decoded from invalid UTF-8): remove it, or check that a text file and not a binary was uploaded',
-    );
-    return { violations: violations.items };
-  }
-  const limit = prescan(text);
-  if (limit) {
-    violations.add(limit.rule, 'document', limit.value, limit.message);
-    return { violations: violations.items };
-  }
-
   const format = options.format ?? detectFormat(text);
-  if (format === 'json') {
-    try {
-      JSON.parse(text);
-    } catch (e: unknown) {
-      const detail = e instanceof Error ? e.message : String(e);
-      violations.add(
-        Rule.DocumentMalformed,
-        'document',
-        undefined,
-        `the document starts like JSON but is not valid JSON (${detail}); fix the syntax, or write it as YAML`,
-      );
-      return { violations: violations.items };
-    }
-  }
+  if (!checkText(text, format, options.sizeBytes, violations)) return { violations: violations.items };
 
   // Duplicate keys are checked in checkTree with a Set: yaml's own check is quadratic in the number
   // of keys of a mapping (a 1 MiB mapping of 120k keys took minutes).
@@ -290,41 +252,98 @@ export function parsePoolDocument(
     );
     return { violations: violations.items };
   }
-
-  const manifests: ManifestNode[] = [];
-  documents.forEach((document, i) => {
-    const position = `document ${i + 1}`;
-    const before = violations.size;
-    reportYamlProblems(document.errors, position, violations);
-    reportYamlProblems(document.warnings, position, violations);
-    if (violations.size > before) return;
-    if (!checkTree(document, text, position, violations)) return;
-    try {
-      document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (e: unknown) {
-      violations.add(
-        Rule.DocumentTooComplex,
-        position,
-        undefined,
-        `${position} expands aliases beyond the limit (${e instanceof Error ? e.message : String(e)}); ` +
-          'pool manifests need no YAML aliases: write the values out',
-      );
-      return;
-    }
-    const split = splitManifests(document, position);
-    if (split.length > MAX_DOCUMENTS) {
-      violations.add(
-        Rule.DocumentTooComplex,
-        position,
-        split.length,
-        `${position} is a list of ${split.length} items; a pool spec is three manifests ` +
-          `(at most ${MAX_DOCUMENTS} are read): put one pool per object or item`,
-      );
-      return;
-    }
-    for (const manifest of split) manifests.push(manifest);
-  });
+  const manifests = documents.flatMap((document, i) =>
+    documentManifests(document, text, `document ${i + 1}`, violations),
+  );
   return { document: { format, manifests }, violations: violations.items };
+}
+
+/**
+ * The checks on the raw text, before the YAML parser sees it: size, characters, the nesting and
+ * alias limits, and JSON syntax for a document that starts like JSON. False after reporting one.
+ */
+function checkText(
+  text: string,
+  format: DocumentFormat,
+  sizeBytes: number | undefined,
+  violations: ViolationList,
+): boolean {
+  // A store stops reading an oversized object at the limit; its real size is what the user must fix.
+  const bytes = Math.max(Buffer.byteLength(text, 'utf8'), sizeBytes ?? 0);
+  if (bytes > MAX_DOCUMENT_BYTES) {
+    violations.add(Rule.DocumentTooLarge, 'document', bytes, tooLargeMessage(bytes));
+    return false;
+  }
+  const forbidden = firstForbiddenCharacter(text);
+  if (forbidden) {
+    const { line, column } = lineAndColumn(text, forbidden.index);
+    violations.add(
+      Rule.DocumentNotText,
+      `document (line ${line}, column ${column})`,
+      codePointName(forbidden.codePoint),
+      `the document contains the character ${codePointName(forbidden.codePoint)} at line ${line}, column ${column}; ` +
+        'YAML allows no control characters other than tab and newline (and a U+FFFD means the text was ' +
+        'decoded from invalid UTF-8): remove it, or check that a text file and not a binary was uploaded',
+    );
+    return false;
+  }
+  const limit = prescan(text);
+  if (limit) {
+    violations.add(limit.rule, 'document', limit.value, limit.message);
+    return false;
+  }
+  if (format !== 'json') return true;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch (e: unknown) {
+    const detail = e instanceof Error ? e.message : String(e);
+    violations.add(
+      Rule.DocumentMalformed,
+      'document',
+      undefined,
+      `the document starts like JSON but is not valid JSON (${detail}); fix the syntax, or write it as YAML`,
+    );
+    return false;
+  }
+}
+
+/** The manifests of one YAML document (a mapping or a list of them); none after reporting a problem. */
+function documentManifests(
+  document: Document.Parsed,
+  text: string,
+  position: string,
+  violations: ViolationList,
+): ManifestNode[] {
+  const before = violations.size;
+  reportYamlProblems(document.errors, position, violations);
+  reportYamlProblems(document.warnings, position, violations);
+  if (violations.size > before) return [];
+  if (!checkTree(document, text, position, violations)) return [];
+  try {
+    document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e: unknown) {
+    violations.add(
+      Rule.DocumentTooComplex,
+      position,
+      undefined,
+      `${position} expands aliases beyond the limit (${e instanceof Error ? e.message : String(e)}); ` +
+        'pool manifests need no YAML aliases: write the values out',
+    );
+    return [];
+  }
+  const split = splitManifests(document, position);
+  if (split.length > MAX_DOCUMENTS) {
+    violations.add(
+      Rule.DocumentTooComplex,
+      position,
+      split.length,
+      `${position} is a list of ${split.length} items; a pool spec is three manifests ` +
+        `(at most ${MAX_DOCUMENTS} are read): put one pool per object or item`,
+    );
+    return [];
+  }
+  return split;
 }
 
 function reportYamlProblems(
