@@ -62,6 +62,22 @@ function argumentProblem(error: unknown, options: OptionsConfig): string {
   return message;
 }
 
+/** `-o human|json` of the commands that print a report (validate, lint-pods). */
+export function parseReportOutput(value: string | undefined): 'human' | 'json' {
+  const output = value ?? 'human';
+  if (output !== 'human' && output !== 'json')
+    throw new UsageError(`--output must be "human" or "json", not "${output}"`);
+  return output;
+}
+
+/** A file the user named that cannot be read, as a usage error that says why. */
+export function unreadableFile(file: string, error: unknown): UsageError {
+  const code = (error as { code?: string }).code;
+  return new UsageError(
+    `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`,
+  );
+}
+
 /** `--var NAME=VALUE` assignments as overrides for `${VAR}` substitution. */
 export function parseVariableOverrides(assignments: readonly string[] | undefined): Record<string, string> {
   const overrides: Record<string, string> = {};

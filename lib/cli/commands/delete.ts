@@ -3,6 +3,7 @@ import type { CliCommand, CliContext } from '../cli-command';
 import { ask, now, parseCommandArgs, parseSeconds, pause, specStores } from '../command-runtime';
 import { formatDuration } from '../duration-format';
 import { poolSources } from '../pool-catalog';
+import type { PoolSources } from '../pool-views';
 
 /**
  * `enclave-pools delete NAME [--yes] [--wait]`: removes the pool's spec from its store. The event
@@ -58,18 +59,7 @@ export const deleteCommand: CliCommand = {
       context.io.stderr.write(`error: pool ${name} ${why}; check the name with "enclave-pools get pools"\n`);
       return 1;
     }
-    const nodegroup =
-      row?.nodegroup ??
-      (sources.spec ? { name: sources.spec.nodegroupName, desiredSize: sources.spec.replicas } : undefined);
-    const template = row?.launchTemplate?.name;
-    const consequence = [
-      nodegroup
-        ? `node group ${nodegroup.name}${nodegroup.desiredSize !== undefined ? ` (${nodegroup.desiredSize} node${nodegroup.desiredSize === 1 ? '' : 's'})` : ''}`
-        : undefined,
-      template ? `launch template ${template}` : undefined,
-    ]
-      .filter(Boolean)
-      .join(' and ');
+    const consequence = deletionConsequence(sources);
 
     if (!values.yes) {
       const answer = await ask(
@@ -95,22 +85,47 @@ export const deleteCommand: CliCommand = {
       context.io.stdout.write(`Follow it: enclave-pools describe pool ${name}\n`);
       return 0;
     }
-    const started = now(context).getTime();
-    for (;;) {
-      const current = (await poolSources(context, name)).row;
-      if (!current || current.deleted) {
-        context.io.stdout.write(
-          `pool ${name} deleted (${formatDuration(now(context).getTime() - started)})\n`,
-        );
-        return 0;
-      }
-      if (now(context).getTime() - started > timeout * 1000) {
-        context.io.stderr.write(
-          `error: pool ${name} is still being deleted after ${formatDuration(timeout * 1000)} (node group ${current.nodegroup?.status ?? 'gone'}); check "enclave-pools describe pool ${name}" and wait longer with --timeout\n`,
-        );
-        return 1;
-      }
-      await pause(context, interval * 1000);
-    }
+    return waitForDeletion(context, name, timeout, interval);
   },
 };
+
+/** What the reconciler deletes after the spec: the node group (with its size) and the launch template. */
+function deletionConsequence(sources: PoolSources): string {
+  const row = sources.row;
+  const nodegroup =
+    row?.nodegroup ??
+    (sources.spec ? { name: sources.spec.nodegroupName, desiredSize: sources.spec.replicas } : undefined);
+  const template = row?.launchTemplate?.name;
+  return [
+    nodegroup
+      ? `node group ${nodegroup.name}${nodegroup.desiredSize !== undefined ? ` (${nodegroup.desiredSize} node${nodegroup.desiredSize === 1 ? '' : 's'})` : ''}`
+      : undefined,
+    template ? `launch template ${template}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' and ');
+}
+
+/** --wait: polls the status row until it says deleted, or the timeout passes. */
+async function waitForDeletion(
+  context: CliContext,
+  name: string,
+  timeout: number,
+  interval: number,
+): Promise<number> {
+  const started = now(context).getTime();
+  for (;;) {
+    const current = (await poolSources(context, name)).row;
+    if (!current || current.deleted) {
+      context.io.stdout.write(`pool ${name} deleted (${formatDuration(now(context).getTime() - started)})\n`);
+      return 0;
+    }
+    if (now(context).getTime() - started > timeout * 1000) {
+      context.io.stderr.write(
+        `error: pool ${name} is still being deleted after ${formatDuration(timeout * 1000)} (node group ${current.nodegroup?.status ?? 'gone'}); check "enclave-pools describe pool ${name}" and wait longer with --timeout\n`,
+      );
+      return 1;
+    }
+    await pause(context, interval * 1000);
+  }
+}

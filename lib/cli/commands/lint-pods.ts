@@ -8,7 +8,13 @@ import { extractPodTemplates } from '../../workloads/pod-templates';
 import type { PoolWorkloadProfile } from '../../workloads/pool-profile';
 import type { WorkloadFinding } from '../../workloads/workload-rule';
 import type { CliCommand, CliContext } from '../cli-command';
-import { parseCommandArgs, parseVariableOverrides, styleFor } from '../command-runtime';
+import {
+  parseCommandArgs,
+  parseReportOutput,
+  parseVariableOverrides,
+  styleFor,
+  unreadableFile,
+} from '../command-runtime';
 import type { Styler } from '../terminal';
 import { writeHumanReport } from '../violation-report';
 import { resolveWorkloadPool } from '../workload-pool';
@@ -97,9 +103,7 @@ export const lintPodsCommand: CliCommand = {
     const files = [...(values.filename ?? []), ...positionals];
     if (files.length === 0)
       throw new UsageError('lint-pods needs at least one workload file: -f WORKLOAD.yaml');
-    const output = values.output ?? 'human';
-    if (output !== 'human' && output !== 'json')
-      throw new UsageError(`--output must be "human" or "json", not "${output}"`);
+    const output = parseReportOutput(values.output);
     if (values.pool === undefined && values['pool-file'] === undefined) {
       throw new UsageError('lint-pods needs the pool to check against: --pool NAME or --pool-file SPEC.yaml');
     }
@@ -117,85 +121,94 @@ export const lintPodsCommand: CliCommand = {
       return 1;
     }
     const pool = resolved.profile;
-
     const results: FileResult[] = [];
-    for (const file of files) {
-      let text: string;
-      try {
-        text = file === '-' ? await readStdin(context) : await readFile(file, 'utf8');
-      } catch (error: unknown) {
-        if (error instanceof UsageError) throw error;
-        const code = (error as { code?: string }).code;
-        throw new UsageError(
-          `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`,
-        );
-      }
-      const scan = extractPodTemplates(text);
-      const lint = lintPodTemplates(scan.templates, pool, { claims: scan.claims });
-      results.push({
-        file,
-        findings: lint.findings,
-        checked: lint.usage.map((u) => u.workload),
-        skipped: [...lint.notEnclaveWorkloads, ...scan.skipped.map((s) => `${s.kind}/${s.name}`)],
-        errors: scan.errors,
-      });
-    }
+    for (const file of files) results.push(await lintFile(context, file, pool));
     const findings = results.flatMap((r) => r.findings);
     const errors =
       findings.filter((f) => f.severity === 'Error').length +
       results.reduce((n, r) => n + r.errors.length, 0);
     const warnings = findings.filter((f) => f.severity === 'Warning').length;
     const failed = errors > 0 || (values.strict === true && warnings > 0);
-
-    if (output === 'json') {
-      const body = {
-        valid: !failed,
-        pool: {
-          name: pool.poolName,
-          source: resolved.source,
-          instanceType: pool.instanceType,
-          architecture: pool.architecture,
-          threadsPerCore: pool.threadsPerCore,
-          hardwareSource: pool.hardwareSource,
-          enclaveCpus: pool.enclaveCpus,
-          memoryMib: pool.memoryMib,
-          hugepages: pool.hugepages?.allocations,
-          maxEnclavesPerNode: pool.maxEnclavesPerNode,
-        },
-        files: results.map((r) => ({
-          file: r.file,
-          checked: r.checked,
-          skipped: r.skipped,
-          yamlErrors: r.errors,
-          findings: r.findings,
-        })),
-      };
-      context.io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
-      return failed ? 1 : 0;
-    }
-
-    const style = styleFor(context.io.stdout, context);
-    const out = context.io.stdout;
-    out.write(`${style.dim(describePool(pool))}\n`);
-    for (const result of results) {
-      for (const error of result.errors)
-        out.write(
-          `${style.red('ERROR')} ${style.bold('YamlSyntax')} ${result.file}: ${error}; fix the YAML\n`,
-        );
-      for (const finding of result.findings) writeFinding(out, finding, style);
-      const fileErrors = result.findings.filter((f) => f.severity === 'Error').length + result.errors.length;
-      const fileWarnings = result.findings.filter((f) => f.severity === 'Warning').length;
-      const skipped = result.skipped.length > 0 ? `; skipped ${result.skipped.join(', ')}` : '';
-      const verdict =
-        fileErrors > 0
-          ? style.red('does not fit')
-          : fileWarnings > 0
-            ? style.yellow('fits, with warnings')
-            : style.green('fits');
-      out.write(
-        `${result.file}: ${verdict} pool ${pool.poolName} (${result.checked.length} enclave workload${result.checked.length === 1 ? '' : 's'} checked, ${fileErrors} error${fileErrors === 1 ? '' : 's'}, ${fileWarnings} warning${fileWarnings === 1 ? '' : 's'}${skipped})\n`,
-      );
-    }
+    if (output === 'json') writeJsonReport(context, pool, resolved.source, results, failed);
+    else writeHumanLintReport(context, pool, results);
     return failed ? 1 : 0;
   },
 };
+
+async function lintFile(context: CliContext, file: string, pool: PoolWorkloadProfile): Promise<FileResult> {
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin(context) : await readFile(file, 'utf8');
+  } catch (error: unknown) {
+    if (error instanceof UsageError) throw error;
+    throw unreadableFile(file, error);
+  }
+  const scan = extractPodTemplates(text);
+  const lint = lintPodTemplates(scan.templates, pool, { claims: scan.claims });
+  return {
+    file,
+    findings: lint.findings,
+    checked: lint.usage.map((u) => u.workload),
+    skipped: [...lint.notEnclaveWorkloads, ...scan.skipped.map((s) => `${s.kind}/${s.name}`)],
+    errors: scan.errors,
+  };
+}
+
+function writeJsonReport(
+  context: CliContext,
+  pool: PoolWorkloadProfile,
+  source: string,
+  results: readonly FileResult[],
+  failed: boolean,
+): void {
+  const body = {
+    valid: !failed,
+    pool: {
+      name: pool.poolName,
+      source,
+      instanceType: pool.instanceType,
+      architecture: pool.architecture,
+      threadsPerCore: pool.threadsPerCore,
+      hardwareSource: pool.hardwareSource,
+      enclaveCpus: pool.enclaveCpus,
+      memoryMib: pool.memoryMib,
+      hugepages: pool.hugepages?.allocations,
+      maxEnclavesPerNode: pool.maxEnclavesPerNode,
+    },
+    files: results.map((r) => ({
+      file: r.file,
+      checked: r.checked,
+      skipped: r.skipped,
+      yamlErrors: r.errors,
+      findings: r.findings,
+    })),
+  };
+  context.io.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+}
+
+function writeHumanLintReport(
+  context: CliContext,
+  pool: PoolWorkloadProfile,
+  results: readonly FileResult[],
+): void {
+  const style = styleFor(context.io.stdout, context);
+  const out = context.io.stdout;
+  out.write(`${style.dim(describePool(pool))}\n`);
+  for (const result of results) {
+    for (const error of result.errors)
+      out.write(`${style.red('ERROR')} ${style.bold('YamlSyntax')} ${result.file}: ${error}; fix the YAML\n`);
+    for (const finding of result.findings) writeFinding(out, finding, style);
+    const fileErrors = result.findings.filter((f) => f.severity === 'Error').length + result.errors.length;
+    const fileWarnings = result.findings.filter((f) => f.severity === 'Warning').length;
+    const skipped = result.skipped.length > 0 ? `; skipped ${result.skipped.join(', ')}` : '';
+    const verdict =
+      fileErrors > 0
+        ? style.red('does not fit')
+        : fileWarnings > 0
+          ? style.yellow('fits, with warnings')
+          : style.green('fits');
+    out.write(
+      `${result.file}: ${verdict} pool ${pool.poolName} (${result.checked.length} enclave workload${result.checked.length === 1 ? '' : 's'} checked, ${fileErrors} error${fileErrors === 1 ? '' : 's'}, ${fileWarnings} warning${fileWarnings === 1 ? '' : 's'}${skipped})\n`,
+    );
+  }
+}

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { createLiveFactsReader, type LiveFactsReader } from '../../aws/live-facts-reader';
 import { UsageError } from '../../errors';
 import { allowListFromEnvironment } from '../../manifests/deployment-allow-list';
-import { isVariableName, variablesFromEnvironment } from '../../manifests/deployment-variables';
+import { variablesFromEnvironment } from '../../manifests/deployment-variables';
 import { MAX_DOCUMENT_BYTES } from '../../manifests/store-format';
 import { validatePoolSpecBytes } from '../../manifests/validate-pool-spec';
 import type { Violation } from '../../pool-spec';
@@ -15,7 +15,12 @@ import {
 } from '../../rules/live-rules';
 import { Rule } from '../../rules/rules';
 import type { CliCommand, CliContext } from '../cli-command';
-import { parseCommandArgs } from '../command-runtime';
+import {
+  parseCommandArgs,
+  parseReportOutput,
+  parseVariableOverrides,
+  unreadableFile,
+} from '../command-runtime';
 import { type FileReport, isValid, writeHumanReport, writeJsonReport } from '../violation-report';
 
 /**
@@ -46,19 +51,8 @@ function parseValidateArgs(args: readonly string[]): ValidateArgs {
     'pool-id': { type: 'string' },
   });
   if (positionals.length === 0) throw new UsageError('validate needs at least one FILE');
-  const output = values.output ?? 'human';
-  if (output !== 'human' && output !== 'json') {
-    throw new UsageError(`--output must be "human" or "json", not "${output}"`);
-  }
-  const overrides: Record<string, string> = {};
-  for (const assignment of values.var ?? []) {
-    const eq = assignment.indexOf('=');
-    const name = eq === -1 ? assignment : assignment.slice(0, eq);
-    if (eq === -1 || !isVariableName(name)) {
-      throw new UsageError(`--var expects NAME=VALUE with NAME like KUBERNETES_VERSION, got "${assignment}"`);
-    }
-    overrides[name] = assignment.slice(eq + 1);
-  }
+  const output = parseReportOutput(values.output);
+  const overrides = parseVariableOverrides(values.var);
   if (values['pool-id'] !== undefined && positionals.length > 1) {
     throw new UsageError('--pool-id applies to one FILE; validate the files one at a time');
   }
@@ -77,10 +71,7 @@ export async function readBounded(file: string): Promise<Uint8Array> {
   try {
     handle = await open(file, 'r');
   } catch (error: unknown) {
-    const code = (error as { code?: string }).code;
-    throw new UsageError(
-      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`,
-    );
+    throw unreadableFile(file, error);
   }
   try {
     const buffer = Buffer.alloc(MAX_DOCUMENT_BYTES + 1);
