@@ -201,6 +201,26 @@ function nodegroupSection(
   };
 }
 
+/** The EKSNodegroupReady condition of a roll held for approval or a maintenance window. */
+function heldRoll(next: PreviewInput['next']) {
+  return next?.conditions.find(
+    (c) =>
+      c.type === ConditionType.EKSNodegroupReady &&
+      (c.reason === Reason.RollPending || c.reason === Reason.RollWaitingForWindow),
+  );
+}
+
+/** The decoded user data's size before and after, for the 16 KiB budget line. */
+function userDataBytes(
+  before: PreviewInput['pinnedData'],
+  after: PreviewInput['pinnedData'],
+): { before?: number; after?: number } {
+  return {
+    ...(before ? { before: Buffer.byteLength(decodeUserData(before.UserData).raw, 'utf8') } : {}),
+    ...(after ? { after: Buffer.byteLength(decodeUserData(after.UserData).raw, 'utf8') } : {}),
+  };
+}
+
 export function buildPreview(input: PreviewInput): Preview {
   const { writes, next, nodegroup } = input;
   const createdTemplate = writes.find((w) => w.kind === 'CreateLaunchTemplate');
@@ -237,11 +257,7 @@ export function buildPreview(input: PreviewInput): Preview {
     pinnedVersion,
     targetVersion,
     inFlight,
-    held: next?.conditions.find(
-      (c) =>
-        c.type === ConditionType.EKSNodegroupReady &&
-        (c.reason === Reason.RollPending || c.reason === Reason.RollWaitingForWindow),
-    ),
+    held: heldRoll(next),
   });
 
   const nodes = nodegroup?.scaling?.desiredSize;
@@ -268,12 +284,7 @@ export function buildPreview(input: PreviewInput): Preview {
       newVersion: Boolean(createdVersion || createdTemplate),
       changes,
       userData: userDataParts,
-      userDataBytes: {
-        ...(before ? { before: Buffer.byteLength(decodeUserData(before.UserData).raw, 'utf8') } : {}),
-        ...(desiredData
-          ? { after: Buffer.byteLength(decodeUserData(desiredData.UserData).raw, 'utf8') }
-          : {}),
-      },
+      userDataBytes: userDataBytes(before, desiredData),
     },
     nodegroup: nodegroupSection(input, nodes, createNodegroup, configWrite, deleteNodegroup),
     roll,

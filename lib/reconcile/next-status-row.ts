@@ -109,6 +109,10 @@ function pick<T>(fromRecord: T | null | undefined, previous: T | undefined): T |
  * Conditions keep their lastTransitionTime unless their status flipped, and Ready is recomputed
  * from the merged set, so an unchanged outcome yields a row equal to the previous one (and no
  * write).
+ *
+ * Long on purpose: one flat merge, a line per status-row field (where its value comes from, then
+ * where it lands in the row), so a new field is added in one place and every field's rule reads
+ * side by side; the per-record rules live in their own functions above.
  */
 export function nextStatusRow(previousRow: StatusRow | undefined, report: PassReport): StatusRow {
   const previous = previousRow ?? emptyStatusRow(report.poolId);

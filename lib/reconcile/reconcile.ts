@@ -9,7 +9,7 @@ import type { Action, Desired, Observed, Plan, PlanPolicy, PlanRecord } from '..
 import type { PoolSpec, StoredSpec, Violation } from '../pool-spec';
 import { amiParameterFor } from '../render/ami-parameter-name';
 import { canonicalHash } from '../render/canonical-json';
-import { renderLaunchTemplateData } from '../render/launch-template-data';
+import { type RenderedLaunchTemplate, renderLaunchTemplateData } from '../render/launch-template-data';
 import type { LiveFacts, LiveFactsCache } from '../rules/live-facts';
 import type { LiveRuleInput } from '../rules/live-rules';
 import { Rule, ruleSeverity } from '../rules/rules';
@@ -459,33 +459,10 @@ class Pass {
     };
     let state: PassState = { ...FRESH, spec: specInfo, ...(liveFacts ? { liveFacts } : {}) };
 
-    const image = await inPhase(
-      ConditionType.LaunchTemplateReady,
-      Reason.LaunchTemplateReconcileFailed,
-      state,
-      () => this.resolveImage(spec, facts, specHash),
-    );
-    if ('violation' in image) return this.invalid([...violations, image.violation], state);
-    if (image.resolved) state = { ...state, resolvedImage: image.resolved };
-    const rootDeviceName = spec.launchTemplate.rootVolume
-      ? await inPhase(ConditionType.LaunchTemplateReady, Reason.LaunchTemplateReconcileFailed, state, () =>
-          this.rootDeviceName(image.imageId),
-        )
-      : undefined;
-    if (rootDeviceName)
-      state = { ...state, rootDevice: { imageId: image.imageId, deviceName: rootDeviceName } };
-    const rendered = renderLaunchTemplateData(spec, facts.cluster, image.imageId, {
-      ...(rootDeviceName ? { rootDeviceName } : {}),
-      ...(this.deps.policy.deploymentId ? { deploymentId: this.deps.policy.deploymentId } : {}),
-    });
-    if (!rendered.ok) return this.invalid([...violations, ...rendered.violations], state);
-    const template = rendered.rendered;
-    state = {
-      ...state,
-      launchTemplateName: template.name,
-      desiredDataHash: template.dataHash,
-      desiredImageId: image.imageId,
-    };
+    const built = await this.launchTemplateData(spec, facts, specHash, violations, state);
+    if ('outcome' in built) return built;
+    const { template } = built;
+    state = built.state;
 
     const desired = desiredPresent({
       spec,
@@ -531,6 +508,49 @@ class Pass {
         : {}),
     };
     return this.converge(desired, observed, context, state);
+  }
+
+  /**
+   * The launch template data the spec asks for: the image (as written, or looked up), its root
+   * device when the spec sizes the root volume, and the rendered data. An image the lookup cannot
+   * find or data over the user-data budget ends the pass as invalid.
+   */
+  private async launchTemplateData(
+    spec: PoolSpec,
+    facts: LiveFacts,
+    specHash: string,
+    violations: Violation[],
+    before: PassState,
+  ): Promise<PassEnd | { template: RenderedLaunchTemplate; state: PassState }> {
+    let state = before;
+    const image = await inPhase(
+      ConditionType.LaunchTemplateReady,
+      Reason.LaunchTemplateReconcileFailed,
+      state,
+      () => this.resolveImage(spec, facts, specHash),
+    );
+    if ('violation' in image) return this.invalid([...violations, image.violation], state);
+    if (image.resolved) state = { ...state, resolvedImage: image.resolved };
+    const rootDeviceName = spec.launchTemplate.rootVolume
+      ? await inPhase(ConditionType.LaunchTemplateReady, Reason.LaunchTemplateReconcileFailed, state, () =>
+          this.rootDeviceName(image.imageId),
+        )
+      : undefined;
+    if (rootDeviceName)
+      state = { ...state, rootDevice: { imageId: image.imageId, deviceName: rootDeviceName } };
+    const rendered = renderLaunchTemplateData(spec, facts.cluster, image.imageId, {
+      ...(rootDeviceName ? { rootDeviceName } : {}),
+      ...(this.deps.policy.deploymentId ? { deploymentId: this.deps.policy.deploymentId } : {}),
+    });
+    if (!rendered.ok) return this.invalid([...violations, ...rendered.violations], state);
+    const template = rendered.rendered;
+    state = {
+      ...state,
+      launchTemplateName: template.name,
+      desiredDataHash: template.dataHash,
+      desiredImageId: image.imageId,
+    };
+    return { template, state };
   }
 
   /** An image's root device never changes: DescribeImages once per image, kept in the status row. */

@@ -57,8 +57,8 @@ export function slotSizing(
   };
 }
 
-// Long because most of it is the DaemonSet itself, one object literal kept whole so it reads as
-// the YAML it prints; the decisions (slots, label, selector, tolerations) come first.
+// Long on purpose: most of it is the DaemonSet itself, one object literal kept whole so it reads
+// as the YAML it prints; the decisions (slots, label, selector, tolerations) come first.
 export function devicePluginManifest(
   pool: PoolWorkloadProfile | undefined,
   options: DevicePluginOptions = {},
