@@ -179,6 +179,11 @@ export interface Observed {
   nodegroup?: ObservedNodegroup;
   /** The update recorded in the status row (refreshed with DescribeUpdate), or one found in flight. */
   update?: UpdateRecord;
+  /**
+   * The recorded update, ended, that an update found in flight through ListUpdates replaced as
+   * `update` (its pass lost its status write): its outcome is recorded all the same.
+   */
+  endedUpdate?: UpdateRecord;
   /** The node role's ARN, read only when the node group has to be created. */
   nodeRoleArn?: string;
   /** EKS answered ResourceInUseException: another update is in flight that we did not see. */

@@ -1,4 +1,4 @@
-import type { FailedUpdateRecord, UpdateRecord } from '../status/status-row';
+import type { FailedUpdateRecord, RollbackRecord, UpdateRecord } from '../status/status-row';
 import { isFailedUpdateStatus, UpdateStatus, UpdateType } from './eks-status';
 import type { PlanBuilder } from './plan-builder';
 import type { DesiredPresent, Observed } from './plan-types';
@@ -74,11 +74,35 @@ function recordFailure(
 }
 
 /**
+ * The rollback record for a roll back the status row does not know (its pass lost its status
+ * write, and the update was found through ListUpdates): rebuilt from the failed roll it answers.
+ */
+function rollbackRecordFor(
+  update: UpdateRecord,
+  observed: Observed,
+  builder: PlanBuilder,
+): RollbackRecord | undefined {
+  const rollback = effectiveFailure(builder.record.rollback, observed.previous.rollback);
+  if (rollback) return rollback;
+  const failure = effectiveFailure(builder.record.failedRoll, observed.previous.failedRoll);
+  if (!failure) return undefined;
+  const rebuilt: RollbackRecord = {
+    failedUpdateId: failure.updateId,
+    fromVersion: failure.launchTemplateVersion,
+    toVersion: update.launchTemplateVersion ?? 0,
+    updateId: update.id,
+    status: update.status,
+  };
+  builder.record.rollback = rebuilt;
+  return rebuilt;
+}
+
+/**
  * The roll back after a failed roll ended: the failed roll stays recorded (its spec is still not
  * retried); the rollback's own outcome is what changes.
  */
 function recordRollbackOutcome(update: UpdateRecord, observed: Observed, builder: PlanBuilder): void {
-  const rollback = observed.previous.rollback;
+  const rollback = rollbackRecordFor(update, observed, builder);
   const version = update.launchTemplateVersion;
   const { code, message } = firstError(update);
   const succeeded = update.status === UpdateStatus.Successful;
@@ -107,8 +131,21 @@ function recordRollbackOutcome(update: UpdateRecord, observed: Observed, builder
  * error, so the same version is not rolled again until the spec is written again.
  */
 export function recordUpdateOutcome(desired: DesiredPresent, observed: Observed, builder: PlanBuilder): void {
-  const update = observed.update;
-  if (!update || update.status === UpdateStatus.InProgress) return;
+  // First the recorded update that a found one replaced (its pass lost the status write), then that one.
+  if (observed.endedUpdate) recordOutcomeOf(observed.endedUpdate, desired, observed, builder);
+  if (observed.update) recordOutcomeOf(observed.update, desired, observed, builder);
+}
+
+function recordOutcomeOf(
+  update: UpdateRecord,
+  desired: DesiredPresent,
+  observed: Observed,
+  builder: PlanBuilder,
+): void {
+  if (update.status === UpdateStatus.InProgress) {
+    if (update.purpose === 'rollback') rollbackRecordFor(update, observed, builder);
+    return;
+  }
   const before = observed.previous.update;
   if (before && before.id === update.id && before.status === update.status) return;
   if (update.purpose === 'rollback') recordRollbackOutcome(update, observed, builder);

@@ -1,4 +1,4 @@
-import { NodegroupStatus, UpdateStatus } from '../plan/eks-status';
+import { isFailedUpdateStatus, NodegroupStatus, UpdateStatus, UpdateType } from '../plan/eks-status';
 import { FleetReadReason, fleetReadReason } from '../plan/fleet-reads';
 import type { Observed, ObservedFleet, ObservedLaunchTemplate, ObservedNodegroup } from '../plan/plan-types';
 import { launchTemplateName, OwnershipTagKey } from '../render/resource-names';
@@ -109,6 +109,33 @@ function withRecordedMetadata(fresh: UpdateRecord, recorded: UpdateRecord | unde
 }
 
 /**
+ * EKS does not say why an update was started. A roll to the last-known-good version found in
+ * flight right after a roll to another version failed (the recorded one that just ended, or the
+ * recorded failedRoll) is the roll back of the rollback policy (decision 0120), started by a pass
+ * whose status write was lost: read as a plain roll, its success would clear the failed roll and
+ * the failed spec would be rolled again.
+ */
+function asFoundRollback(
+  found: UpdateRecord,
+  ended: UpdateRecord | undefined,
+  previous: StatusRow | undefined,
+): UpdateRecord {
+  if (found.type !== UpdateType.VersionUpdate || found.purpose !== undefined) return found;
+  const failedVersion =
+    ended?.type === UpdateType.VersionUpdate && isFailedUpdateStatus(ended.status)
+      ? ended.launchTemplateVersion
+      : previous?.failedRoll?.launchTemplateVersion;
+  const lastKnownGood = previous?.launchTemplate?.lastKnownGoodVersion;
+  const isRollback =
+    previous?.rollback?.updateId === found.id ||
+    (lastKnownGood !== undefined &&
+      failedVersion !== undefined &&
+      lastKnownGood !== failedVersion &&
+      found.launchTemplateVersion === lastKnownGood);
+  return isRollback ? { ...found, purpose: 'rollback' } : found;
+}
+
+/**
  * DescribeUpdate answered 404 for the update the status row records. The record is kept (it is the
  * pool's history): while the node group is still UPDATING the update is taken as still running;
  * once it is not, the update has ended with an outcome EKS no longer tells, and it is kept as
@@ -165,10 +192,15 @@ export async function observe(
     );
     update = fresh ? withRecordedMetadata(fresh, recorded) : lostUpdate(recorded, nodegroup.status);
   }
+  let endedUpdate: UpdateRecord | undefined;
   if (nodegroup?.status === NodegroupStatus.Updating && update?.status !== UpdateStatus.InProgress) {
     // In flight but unknown to the status row: a pass that died after starting it, or someone else.
-    update =
-      (await ports.nodegroups.findInProgressUpdate(target.clusterName, target.nodegroupName)) ?? update;
+    const found = await ports.nodegroups.findInProgressUpdate(target.clusterName, target.nodegroupName);
+    if (found) {
+      // The recorded update it replaces has ended: its outcome must still be recorded.
+      if (update && update.id !== found.id) endedUpdate = update;
+      update = asFoundRollback(found, endedUpdate, previous);
+    }
   }
   const nodeRoleArn =
     !nodegroup && target.nodeRoleName ? await ports.nodeRoles.arn(target.nodeRoleName) : undefined;
@@ -188,6 +220,7 @@ export async function observe(
     ...(launchTemplate ? { launchTemplate } : {}),
     ...(nodegroup ? { nodegroup } : {}),
     ...(update ? { update } : {}),
+    ...(endedUpdate ? { endedUpdate } : {}),
     ...(nodeRoleArn ? { nodeRoleArn } : {}),
     ...(fleet ? { fleet } : {}),
     previous: previousBookkeeping(previous),

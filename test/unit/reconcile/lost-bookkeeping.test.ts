@@ -217,3 +217,72 @@ describe('a new spec settles from its own write time', () => {
     expect(world.calls).not.toEqual(['getStatus', 'loadSpec']);
   });
 });
+
+/**
+ * Rollback policy on-failure: the pass that starts the roll back loses its status write, so the
+ * next pass finds the rollback through ListUpdates, in flight (observe) or already ended (the
+ * executor's replay). Either way it must stay a rollback: its success must not read as a good roll
+ * of the failed spec (which would clear failedRoll and roll the failed version again).
+ */
+describe.each([{ rollbackEndsFirst: false }, { rollbackEndsFirst: true }])(
+  'a roll back whose status write was lost (it ended before the next pass: $rollbackEndsFirst)',
+  ({ rollbackEndsFirst }) => {
+    const withRollback = (text: string) =>
+      text.replace(
+        'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n',
+        'kind: AWSManagedMachinePool\nmetadata:\n  name: my-node-pool\n  annotations:\n    enclave-pools.aws/rollback: on-failure\n',
+      );
+    /** The update in flight ends Successful and the node group moves to its version. */
+    const succeed = () => {
+      const running = world.updates.find((u) => u.status === 'InProgress');
+      world.updates = world.updates.map((u) => (u === running ? { ...u, status: 'Successful' } : u));
+      if (world.nodegroup && running?.launchTemplateVersion !== undefined) {
+        world.nodegroup = {
+          ...world.nodegroup,
+          status: 'ACTIVE',
+          launchTemplate: { ...world.nodegroup.launchTemplate, version: running.launchTemplateVersion },
+        };
+      }
+    };
+
+    it('stays a rollback: RolledBack, the failed roll kept, never a second roll of the failed spec', async () => {
+      // Prepare: the spec (with the policy) written again; its roll starts, is recorded, then fails.
+      eks(false);
+      world.spec = { ...world.spec!, text: withRollback(world.spec!.text), writtenAt: clock.toISOString() };
+      tick(5);
+      expect(await run()).toMatchObject({ kind: 'requeue', reason: 'UpdateInProgress' });
+      tick(30);
+      failTheRoll();
+      // The pass that starts the roll back loses its status write.
+      world.failures.set('putStatus', new TransientAwsError('ThrottlingException: status write lost'));
+      expect(await run()).toMatchObject({ kind: 'transient' });
+      expect(rolls()).toBe(2);
+      expect(world.updates.at(-1)).toMatchObject({ launchTemplateVersion: 1, status: 'InProgress' });
+      tick(30);
+      if (rollbackEndsFirst) succeed();
+
+      // Act: passes until the pool stops, then two more.
+      const outcomes = [await run()];
+      tick(30);
+      if (!rollbackEndsFirst) succeed();
+      outcomes.push(await run(), await run(), await run());
+
+      // Assess
+      expect(rolls()).toBe(2);
+      expect(world.updates.map((u) => [u.launchTemplateVersion, u.status])).toEqual([
+        [2, 'Failed'],
+        [1, 'Successful'],
+      ]);
+      expect(outcomes.at(-1)).toMatchObject({ kind: 'terminal', reason: 'RolledBack' });
+      expect(condition('Ready')).toBe('False/RolledBack');
+      expect(world.row?.update).toMatchObject({ launchTemplateVersion: 1, purpose: 'rollback' });
+      expect(world.row?.failedRoll).toMatchObject({ updateId: 'u-1', errorCode: 'PodEvictionFailure' });
+      expect(world.row?.rollback).toMatchObject({ fromVersion: 2, toVersion: 1, status: 'Successful' });
+      expect(world.row?.launchTemplate?.lastKnownGoodVersion).toBe(1);
+      const events = world.row?.history.map((e) => e.event) ?? [];
+      expect(events).toContain('RollFailed');
+      expect(events).toContain('RolledBack');
+      expect(events).not.toContain('RollSucceeded');
+    });
+  },
+);
