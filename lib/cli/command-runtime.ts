@@ -5,7 +5,7 @@ import { type ResourceNames, resolveResourceNames } from '../config';
 import { UsageError } from '../errors';
 import { closestName } from '../manifests/closest-name';
 import { isVariableName } from '../manifests/deployment-variables';
-import type { CliContext, OutputStream } from './cli-command';
+import type { CliCommand, CliContext, OutputStream } from './cli-command';
 import { colourEnabled, type Styler, styler } from './terminal';
 
 /**
@@ -32,6 +32,21 @@ export function parseCommandArgs<const O extends OptionsConfig>(
   } catch (error: unknown) {
     throw new UsageError(argumentProblem(error, options));
   }
+}
+
+/** What a command's `run` receives: its arguments parsed against its options. */
+export type ParsedCommandArgs<O extends OptionsConfig> = ReturnType<typeof parseCommandArgs<O>>;
+
+/**
+ * A subcommand declared by its options: runCli's arguments are parsed against them (usage errors
+ * in the CLI's words, `--debug` everywhere) before `run` sees them, so no command parses its own.
+ */
+export function defineCommand<const O extends OptionsConfig>(
+  command: { name: string; usage: string; help?: string; options: O },
+  run: (parsed: ParsedCommandArgs<O>, context: CliContext) => Promise<number>,
+): CliCommand {
+  const { options, ...text } = command;
+  return { ...text, run: (args, context) => run(parseCommandArgs(args, options), context) };
 }
 
 /** `-f/--filename` for an option with a short form, `--all` otherwise. */

@@ -1,8 +1,10 @@
+import { UsageError } from '../errors';
 import { variablesFromEnvironment } from '../manifests/deployment-variables';
 import { validatePoolSpecBytes } from '../manifests/validate-pool-spec';
 import type { PoolSpec, Violation } from '../pool-spec';
 import type { CliContext } from './cli-command';
 import { readBounded } from './commands/validate';
+import { writeHumanReport } from './violation-report';
 
 /** A pool spec file as `plan` and `apply` take it: its text, validated offline like the reconciler does. */
 export interface SpecFile {
@@ -24,4 +26,25 @@ export async function readSpecFile(
   // Stored as written (placeholders included): the reconciler substitutes with the deployment's variables.
   const text = new TextDecoder('utf-8').decode(bytes);
   return { file, text, ...(result.spec ? { spec: result.spec } : {}), violations: result.violations };
+}
+
+/** The one spec file `plan` and `apply` take, as `-f FILE` or as the only argument. */
+export function specFileArgument(
+  command: string,
+  filename: string | undefined,
+  positionals: readonly string[],
+): string {
+  const file = filename ?? positionals[0];
+  if (file === undefined) throw new UsageError(`${command} needs the pool spec: -f FILE`);
+  if (positionals.length > (filename === undefined ? 1 : 0))
+    throw new UsageError(`${command} takes one spec file`);
+  return file;
+}
+
+/** An invalid spec file's violations on stderr, and that nothing was done (`written`, `planned`). */
+export function reportInvalidSpecFile(context: CliContext, specFile: SpecFile, nothingWas: string): void {
+  writeHumanReport(context.io.stderr, [{ file: specFile.file, violations: specFile.violations }]);
+  context.io.stderr.write(
+    `error: ${specFile.file} is invalid; fix the errors above, nothing was ${nothingWas}\n`,
+  );
 }

@@ -1,7 +1,6 @@
-import { EnclavePoolError, errorMessage, UsageError } from '../../errors';
-import type { CliCommand, CliContext } from '../cli-command';
+import { EnclavePoolError, errorMessage } from '../../errors';
 import {
-  parseCommandArgs,
+  defineCommand,
   parseStoreKind,
   parseVariableOverrides,
   resourceNames,
@@ -12,10 +11,9 @@ import {
 } from '../command-runtime';
 import { loadStoredSpec } from '../pool-spec-loader';
 import { stepLines } from '../preview-text';
-import { readSpecFile } from '../spec-file';
+import { readSpecFile, reportInvalidSpecFile, specFileArgument } from '../spec-file';
 import { previewSpec, type SpecPreview } from '../spec-preview';
 import type { Styler } from '../terminal';
-import { writeHumanReport } from '../violation-report';
 
 /**
  * `enclave-pools apply -f FILE [--store s3|dynamodb]`: validates the spec offline, then writes it
@@ -61,21 +59,17 @@ function nextSteps({ preview }: SpecPreview, style: Styler): string[] {
   ];
 }
 
-export const applyCommand: CliCommand = {
-  name: 'apply',
-  usage: USAGE,
-  help: HELP,
-  async run(args: readonly string[], context: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, {
-      filename: { type: 'string', short: 'f' },
-      store: { type: 'string' },
-      var: { type: 'string', multiple: true },
-      'no-preview': { type: 'boolean' },
-    });
-    const file = values.filename ?? positionals[0];
-    if (file === undefined) throw new UsageError('apply needs the pool spec: -f FILE');
-    if (positionals.length > (values.filename === undefined ? 1 : 0))
-      throw new UsageError('apply takes one spec file');
+const OPTIONS = {
+  filename: { type: 'string', short: 'f' },
+  store: { type: 'string' },
+  var: { type: 'string', multiple: true },
+  'no-preview': { type: 'boolean' },
+} as const;
+
+export const applyCommand = defineCommand(
+  { name: 'apply', usage: USAGE, help: HELP, options: OPTIONS },
+  async ({ values, positionals }, context) => {
+    const file = specFileArgument('apply', values.filename, positionals);
     const requested = values.store === undefined ? undefined : parseStoreKind(values.store, context.io.env);
     const overrides = parseVariableOverrides(values.var);
     const out = context.io.stdout;
@@ -83,8 +77,7 @@ export const applyCommand: CliCommand = {
 
     const specFile = await readSpecFile(context, file, overrides);
     if (!specFile.spec) {
-      writeHumanReport(context.io.stderr, [{ file, violations: specFile.violations }]);
-      context.io.stderr.write(`error: ${file} is invalid; fix the errors above, nothing was written\n`);
+      reportInvalidSpecFile(context, specFile, 'written');
       return 1;
     }
     for (const warning of specFile.violations) {
@@ -137,4 +130,4 @@ export const applyCommand: CliCommand = {
     );
     return 0;
   },
-};
+);

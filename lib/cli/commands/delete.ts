@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors';
-import type { CliCommand, CliContext } from '../cli-command';
-import { ask, now, parseCommandArgs, parseSeconds, pause, specStores } from '../command-runtime';
+import type { CliContext } from '../cli-command';
+import { ask, defineCommand, now, parseSeconds, pause, specStores } from '../command-runtime';
 import { formatDuration } from '../duration-format';
 import { poolSources } from '../pool-catalog';
 import type { PoolSources } from '../pool-views';
@@ -25,17 +25,16 @@ Options:
 Example:
   enclave-pools delete my-node-pool --yes --wait`;
 
-export const deleteCommand: CliCommand = {
-  name: 'delete',
-  usage: USAGE,
-  help: HELP,
-  async run(args: readonly string[], context: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, {
-      yes: { type: 'boolean', short: 'y' },
-      wait: { type: 'boolean' },
-      timeout: { type: 'string' },
-      interval: { type: 'string' },
-    });
+const OPTIONS = {
+  yes: { type: 'boolean', short: 'y' },
+  wait: { type: 'boolean' },
+  timeout: { type: 'string' },
+  interval: { type: 'string' },
+} as const;
+
+export const deleteCommand = defineCommand(
+  { name: 'delete', usage: USAGE, help: HELP, options: OPTIONS },
+  async ({ values, positionals }, context) => {
     const names =
       positionals[0] === 'pool' || positionals[0] === 'pools' ? positionals.slice(1) : positionals;
     const [name, ...extra] = names;
@@ -87,7 +86,7 @@ export const deleteCommand: CliCommand = {
     }
     return waitForDeletion(context, name, timeout, interval);
   },
-};
+);
 
 /** What the reconciler deletes after the spec: the node group (with its size) and the launch template. */
 function deletionConsequence(sources: PoolSources): string {

@@ -1,6 +1,5 @@
 import { UsageError } from '../../errors';
-import type { CliCommand, CliContext } from '../cli-command';
-import { now, parseCommandArgs, styleFor } from '../command-runtime';
+import { defineCommand, now, styleFor } from '../command-runtime';
 import { parseOutputFormat, renderStructured } from '../output-format';
 import { poolSources } from '../pool-catalog';
 import { describePool, describePoolText } from '../pool-views';
@@ -23,12 +22,11 @@ Options:
 Example:
   enclave-pools describe pool my-node-pool`;
 
-export const describeCommand: CliCommand = {
-  name: 'describe',
-  usage: USAGE,
-  help: HELP,
-  async run(args: readonly string[], context: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, { output: { type: 'string', short: 'o' } });
+const OPTIONS = { output: { type: 'string', short: 'o' } } as const;
+
+export const describeCommand = defineCommand(
+  { name: 'describe', usage: USAGE, help: HELP, options: OPTIONS },
+  async ({ values, positionals }, context) => {
     const [resource, name, ...extra] = positionals;
     if (resource === undefined) throw new UsageError('describe needs a resource and a name: pool NAME');
     if (resource !== 'pool' && resource !== 'pools')
@@ -55,4 +53,4 @@ export const describeCommand: CliCommand = {
       );
     return 0;
   },
-};
+);

@@ -1,6 +1,5 @@
 import { UsageError } from '../../errors';
-import type { CliCommand, CliContext } from '../cli-command';
-import { now, parseCommandArgs, styleFor } from '../command-runtime';
+import { defineCommand, now, styleFor } from '../command-runtime';
 import { OutputFormat, parseOutputFormat, renderStructured } from '../output-format';
 import { allPoolSources, poolSources } from '../pool-catalog';
 import { poolTable, summarizePool } from '../pool-views';
@@ -27,15 +26,14 @@ Examples:
   enclave-pools get pools
   enclave-pools get pools my-node-pool -o json | jq '.items[0].conditions'`;
 
-export const getCommand: CliCommand = {
-  name: 'get',
-  usage: USAGE,
-  help: HELP,
-  async run(args: readonly string[], context: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, {
-      output: { type: 'string', short: 'o' },
-      all: { type: 'boolean' },
-    });
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  all: { type: 'boolean' },
+} as const;
+
+export const getCommand = defineCommand(
+  { name: 'get', usage: USAGE, help: HELP, options: OPTIONS },
+  async ({ values, positionals }, context) => {
     const [resource, ...names] = positionals;
     if (resource === undefined) throw new UsageError('get needs a resource: pools');
     if (resource !== 'pools' && resource !== 'pool')
@@ -66,4 +64,4 @@ export const getCommand: CliCommand = {
     }
     return missing.length > 0 ? 1 : 0;
   },
-};
+);

@@ -7,9 +7,9 @@ import { lintPodTemplates } from '../../workloads/lint-pods';
 import { extractPodTemplates } from '../../workloads/pod-templates';
 import type { PoolWorkloadProfile } from '../../workloads/pool-profile';
 import type { WorkloadFinding } from '../../workloads/workload-rule';
-import type { CliCommand, CliContext } from '../cli-command';
+import type { CliContext } from '../cli-command';
 import {
-  parseCommandArgs,
+  defineCommand,
   parseReportOutput,
   parseVariableOverrides,
   styleFor,
@@ -87,19 +87,18 @@ async function readStdin(context: CliContext): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export const lintPodsCommand: CliCommand = {
-  name: 'lint-pods',
-  usage: USAGE,
-  help: HELP,
-  async run(args: readonly string[], context: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, {
-      filename: { type: 'string', short: 'f', multiple: true },
-      pool: { type: 'string' },
-      'pool-file': { type: 'string' },
-      var: { type: 'string', multiple: true },
-      output: { type: 'string', short: 'o' },
-      strict: { type: 'boolean' },
-    });
+const OPTIONS = {
+  filename: { type: 'string', short: 'f', multiple: true },
+  pool: { type: 'string' },
+  'pool-file': { type: 'string' },
+  var: { type: 'string', multiple: true },
+  output: { type: 'string', short: 'o' },
+  strict: { type: 'boolean' },
+} as const;
+
+export const lintPodsCommand = defineCommand(
+  { name: 'lint-pods', usage: USAGE, help: HELP, options: OPTIONS },
+  async ({ values, positionals }, context) => {
     const files = [...(values.filename ?? []), ...positionals];
     if (files.length === 0)
       throw new UsageError('lint-pods needs at least one workload file: -f WORKLOAD.yaml');
@@ -133,7 +132,7 @@ export const lintPodsCommand: CliCommand = {
     else writeHumanLintReport(context, pool, results);
     return failed ? 1 : 0;
   },
-};
+);
 
 async function lintFile(context: CliContext, file: string, pool: PoolWorkloadProfile): Promise<FileResult> {
   let text: string;

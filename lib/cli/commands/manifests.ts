@@ -1,8 +1,7 @@
 import { UsageError } from '../../errors';
 import { devicePluginManifest } from '../../workloads/device-plugin-manifest';
 import { podSnippet } from '../../workloads/pod-snippet';
-import type { CliCommand, CliContext } from '../cli-command';
-import { parseCommandArgs, parseVariableOverrides } from '../command-runtime';
+import { defineCommand, parseVariableOverrides } from '../command-runtime';
 import { writeHumanReport } from '../violation-report';
 import { resolveWorkloadPool } from '../workload-pool';
 
@@ -49,21 +48,20 @@ Examples:
 
 const KINDS = ['device-plugin', 'pod'];
 
-export const manifestsCommand: CliCommand = {
-  name: 'manifests',
-  usage: USAGE,
-  help: HELP,
-  async run(args: readonly string[], context: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, {
-      pool: { type: 'string' },
-      'pool-file': { type: 'string' },
-      'max-enclaves': { type: 'string' },
-      namespace: { type: 'string' },
-      'cpu-advertisement': { type: 'boolean' },
-      name: { type: 'string' },
-      image: { type: 'string' },
-      var: { type: 'string', multiple: true },
-    });
+const OPTIONS = {
+  pool: { type: 'string' },
+  'pool-file': { type: 'string' },
+  'max-enclaves': { type: 'string' },
+  namespace: { type: 'string' },
+  'cpu-advertisement': { type: 'boolean' },
+  name: { type: 'string' },
+  image: { type: 'string' },
+  var: { type: 'string', multiple: true },
+} as const;
+
+export const manifestsCommand = defineCommand(
+  { name: 'manifests', usage: USAGE, help: HELP, options: OPTIONS },
+  async ({ values, positionals }, context) => {
     const [kind, ...extra] = positionals;
     if (kind === undefined) throw new UsageError(`manifests needs a kind: ${KINDS.join(', ')}`);
     if (!KINDS.includes(kind))
@@ -113,4 +111,4 @@ export const manifestsCommand: CliCommand = {
     context.io.stdout.write(manifest.yaml);
     return 0;
   },
-};
+);

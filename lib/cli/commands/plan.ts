@@ -1,10 +1,8 @@
 import { UsageError } from '../../errors';
-import type { CliCommand, CliContext } from '../cli-command';
-import { parseCommandArgs, parseVariableOverrides, styleFor } from '../command-runtime';
+import { defineCommand, parseVariableOverrides, styleFor } from '../command-runtime';
 import { previewText } from '../preview-text';
-import { readSpecFile } from '../spec-file';
+import { readSpecFile, reportInvalidSpecFile, specFileArgument } from '../spec-file';
 import { previewSpec } from '../spec-preview';
-import { writeHumanReport } from '../violation-report';
 
 /**
  * `enclave-pools plan -f FILE [-o text|json]`: what a reconcile of this spec would do now, without
@@ -30,28 +28,23 @@ Options:
 Example:
   enclave-pools plan -f examples/enclave-pool.yaml`;
 
-export const planCommand: CliCommand = {
-  name: 'plan',
-  usage: USAGE,
-  help: HELP,
-  async run(args: readonly string[], context: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, {
-      filename: { type: 'string', short: 'f' },
-      var: { type: 'string', multiple: true },
-      output: { type: 'string', short: 'o' },
-    });
-    const file = values.filename ?? positionals[0];
-    if (file === undefined) throw new UsageError('plan needs the pool spec: -f FILE');
-    if (positionals.length > (values.filename === undefined ? 1 : 0))
-      throw new UsageError('plan takes one spec file');
+const OPTIONS = {
+  filename: { type: 'string', short: 'f' },
+  var: { type: 'string', multiple: true },
+  output: { type: 'string', short: 'o' },
+} as const;
+
+export const planCommand = defineCommand(
+  { name: 'plan', usage: USAGE, help: HELP, options: OPTIONS },
+  async ({ values, positionals }, context) => {
+    const file = specFileArgument('plan', values.filename, positionals);
     const output = values.output ?? 'text';
     if (output !== 'text' && output !== 'json')
       throw new UsageError(`--output must be "text" or "json", not "${output}"`);
     const overrides = parseVariableOverrides(values.var);
     const specFile = await readSpecFile(context, file, overrides);
     if (!specFile.spec) {
-      writeHumanReport(context.io.stderr, [{ file, violations: specFile.violations }]);
-      context.io.stderr.write(`error: ${file} is invalid; fix the errors above, nothing was planned\n`);
+      reportInvalidSpecFile(context, specFile, 'planned');
       return 1;
     }
     const { preview, pass } = await previewSpec(context, {
@@ -65,4 +58,4 @@ export const planCommand: CliCommand = {
     else context.io.stdout.write(previewText(preview, file, styleFor(context.io.stdout, context)));
     return preview.problems.length > 0 ? 1 : 0;
   },
-};
+);

@@ -3,8 +3,8 @@ import { StatusTable } from '../../aws/status-table';
 import { TriggerKind } from '../../dispatch/pool-trigger';
 import { ConcurrentUpdateError, UsageError } from '../../errors';
 import { appendHistory, type StatusRow } from '../../status/status-row';
-import type { CliCommand, CliContext } from '../cli-command';
-import { now, parseCommandArgs, resourceNames } from '../command-runtime';
+import type { CliContext } from '../cli-command';
+import { defineCommand, now, resourceNames } from '../command-runtime';
 
 /**
  * `enclave-pools roll NAME`: approves the roll a pool with `enclave-pools.aws/roll: manual` is
@@ -76,12 +76,11 @@ async function approve(
   }
 }
 
-export const rollCommand: CliCommand = {
-  name: 'roll',
-  usage: USAGE,
-  help: HELP,
-  async run(args: readonly string[], context: CliContext): Promise<number> {
-    const { positionals } = parseCommandArgs(args, {});
+const OPTIONS = {} as const;
+
+export const rollCommand = defineCommand(
+  { name: 'roll', usage: USAGE, help: HELP, options: OPTIONS },
+  async ({ positionals }, context) => {
     const names = positionals[0] === 'pool' ? positionals.slice(1) : positionals;
     const [name, ...extra] = names;
     if (name === undefined) throw new UsageError('roll needs the pool name');
@@ -103,4 +102,4 @@ export const rollCommand: CliCommand = {
     );
     return 0;
   },
-};
+);

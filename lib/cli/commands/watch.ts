@@ -1,8 +1,8 @@
 import { Nodegroups } from '../../aws/nodegroups';
 import { StatusTable } from '../../aws/status-table';
 import { UsageError } from '../../errors';
-import type { CliCommand, CliContext } from '../cli-command';
-import { now, parseCommandArgs, parseSeconds, pause, resourceNames, styleFor } from '../command-runtime';
+import type { CliContext } from '../cli-command';
+import { defineCommand, now, parseSeconds, pause, resourceNames, styleFor } from '../command-runtime';
 import { isMissingStore, loadStoredSpec } from '../pool-spec-loader';
 import { RollWatcher, type WatchPorts, WatchResult } from '../roll-watcher';
 
@@ -53,15 +53,14 @@ function ports(context: CliContext): WatchPorts {
   };
 }
 
-export const watchCommand: CliCommand = {
-  name: 'watch',
-  usage: USAGE,
-  help: HELP,
-  async run(args: readonly string[], context: CliContext): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, {
-      interval: { type: 'string' },
-      timeout: { type: 'string' },
-    });
+const OPTIONS = {
+  interval: { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
+export const watchCommand = defineCommand(
+  { name: 'watch', usage: USAGE, help: HELP, options: OPTIONS },
+  async ({ values, positionals }, context) => {
     const names = positionals[0] === 'pool' ? positionals.slice(1) : positionals;
     const [poolId, ...extra] = names;
     if (poolId === undefined) throw new UsageError('watch needs the pool name');
@@ -78,4 +77,4 @@ export const watchCommand: CliCommand = {
     const result = await watcher.run();
     return result === WatchResult.Succeeded || result === WatchResult.NothingToWatch ? 0 : 1;
   },
-};
+);
