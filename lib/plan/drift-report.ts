@@ -6,6 +6,9 @@ import {
   Reason,
   trueCondition,
 } from '../status/conditions';
+import type { VerificationRecord } from '../status/status-row';
+import { verificationCondition, verifyInstances } from './enclave-verification';
+import { verificationDue } from './fleet-reads';
 import { diffNodegroupConfig, missingTags } from './nodegroup-config-diff';
 import type { PlanBuilder } from './plan-builder';
 import type { DesiredPresent, NodegroupConfigChanges, Observed, ObservedNodegroup, Plan } from './plan-types';
@@ -60,11 +63,50 @@ function configDrift(
   return fields;
 }
 
+/** An instance running without the Nitro Enclaves its launch template turns on, one field each. */
+function instanceDrift(
+  desired: DesiredPresent,
+  check: Omit<VerificationRecord, 'at'> | undefined,
+): DriftedField[] {
+  if (!desired.launchTemplate.data.EnclaveOptions.Enabled || !check) return [];
+  return check.withoutEnclaves.map((id) => ({
+    field: `instances.${id}.EnclaveOptions.Enabled`,
+    observed: 'false',
+    desired: 'true',
+  }));
+}
+
+/**
+ * The check of the instances this pass listed while the group was settled (the hourly drift
+ * check, or the check after a create or an update), in EnclavesVerified's terms; undefined when
+ * the pass listed none. It answers the update the check was due for, or keeps the recorded one.
+ */
+function freshCheck(desired: DesiredPresent, observed: Observed): Omit<VerificationRecord, 'at'> | undefined {
+  const { fleet, nodegroup } = observed;
+  const pinned = nodegroup?.launchTemplate?.version;
+  if (!fleet || fleet.duringUpdateId !== undefined || !nodegroup || pinned === undefined) return undefined;
+  const recorded = observed.previous.verification;
+  const due = verificationDue(nodegroup, observed.update, recorded);
+  const afterUpdateId = due ? observed.update?.id : recorded?.afterUpdateId;
+  return {
+    ...verifyInstances(fleet, pinned, {
+      enclavesWanted: desired.launchTemplate.data.EnclaveOptions.Enabled,
+      ...(nodegroup.launchTemplate?.id ? { launchTemplateId: nodegroup.launchTemplate.id } : {}),
+    }),
+    ...(afterUpdateId ? { afterUpdateId } : {}),
+  };
+}
+
 /**
  * Everything of the pool that differs from the spec, field by field: the launch template and its
- * matching version, the pinned version, labels, taints, scaling, update config and tags.
+ * matching version, the pinned version, labels, taints, scaling, update config, tags, and the
+ * instances without enclaves (from `check`: this pass's listing, or the last recorded one).
  */
-export function driftedFields(desired: DesiredPresent, observed: Observed): DriftedField[] {
+export function driftedFields(
+  desired: DesiredPresent,
+  observed: Observed,
+  check: Omit<VerificationRecord, 'at'> | undefined = observed.previous.verification,
+): DriftedField[] {
   const template = observed.launchTemplate;
   if (!template) return [{ field: 'launchTemplate', observed: 'none', desired: desired.launchTemplate.name }];
   const matching = template.versions
@@ -99,7 +141,7 @@ export function driftedFields(desired: DesiredPresent, observed: Observed): Drif
       desired: show(desired.nodegroup.tags[key]),
     });
   }
-  return fields;
+  return [...fields, ...instanceDrift(desired, check)];
 }
 
 /** The last pass ended converged on this very spec: a difference now was made outside enclave-pools. */
@@ -121,7 +163,10 @@ export function planDriftReport(
   builder: PlanBuilder,
 ): Plan | undefined {
   if (desired.policies.drift !== 'report') return undefined;
-  const fields = convergedOnSpec(desired, observed) ? driftedFields(desired, observed) : [];
+  const fresh = freshCheck(desired, observed);
+  const fields = convergedOnSpec(desired, observed)
+    ? driftedFields(desired, observed, fresh ?? observed.previous.verification)
+    : [];
   if (fields.length === 0) {
     builder.set(
       falseCondition(
@@ -132,6 +177,18 @@ export function planDriftReport(
       ),
     );
     return undefined;
+  }
+  if (fresh && observed.fleet) {
+    // The plan ends here, before planEnclavesVerified: the listing is recorded and shown here, so
+    // the next pass neither lists the instances again nor forgets what this one found.
+    builder.record.verification = fresh;
+    builder.set(
+      verificationCondition(
+        fresh,
+        observed.fleet.autoScalingGroup.name,
+        desired.launchTemplate.data.EnclaveOptions.Enabled,
+      ),
+    );
   }
   const list = fields.map((f) => `${f.field}: observed ${f.observed}, desired ${f.desired}`).join('; ');
   builder.set({

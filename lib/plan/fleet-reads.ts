@@ -6,7 +6,7 @@ import type { ObservedNodegroup } from './plan-types';
  * When a pass reads the node group's Auto Scaling group and instances (DescribeAutoScalingGroups,
  * DescribeInstances). Never on the no-op pass of a settled, verified pool: a listing costs EC2
  * calls per page, and nothing about the instances changes between rolls that EKS would not tell
- * through the node group or an update. The hourly drift check re-reads them separately.
+ * through the node group or an update; the hourly drift check reads them again (DriftCheck).
  */
 
 export const FleetReadReason = {
@@ -16,6 +16,11 @@ export const FleetReadReason = {
   VerificationDue: 'VerificationDue',
   /** The Cluster Autoscaler tags the spec asks for differ from those last applied. */
   AutoscalerTagsDue: 'AutoscalerTagsDue',
+  /**
+   * The hourly drift check (a resync with driftCheck): instances can lose what a roll verified
+   * without EKS saying so (replaced by a health check, launched by hand), so they are read again.
+   */
+  DriftCheck: 'DriftCheck',
 } as const;
 export type FleetReadReason = (typeof FleetReadReason)[keyof typeof FleetReadReason];
 
@@ -56,11 +61,15 @@ export function fleetReadReason(input: {
   verification: VerificationRecord | undefined;
   /** True when the autoscaler tags the spec asks for are not the ones recorded as applied. */
   autoscalerTagsStale?: boolean;
+  /** This pass is the hourly drift check. */
+  driftCheck?: boolean;
 }): FleetReadReason | undefined {
   const { nodegroup, update } = input;
   if (!nodegroup || (nodegroup.autoScalingGroups ?? []).length === 0) return undefined;
   if (rollInProgress(update)) return FleetReadReason.RollInProgress;
   if (verificationDue(nodegroup, update, input.verification)) return FleetReadReason.VerificationDue;
   if (input.autoscalerTagsStale && SETTLED.has(nodegroup.status)) return FleetReadReason.AutoscalerTagsDue;
+  if (input.driftCheck && SETTLED.has(nodegroup.status) && update?.status !== UpdateStatus.InProgress)
+    return FleetReadReason.DriftCheck;
   return undefined;
 }

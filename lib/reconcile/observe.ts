@@ -24,6 +24,8 @@ export interface ObserveTarget {
   driftCheck?: boolean;
   /** The autoscaler tags the spec asks for differ from those the status row records as applied. */
   autoscalerTagsStale?: boolean;
+  /** The drift check of a pool with drift policy report: list the instances too (decision 0103). */
+  instancesDriftCheck?: boolean;
 }
 
 /**
@@ -209,6 +211,7 @@ export async function observe(
     update,
     verification: previous?.verification,
     ...(target.autoscalerTagsStale ? { autoscalerTagsStale: true } : {}),
+    ...(target.instancesDriftCheck ? { driftCheck: true } : {}),
   });
   const listed = nodegroup && readsFleet ? await readFleet(nodegroup, ports) : undefined;
   // Counted as the roll's progress only when read during it (lib/plan/roll-progress.ts).

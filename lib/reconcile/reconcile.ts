@@ -481,6 +481,10 @@ class Pass {
       nodeRoleName: spec.nodeRoleName,
       dataHash: template.dataHash,
       driftCheck: this.context.driftCheck === true,
+      // Drift policy report lists instances without enclaves (decision 0103): the drift check reads them.
+      ...(this.context.driftCheck === true && desired.policies.drift === 'report'
+        ? { instancesDriftCheck: true }
+        : {}),
       ...(desired.autoscalerTags &&
       this.previous?.autoscalerTags?.hash !== autoscalerTagsHash(desired.autoscalerTags)
         ? { autoscalerTagsStale: true }

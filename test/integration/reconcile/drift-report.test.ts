@@ -1,7 +1,9 @@
 import { CreateLaunchTemplateVersionCommand } from '@aws-sdk/client-ec2';
 import { UpdateNodegroupConfigCommand, UpdateNodegroupVersionCommand } from '@aws-sdk/client-eks';
 import { DRIFT_ANNOTATION } from '../../../lib/manifests/pool-annotations';
-import { annotated, conditionOf, specWith, useReconcileHarness } from './reconcile-harness';
+import { reconcile } from '../../../lib/reconcile';
+import { launchWithoutEnclaves } from '../../support/sandbox';
+import { annotated, conditionOf, POOL_ID, specWith, useReconcileHarness } from './reconcile-harness';
 
 /** Drift policy report (decision 0122) on the sandbox: drift is listed and nothing is written. */
 
@@ -85,5 +87,41 @@ describe('reconcile: drift policy report', () => {
     expect(reverted.launchTemplate?.version).toBe('1');
     expect(reverted.labels?.['aws-nitro-enclaves-k8s-dp']).toBe('enabled');
     expect(conditionOf(await h.statusRow(), 'Drifted')).toBe('False/NoDrift');
+  });
+
+  it('lists the instances without enclaves by id, read on the drift check only, and writes nothing', async () => {
+    // Prepare: a two-node pool whose first instance the sandbox launches without enclaves.
+    await launchWithoutEnclaves(1);
+    await h.s3Specs.put(
+      POOL_ID,
+      specWith([...annotated([`${DRIFT_ANNOTATION}: report`]), ['replicas: 1', 'replicas: 2']]),
+    );
+    expect((await h.settle()).at(-1)).toMatchObject({ kind: 'done' });
+    const bare = (await h.instances()).filter((i) => i.EnclaveOptions?.Enabled !== true);
+    expect(bare).toHaveLength(1);
+    const id = bare[0]?.InstanceId ?? '';
+
+    // Act: an ordinary pass, then the hourly drift check.
+    h.counter.reset();
+    await h.run();
+    const ordinaryReads = h.counter.count('DescribeInstances');
+    const ordinary = await h.statusRow();
+    h.counter.reset();
+    const outcome = await reconcile(POOL_ID, h.deps, { driftCheck: true });
+
+    // Assess: only the drift check lists the instances; both list the bare one in Drifted by id
+    // with observed and desired values; nothing of the pool is written.
+    expect(ordinaryReads).toBe(0);
+    expect(h.counter.count('DescribeInstances')).toBeGreaterThan(0);
+    expect(outcome.kind).toBe('done');
+    expect(h.counter.resourceWrites()).toEqual([]);
+    const field = `instances.${id}.EnclaveOptions.Enabled: observed false, desired true`;
+    for (const row of [ordinary, await h.statusRow()]) {
+      expect(conditionOf(row, 'Drifted')).toBe('True/DriftReported');
+      const message = row?.conditions.find((c) => c.type === 'Drifted')?.message ?? '';
+      expect(message).toContain(field);
+      expect(message.match(/instances\./g)).toHaveLength(1);
+    }
+    expect((await h.statusRow())?.verification).toMatchObject({ withoutEnclaves: [id], instancesChecked: 2 });
   });
 });

@@ -1,6 +1,16 @@
 import { plan } from '../../../lib/plan/plan';
-import type { Observed } from '../../../lib/plan/plan-types';
-import { desired, HASH_V1, HASH_V2, launchTemplate, nodegroup, observed, SPEC_HASH } from './plan-fixtures';
+import type { Observed, ObservedFleet } from '../../../lib/plan/plan-types';
+import type { VerificationRecord } from '../../../lib/status/status-row';
+import {
+  desired,
+  HASH_V1,
+  HASH_V2,
+  LT_ID,
+  launchTemplate,
+  nodegroup,
+  observed,
+  SPEC_HASH,
+} from './plan-fixtures';
 
 /** Drift policy report (decision 0122): each row is one pass's input and what the plan must say. */
 
@@ -93,6 +103,94 @@ const rows: Row[] = [
     actions: ['UpdateNodegroupConfig'],
   },
 ];
+
+/** The drift check's listing: i-ok has enclaves, i-bare lost them since the last check. */
+const listing: ObservedFleet = {
+  autoScalingGroup: {
+    name: 'eks-g',
+    launchTemplate: { id: LT_ID, version: '1' },
+    tags: {},
+    desiredCapacity: 2,
+  },
+  instances: ['i-ok', 'i-bare'].map((id) => ({
+    instanceId: id,
+    launchTime: '2026-01-01T00:00:00.000Z',
+    state: 'running',
+    enclavesEnabled: id === 'i-ok',
+    launchTemplateId: LT_ID,
+    launchTemplateVersion: '1',
+  })),
+};
+const verifiedAfterRoll: VerificationRecord = {
+  launchTemplateVersion: 1,
+  afterUpdateId: 'u1',
+  result: 'Verified',
+  instancesChecked: 2,
+  withoutEnclaves: [],
+  onOtherVersion: [],
+  at: '2026-01-01T00:00:00.000Z',
+};
+
+describe('plan: drift policy report, instances without enclaves', () => {
+  const settled = nodegroup({
+    autoScalingGroups: ['eks-g'],
+    scaling: { minSize: 2, maxSize: 2, desiredSize: 2 },
+  });
+  const twoNodes = () => {
+    const d = report();
+    return { ...d, nodegroup: { ...d.nodegroup, scaling: { minSize: 2, maxSize: 2, desiredSize: 2 } } };
+  };
+
+  it("lists the drift check's bare instance and records the check for the same update (no roll back, no re-read)", () => {
+    const result = plan(
+      twoNodes(),
+      observed({
+        launchTemplate: launchTemplate([HASH_V1]),
+        nodegroup: settled,
+        fleet: listing,
+        previous: { ...converged, verification: verifiedAfterRoll },
+      }),
+    );
+    const drifted = result.conditions.find((c) => c.type === 'Drifted');
+    expect(`${drifted?.status}/${drifted?.reason}`).toBe('True/DriftReported');
+    expect(drifted?.message).toContain(
+      'instances.i-bare.EnclaveOptions.Enabled: observed false, desired true',
+    );
+    expect(drifted?.message).not.toContain('i-ok');
+    expect(result.actions).toEqual([]);
+    expect(result.record.verification).toMatchObject({
+      afterUpdateId: 'u1',
+      result: 'InstancesWithoutEnclaves',
+      withoutEnclaves: ['i-bare'],
+    });
+    expect(result.record.failedRoll).toBeUndefined();
+    expect(result.conditions.find((c) => c.type === 'EnclavesVerified')?.reason).toBe(
+      'InstancesWithoutEnclaves',
+    );
+  });
+
+  it('lists the recorded ones on a pass that read no instances', () => {
+    const result = plan(
+      twoNodes(),
+      observed({
+        launchTemplate: launchTemplate([HASH_V1]),
+        nodegroup: settled,
+        previous: {
+          ...converged,
+          verification: {
+            ...verifiedAfterRoll,
+            result: 'InstancesWithoutEnclaves',
+            withoutEnclaves: ['i-bare'],
+          },
+        },
+      }),
+    );
+    expect(result.conditions.find((c) => c.type === 'Drifted')?.message).toContain(
+      'instances.i-bare.EnclaveOptions.Enabled: observed false, desired true',
+    );
+    expect(result.record.verification).toBeUndefined();
+  });
+});
 
 describe('plan: drift policy report', () => {
   it.each(rows)('$name', (row) => {

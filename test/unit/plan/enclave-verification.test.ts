@@ -85,6 +85,20 @@ describe('fleet reads: when the instances are listed', () => {
       fleetReadReason({ nodegroup: nodegroup(), update: undefined, verification: undefined }),
     ).toBeUndefined();
   });
+
+  it('reads a settled group on the drift check (drift policy report), never during an update', () => {
+    const settled = { nodegroup: withGroup(), update: undefined, verification: recorded() };
+    expect(fleetReadReason({ ...settled, driftCheck: true })).toBe('DriftCheck');
+    expect(fleetReadReason({ ...settled, driftCheck: false })).toBeUndefined();
+    expect(
+      fleetReadReason({
+        nodegroup: withGroup({ status: 'UPDATING' }),
+        update: update('u2', 'InProgress', 'ConfigUpdate'),
+        verification: recorded(),
+        driftCheck: true,
+      }),
+    ).toBeUndefined();
+  });
 });
 
 describe('plan: EnclavesVerified', () => {
