@@ -1,4 +1,5 @@
 import { UsageError } from '../errors';
+import { allowListFromEnvironment } from '../manifests/deployment-allow-list';
 import { variablesFromEnvironment } from '../manifests/deployment-variables';
 import { validatePoolSpecBytes } from '../manifests/validate-pool-spec';
 import type { PoolSpec, Violation } from '../pool-spec';
@@ -6,7 +7,7 @@ import type { CliContext } from './cli-command';
 import { readBounded } from './commands/validate';
 import { writeHumanReport } from './violation-report';
 
-/** A pool spec file as `plan` and `apply` take it: its text, validated offline like the reconciler does. */
+/** A pool spec file as `plan` and `apply` take it: its text, validated offline like the reconciler does (allow-lists included). */
 export interface SpecFile {
   file: string;
   text: string;
@@ -22,6 +23,10 @@ export async function readSpecFile(
   const bytes = await readBounded(file);
   const result = validatePoolSpecBytes(bytes, {
     variables: variablesFromEnvironment(context.io.env, overrides),
+    // The deployment's allow-lists, set in the shell as the functions get them (ALLOWED_CLUSTERS,
+    // ALLOWED_NODE_ROLES): a spec the pass would refuse is refused here, in the pass's words,
+    // before anything is written.
+    allowList: allowListFromEnvironment(context.io.env),
   });
   // Stored as written (placeholders included): the reconciler substitutes with the deployment's variables.
   const text = new TextDecoder('utf-8').decode(bytes);

@@ -24,6 +24,8 @@ import type { Styler } from '../terminal';
 
 const USAGE = '-f FILE [--store s3|dynamodb] [--var NAME=VALUE]... [--no-preview]';
 const HELP = `Validates the file offline (the same rules as "validate"); an invalid spec is not written.
+With ALLOWED_CLUSTERS / ALLOWED_NODE_ROLES set as the deployment sets them for its functions, a
+cluster or node role outside them is refused here with the reconciler's own message.
 Then writes it to the spec store the reconciler watches and prints what the reconcile will do.
 
 The store is the pool's current one when it already has a spec (a pool in two stores is a conflict

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateLaunchTemplateCommand } from '@aws-sdk/client-ec2';
 import { CreateNodegroupCommand } from '@aws-sdk/client-eks';
 import { StatusTable } from '../../../lib/aws/status-table';
 import { createReconcileDeps, reconcile } from '../../../lib/reconcile';
+import { runCliCaptured } from '../../support/run-cli';
 import {
   conditionOf,
   LAUNCH_TEMPLATE_NAME,
@@ -186,5 +190,47 @@ describe('reconcile: what it refuses to do', () => {
     expect(specValid).toMatchObject({ status: 'False', reason: 'ClusterNotAllowed', severity: 'Error' });
     expect(specValid?.message).toContain('MachinePool/my-node-pool: spec.clusterName');
     expect(specValid?.message).toContain('only lets specs name the clusters prod-a, prod-b');
+  });
+
+  it('apply refuses a cluster and a node role outside the allow-lists before writing, in the words the pass uses', async () => {
+    // Prepare: the deployment's lists, in the shell as in the function's environment.
+    const lists = { ALLOWED_CLUSTERS: 'prod-a,prod-b', ALLOWED_NODE_ROLES: 'ops-*' };
+    const dir = mkdtempSync(join(tmpdir(), 'allow-lists-'));
+    const file = join(dir, 'pool.yaml');
+    writeFileSync(file, SEED_SPEC);
+    h.counter.reset();
+
+    // Act
+    const applied = await runCliCaptured(['apply', '-f', file], {
+      env: { NO_COLOR: '1', KUBERNETES_VERSION: '1.35', ...lists },
+      clients: h.clients,
+    });
+    rmSync(dir, { recursive: true, force: true });
+
+    // Assess: refused, nothing stored, no status row.
+    expect(applied.code).toBe(1);
+    expect(applied.stdout).toBe('');
+    expect(applied.stderr).toContain(`error: ${file} is invalid; fix the errors above, nothing was written`);
+    expect(await h.s3Specs.list()).toEqual([]);
+    expect(await h.statusRow()).toBeUndefined();
+    const refusal = (rule: string) =>
+      applied.stderr
+        .split('\n')
+        .find((line) => line.startsWith(`ERROR ${rule} `))
+        ?.replace(`ERROR ${rule} `, '');
+    const cluster = refusal('ClusterNotAllowed');
+    const role = refusal('NodeRoleNotAllowed');
+    expect(cluster).toContain('only lets specs name the clusters prod-a, prod-b');
+    expect(role).toContain('ops-*');
+
+    // The pass, deployed with the same lists, refuses the same spec with the same messages.
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    const env = { ...process.env, KUBERNETES_VERSION: '1.35', SETTLE_SECONDS: '0', ...lists };
+    expect(await reconcile(POOL_ID, createReconcileDeps(env, h.reconcileClients))).toMatchObject({
+      kind: 'terminal',
+    });
+    const specValid = (await h.statusRow())?.conditions.find((c) => c.type === 'SpecValid');
+    expect(specValid?.message).toContain(cluster);
+    expect(specValid?.message).toContain(role);
   });
 });
