@@ -93,6 +93,7 @@ function toObservedNodegroup(ng: Nodegroup): ObservedNodegroup {
       code: issue.code ?? 'Unknown',
       message: issue.message ?? '',
     })),
+    ...(ng.modifiedAt ? { modifiedAt: ng.modifiedAt.toISOString() } : {}),
   };
 }
 

@@ -31,6 +31,13 @@ export interface LeaseRelease {
   lost: boolean;
 }
 
+/** The requeue chain a pass leaves behind: a new token (and what its requeue waits for), or none. */
+export interface RequeueChain {
+  token: string | undefined;
+  /** The write time of the newest spec a settling requeue saw (see LeaseState). */
+  settlingWrittenAt?: string;
+}
+
 /** What a pool's lease item holds now (a consistent read). */
 export interface LeaseState {
   holder?: string;
@@ -129,15 +136,36 @@ export class PoolLeases {
     }
   }
 
-  async release(poolId: string, holder: string): Promise<LeaseRelease> {
+  /**
+   * Gives the lease up, and in the same write starts the pool's next requeue chain (older chains'
+   * messages become stale) or ends it (`requeue.token` undefined); without `requeue` the chain is
+   * left as it is. One conditional write: a holder that lost its lease changes nothing, not even
+   * the chain of the pass that holds it now.
+   */
+  async release(poolId: string, holder: string, requeue?: RequeueChain): Promise<LeaseRelease> {
+    const values: Record<string, unknown> = { ':holder': holder, ':false': false };
+    const set = ['dirty = :false'];
+    const remove = ['holder', 'leaseExpiresAt'];
+    if (requeue?.token !== undefined) {
+      set.push('requeueToken = :token');
+      values[':token'] = requeue.token;
+    } else if (requeue) {
+      remove.push('requeueToken');
+    }
+    if (requeue?.token !== undefined && requeue.settlingWrittenAt !== undefined) {
+      set.push('settlingWrittenAt = :settling');
+      values[':settling'] = requeue.settlingWrittenAt;
+    } else if (requeue) {
+      remove.push('settlingWrittenAt');
+    }
     try {
       const result = await this.clients.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { poolId },
-          UpdateExpression: 'REMOVE holder, leaseExpiresAt SET dirty = :false',
+          UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
           ConditionExpression: 'holder = :holder',
-          ExpressionAttributeValues: { ':holder': holder, ':false': false },
+          ExpressionAttributeValues: values,
           ReturnValues: 'ALL_OLD',
         }),
       );
@@ -151,32 +179,5 @@ export class PoolLeases {
   /** The token of the pool's live requeue chain, if any. */
   async requeueToken(poolId: string): Promise<string | undefined> {
     return (await this.state(poolId)).requeueToken;
-  }
-
-  /** Starts a new requeue chain (older chains' messages become stale), or ends it with undefined. */
-  async setRequeueToken(
-    poolId: string,
-    token: string | undefined,
-    settlingWrittenAt?: string,
-  ): Promise<void> {
-    const update =
-      token === undefined
-        ? { UpdateExpression: 'REMOVE requeueToken, settlingWrittenAt' }
-        : settlingWrittenAt === undefined
-          ? {
-              UpdateExpression: 'SET requeueToken = :token REMOVE settlingWrittenAt',
-              ExpressionAttributeValues: { ':token': token },
-            }
-          : {
-              UpdateExpression: 'SET requeueToken = :token, settlingWrittenAt = :settling',
-              ExpressionAttributeValues: { ':token': token, ':settling': settlingWrittenAt },
-            };
-    try {
-      await this.clients.documents.send(
-        new UpdateCommand({ TableName: this.tableName, Key: { poolId }, ...update }),
-      );
-    } catch (error: unknown) {
-      throw translateAwsError(error, { poolId, resourceId: this.tableName });
-    }
   }
 }

@@ -43,14 +43,18 @@ export interface DispatchDeps {
       holder: string,
       leaseSeconds: number,
     ): Promise<{ acquired: true } | { acquired: false; expiresAt: number; markedDirty: boolean }>;
-    release(poolId: string, holder: string): Promise<{ dirty: boolean; lost: boolean }>;
+    /** Also starts (token) or ends (undefined token) the requeue chain, in the same write. */
+    release(
+      poolId: string,
+      holder: string,
+      requeue?: { token: string | undefined; settlingWrittenAt?: string },
+    ): Promise<{ dirty: boolean; lost: boolean }>;
     state(poolId: string): Promise<{
       dirty: boolean;
       leaseExpiresAt?: number;
       requeueToken?: string;
       settlingWrittenAt?: string;
     }>;
-    setRequeueToken(poolId: string, token: string | undefined, settlingWrittenAt?: string): Promise<void>;
   };
   queue: {
     send(message: {
@@ -348,20 +352,28 @@ async function dispatchPool(
       outcome = { kind: 'transient', error: errorMessage(error) };
     }
 
+    // Two lease writes a pass: the take, and the release that also starts or ends the requeue
+    // chain. The requeue goes out after the release, so its token is live when it arrives; a
+    // holder that lost its lease sends none (its token was not stored: the holder now decides).
+    const requeueToken = outcome.kind === 'requeue' ? deps.newToken() : undefined;
+    const release = await deps.leases.release(
+      poolId,
+      deps.holderId,
+      outcome.kind === 'requeue'
+        ? { token: requeueToken, settlingWrittenAt: outcome.settlingWrittenAt }
+        : outcome.kind === 'transient'
+          ? undefined
+          : { token: undefined },
+    );
+    if (release.lost) logger.warn('lease-lost', { poolId });
     try {
-      if (outcome.kind === 'requeue') {
-        const requeueToken = deps.newToken();
-        await deps.leases.setRequeueToken(poolId, requeueToken, outcome.settlingWrittenAt);
+      if (outcome.kind === 'requeue' && !release.lost) {
         await deps.queue.send({
           body: { poolId, trigger: TriggerKind.Requeue, requeueToken },
           delaySeconds: outcome.afterSeconds,
         });
-      } else if (outcome.kind !== 'transient') {
-        await deps.leases.setRequeueToken(poolId, undefined);
       }
     } finally {
-      const release = await deps.leases.release(poolId, deps.holderId);
-      if (release.lost) logger.warn('lease-lost', { poolId });
       if (release.dirty) await deps.queue.send({ body: { poolId, trigger: TriggerKind.Coalesced } });
     }
 

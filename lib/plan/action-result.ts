@@ -118,11 +118,19 @@ export function applyActionResult(observed: Observed, result: ActionResult): Obs
     case 'NodegroupBusy':
       return { ...observed, nodegroupBusy: true };
     case 'AutoScalingGroupTagged': {
-      const fleet = observed.fleet;
-      if (!fleet) return observed;
-      const tags = { ...fleet.autoScalingGroup.tags, ...result.put };
-      for (const key of result.remove) delete tags[key];
-      return { ...observed, fleet: { ...fleet, autoScalingGroup: { ...fleet.autoScalingGroup, tags } } };
+      const retag = (tags: Record<string, string>) => {
+        const next = { ...tags, ...result.put };
+        for (const key of result.remove) delete next[key];
+        return next;
+      };
+      const { fleet, autoscalerGroup } = observed;
+      if (fleet) {
+        const autoScalingGroup = { ...fleet.autoScalingGroup, tags: retag(fleet.autoScalingGroup.tags) };
+        return { ...observed, fleet: { ...fleet, autoScalingGroup } };
+      }
+      return autoscalerGroup
+        ? { ...observed, autoscalerGroup: { ...autoscalerGroup, tags: retag(autoscalerGroup.tags) } }
+        : observed;
     }
     case 'NodegroupTagged': {
       const ng = observed.nodegroup;

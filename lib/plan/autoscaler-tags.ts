@@ -12,11 +12,12 @@ export function autoscalerTagsHash(tags: Record<string, string>): string {
  * (decision 0101), whenever this pass read the group: after a create or a roll (the verification
  * reads it) and whenever the spec asks for other tags (observe reads it then). Writes only the
  * tags whose value differs, and removes only keys this system set before; once the group carries
- * them, records them, so a settled pool does not read the group again.
+ * them, records them (values too), so a settled pool does not read the group again, and a spec
+ * that asks for other tags is compared with the recorded ones, without reading the group.
  */
 export function planAutoscalerTags(desired: DesiredPresent, observed: Observed, builder: PlanBuilder): void {
   const wanted = desired.autoscalerTags;
-  const group = observed.fleet?.autoScalingGroup;
+  const group = observed.fleet?.autoScalingGroup ?? observed.autoscalerGroup;
   if (!wanted || !group) return;
   const put: Record<string, string> = Object.fromEntries(
     Object.entries(wanted).filter(([key, value]) => group.tags[key] !== value),
@@ -32,5 +33,6 @@ export function planAutoscalerTags(desired: DesiredPresent, observed: Observed, 
     autoScalingGroupName: group.name,
     keys: Object.keys(wanted).sort(),
     hash: autoscalerTagsHash(wanted),
+    tags: { ...wanted },
   };
 }

@@ -140,6 +140,8 @@ export interface ObservedNodegroup {
   /** Names of the Auto Scaling groups EKS runs the nodes in (`resources.autoScalingGroups`). */
   autoScalingGroups?: string[];
   healthIssues: Array<{ code: string; message: string }>;
+  /** `modifiedAt` (ISO): when EKS last changed the node group; an update's start or end moves it. */
+  modifiedAt?: string;
 }
 
 /** One EC2 instance of a node group, as DescribeInstances reports it. */
@@ -192,6 +194,11 @@ export interface Observed {
   now?: string;
   /** Read only when a decision needs it (see lib/plan/fleet-reads.ts); undefined otherwise. */
   fleet?: ObservedFleet;
+  /**
+   * The Auto Scaling group's autoscaler tags as the status row recorded them applied, when only
+   * those tags are due (no fleet read): the group's name is DescribeNodegroup's, the tags ours.
+   */
+  autoscalerGroup?: Pick<ObservedAutoScalingGroup, 'name' | 'tags'>;
   /** Bookkeeping carried over from the status row. */
   previous: {
     lastKnownGoodVersion?: number;

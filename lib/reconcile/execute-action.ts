@@ -1,6 +1,6 @@
 import type { ActionResult } from '../plan/action-result';
-import { UpdateType } from '../plan/eks-status';
-import type { Action } from '../plan/plan-types';
+import { NodegroupStatus, UpdateType } from '../plan/eks-status';
+import type { Action, ObservedNodegroup } from '../plan/plan-types';
 import type { ExecutorPorts } from './ports';
 
 /** What the status row should remember about an update this pass starts, and what it already knows. */
@@ -15,6 +15,18 @@ export interface ExecutionContext {
    * row's last write when the store gives none.
    */
   unrecordedAfter?: string;
+}
+
+/**
+ * The node group has had no update created after `instant` (decision 0084): it is not UPDATING, and
+ * EKS last modified it no later than then. An update moves `modifiedAt` (EKS's clock, the same as
+ * the `createdAt` the ListUpdates lookup compares with `instant`) when it starts or ends, never
+ * before its creation; so this holds exactly when the lookup could find nothing, and the roll is
+ * sent without it. A node group that reports no `modifiedAt` is looked up as before.
+ */
+export function untouchedSince(nodegroup: ObservedNodegroup | undefined, instant: string): boolean {
+  if (nodegroup?.modifiedAt === undefined || nodegroup.status === NodegroupStatus.Updating) return false;
+  return Date.parse(nodegroup.modifiedAt) <= Date.parse(instant);
 }
 
 /**

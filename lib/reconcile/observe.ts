@@ -95,6 +95,22 @@ async function readFleet(
   return autoScalingGroup ? { autoScalingGroup, instances } : undefined;
 }
 
+/**
+ * When only the autoscaler tags are due, the group need not be read: DescribeNodegroup names it,
+ * and the row records the tags applied to it (a group renamed, or a row from before the values
+ * were kept, reads it). Tags changed on the group by hand are put back after the next roll, whose
+ * verification reads the group.
+ */
+function recordedAutoscalerGroup(
+  nodegroup: ObservedNodegroup,
+  previous: StatusRow | undefined,
+): Observed['autoscalerGroup'] {
+  const recorded = previous?.autoscalerTags;
+  const name = nodegroup.autoScalingGroups?.[0];
+  if (!recorded?.tags || !name || recorded.autoScalingGroupName !== name) return undefined;
+  return { name, tags: { ...recorded.tags } };
+}
+
 /** DescribeUpdate does not know why we started an update; the status row does. */
 function withRecordedMetadata(fresh: UpdateRecord, recorded: UpdateRecord | undefined): UpdateRecord {
   if (!recorded || recorded.id !== fresh.id) return fresh;
@@ -213,7 +229,11 @@ export async function observe(
     ...(target.autoscalerTagsStale ? { autoscalerTagsStale: true } : {}),
     ...(target.instancesDriftCheck ? { driftCheck: true } : {}),
   });
-  const listed = nodegroup && readsFleet ? await readFleet(nodegroup, ports) : undefined;
+  const autoscalerGroup =
+    nodegroup && readsFleet === FleetReadReason.AutoscalerTagsDue && !target.driftCheck
+      ? recordedAutoscalerGroup(nodegroup, previous)
+      : undefined;
+  const listed = nodegroup && readsFleet && !autoscalerGroup ? await readFleet(nodegroup, ports) : undefined;
   // Counted as the roll's progress only when read during it (lib/plan/roll-progress.ts).
   const fleet =
     listed && update && readsFleet === FleetReadReason.RollInProgress
@@ -226,6 +246,7 @@ export async function observe(
     ...(endedUpdate ? { endedUpdate } : {}),
     ...(nodeRoleArn ? { nodeRoleArn } : {}),
     ...(fleet ? { fleet } : {}),
+    ...(autoscalerGroup ? { autoscalerGroup } : {}),
     previous: previousBookkeeping(previous),
   };
 }

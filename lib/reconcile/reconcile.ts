@@ -5,7 +5,15 @@ import { Outcome, type ReconcileOutcome } from '../outcome';
 import { type ActionResult, applyActionResult, historyEventFor } from '../plan/action-result';
 import { autoscalerTagsHash } from '../plan/autoscaler-tags';
 import { plan } from '../plan/plan';
-import type { Action, Desired, Observed, Plan, PlanPolicy, PlanRecord } from '../plan/plan-types';
+import type {
+  Action,
+  Desired,
+  Observed,
+  ObservedNodegroup,
+  Plan,
+  PlanPolicy,
+  PlanRecord,
+} from '../plan/plan-types';
 import type { PoolSpec, StoredSpec, Violation } from '../pool-spec';
 import { amiParameterFor } from '../render/ami-parameter-name';
 import { canonicalHash } from '../render/canonical-json';
@@ -18,7 +26,7 @@ import { specSummaryOf } from '../status/spec-summary';
 import { type HistoryEntry, type StatusRow, statusRowChanged } from '../status/status-row';
 import { conditionsForViolations } from '../status/violation-conditions';
 import { desiredPresent } from './desired-state';
-import { type ExecutionContext, executeAction } from './execute-action';
+import { type ExecutionContext, executeAction, untouchedSince } from './execute-action';
 import { nextStatusRow, type PassReport } from './next-status-row';
 import { launchTemplateDrift, observe, observeForDeletion } from './observe';
 import type {
@@ -214,9 +222,16 @@ function convergeOutcome(current: Plan | undefined, desired: Desired, executed: 
  * Since when an update unknown to the status row counts as one a lost pass started for this spec:
  * the spec's write time (no pass can have started an update for it earlier), else the row's last
  * write (the pass that lost its record had read that row). No row: no pass has run before.
+ * Undefined too when the node group is untouched since then: no lookup could find one (0084).
  */
-function unrecordedAfter(stored: StoredSpec, previous: StatusRow | undefined): string | undefined {
-  return previous ? (stored.writtenAt ?? previous.updatedAt) : undefined;
+function unrecordedAfter(
+  stored: StoredSpec,
+  previous: StatusRow | undefined,
+  nodegroup: ObservedNodegroup | undefined,
+): string | undefined {
+  if (!previous) return undefined;
+  const after = stored.writtenAt ?? previous.updatedAt;
+  return untouchedSince(nodegroup, after) ? undefined : after;
 }
 
 /**
@@ -503,13 +518,12 @@ class Pass {
       this.log.warn('reconcile.launch-template-drift', { drift });
       state = { ...state, actionEvents: [{ event: 'LaunchTemplateDriftDetected', message: drift }] };
     }
+    const after = unrecordedAfter(stored, this.previous, observed.nodegroup);
     const context: ExecutionContext = {
       specHash,
       generation: stored.generation,
       knownUpdateIds: knownUpdateIds(this.previous),
-      ...(unrecordedAfter(stored, this.previous)
-        ? { unrecordedAfter: unrecordedAfter(stored, this.previous) }
-        : {}),
+      ...(after ? { unrecordedAfter: after } : {}),
     };
     return this.converge(desired, observed, context, state);
   }

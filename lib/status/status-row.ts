@@ -137,6 +137,8 @@ export interface AutoscalerTagsRecord {
   autoScalingGroupName: string;
   keys: string[];
   hash: string;
+  /** The values applied (rows written before they were kept have none: the group is read then). */
+  tags?: Record<string, string>;
 }
 
 /** One Availability Zone's share of a roll: its live instances, and those on the roll's version. */

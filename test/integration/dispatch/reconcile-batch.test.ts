@@ -1,5 +1,6 @@
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import type { AwsClients } from '../../../lib/aws/client-factory';
 import { PoolLeases } from '../../../lib/aws/pool-leases';
 import { PoolQueue } from '../../../lib/aws/pool-queue';
@@ -32,6 +33,7 @@ interface Harness {
   deps: DispatchDeps;
   reconciled: string[];
   leases: PoolLeases;
+  counter: AwsCallCounter;
 }
 
 function harness(
@@ -43,6 +45,8 @@ function harness(
   const leases = new PoolLeases(reconcileClients, names.leaseTable);
   const status = new StatusTable(reconcileClients, names.statusTable);
   let tokens = 0;
+  // Counts the lease table's calls only: the harness's reconcile() and queue are fakes or SQS.
+  const counter = new AwsCallCounter(reconcileClients, ['dynamodb']);
   const { deps, reconciled } = dispatchDeps(
     clients,
     {
@@ -73,7 +77,7 @@ function harness(
     },
     outcomes,
   );
-  return { deps, reconciled, leases } satisfies Harness;
+  return { deps, reconciled, leases, counter } satisfies Harness;
 }
 
 async function queuedBodies(waitSeconds = 0): Promise<Array<Record<string, unknown>>> {
@@ -135,6 +139,21 @@ describe('dispatchBatch on the sandbox queue and lease table', () => {
     const stale = await dispatchBatch([ownRecord('old', 'blue', 'requeue', 'token-from-an-old-chain')], deps);
     expect(stale.pools.blue).toEqual({ result: 'stale-requeue' });
     expect(reconciled).toEqual(['blue']);
+  });
+
+  it('keeps its lease bookkeeping to two writes a pass: the take, and the release that sets the chain', async () => {
+    let outcome: ReconcileOutcome = Outcome.requeue(600, 'roll in progress');
+    const { deps, counter } = harness(() => outcome);
+    await dispatchBatch([s3Record('m1', 'blue')], deps);
+    expect(counter.writes()).toEqual(['UpdateItem', 'UpdateItem']);
+    expect((await leaseItem('blue'))?.requeueToken?.S).toBe('token-worker-1-1');
+    expect((await leaseItem('blue'))?.holder).toBeUndefined();
+
+    counter.reset();
+    outcome = Outcome.done('in sync');
+    await dispatchBatch([ownRecord('m2', 'blue', 'requeue', 'token-worker-1-1')], deps);
+    expect(counter.writes()).toEqual(['UpdateItem', 'UpdateItem']);
+    expect((await leaseItem('blue'))?.requeueToken).toBeUndefined();
   });
 
   it('ends the requeue chain when a pass is done', async () => {
@@ -257,8 +276,6 @@ describe('every door guarded', () => {
         },
         state: (poolId: string) => deps.leases.state(poolId),
         release: (poolId: string, holder: string) => deps.leases.release(poolId, holder),
-        setRequeueToken: (poolId: string, token: string | undefined) =>
-          deps.leases.setRequeueToken(poolId, token),
       },
     };
     const result = await dispatchBatch([s3Record('a', 'blue', 1)], refusing);

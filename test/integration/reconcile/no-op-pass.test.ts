@@ -1,3 +1,4 @@
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   CreateLaunchTemplateVersionCommand,
   DeleteLaunchTemplateVersionsCommand,
@@ -131,21 +132,31 @@ describe('a no-op pass', () => {
 });
 
 describe('a changed spec', () => {
-  // Eight of its own; ListUpdates looks for a roll a pass started and never recorded (a lost status
-  // write) before sending another (docs/decisions/0091). This change also moves the allocator from
-  // 2 MiB to 1 GiB pages, so the Auto Scaling group's autoscaler tags change with it: the pass reads
-  // the group (and its instances) and sets the new tag and removes the old (docs/decisions/0101),
-  // four calls more than issue 13's eight.
-  it('reaches "roll started" in thirteen calls when the autoscaler tags change with it', async () => {
+  async function changedPass(spec: string): Promise<void> {
     await created();
-    const stored = await h.s3Specs.put(POOL_ID, specWith(withMemoryMib(1024)));
+    // As on AWS, where a node group takes minutes to create: the spec is written after the node
+    // group last changed. S3's LastModified is whole seconds, so the write goes in a later second
+    // (the sandbox creates node groups at once; without this the pass could look up, rightly).
+    const modifiedAt = (await h.nodegroup())?.modifiedAt?.getTime() ?? 0;
+    const nextSecond = Math.floor(modifiedAt / 1000) * 1000 + 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, nextSecond - Date.now() + 50)));
+    const stored = await h.s3Specs.put(POOL_ID, spec);
     h.counter.reset();
-
     const outcome = await reconcile(POOL_ID, h.deps, {
       specEvents: [{ source: 's3', location: stored.location }],
     });
-
     expect(outcome).toMatchObject({ kind: 'requeue', reason: 'UpdateInProgress' });
+    expect((await h.launchTemplateVersions()).map((v) => v.VersionNumber)).toEqual([1, 2]);
+    expect((await h.statusRow())?.update).toMatchObject({
+      status: 'InProgress',
+      launchTemplateVersion: 2,
+    });
+  }
+
+  // No ListUpdates: the node group was last modified before the spec was written, so no pass can
+  // have started a roll for this write that the row does not know (docs/decisions/0084).
+  it('reaches "roll started" in eight calls', async () => {
+    await changedPass(specWith([['    - systemctl enable', '    - echo changed\n    - systemctl enable']]));
     expect(h.counter.calls).toEqual([
       'dynamodb:GetItem',
       's3:GetObject',
@@ -153,20 +164,38 @@ describe('a changed spec', () => {
       // The new spec resolves its image again (resolvedImage is pinned to the spec hash).
       'ssm:GetParameter',
       'eks:DescribeNodegroup',
-      'autoScaling:DescribeAutoScalingGroups',
-      'ec2:DescribeInstances',
       'ec2:CreateLaunchTemplateVersion',
-      'autoScaling:CreateOrUpdateTags',
-      'autoScaling:DeleteTags',
-      'eks:ListUpdates',
       'eks:UpdateNodegroupVersion',
       'dynamodb:PutItem',
     ]);
-    expect((await h.launchTemplateVersions()).map((v) => v.VersionNumber)).toEqual([1, 2]);
-    expect((await h.statusRow())?.update).toMatchObject({
-      status: 'InProgress',
-      launchTemplateVersion: 2,
-    });
+  });
+
+  // Moving the allocator from 2 MiB to 1 GiB pages changes the Auto Scaling group's autoscaler
+  // tags too (docs/decisions/0101): the two tag writes are the only calls added. The group is
+  // DescribeNodegroup's, the tags applied are the row's: no DescribeAutoScalingGroups, no
+  // DescribeInstances.
+  it('adds only the two tag writes when the autoscaler tags change with it', async () => {
+    await changedPass(specWith(withMemoryMib(1024)));
+    expect(h.counter.calls).toEqual([
+      'dynamodb:GetItem',
+      's3:GetObject',
+      'eks:DescribeCluster',
+      'ssm:GetParameter',
+      'eks:DescribeNodegroup',
+      'ec2:CreateLaunchTemplateVersion',
+      'autoScaling:CreateOrUpdateTags',
+      'autoScaling:DeleteTags',
+      'eks:UpdateNodegroupVersion',
+      'dynamodb:PutItem',
+    ]);
+    const group = (await h.nodegroup())?.resources?.autoScalingGroups?.[0]?.name;
+    const { AutoScalingGroups } = await h.clients.autoScaling.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group ?? ''] }),
+    );
+    const hugepages = (AutoScalingGroups?.[0]?.Tags ?? [])
+      .filter((tag) => tag.Key?.includes('/resources/hugepages-'))
+      .map((tag) => `${tag.Key?.split('/').at(-1)}=${tag.Value}`);
+    expect(hugepages).toEqual(['hugepages-1Gi=1Gi']);
   });
 });
 
