@@ -132,6 +132,16 @@ describe('a no-op pass', () => {
 });
 
 describe('a changed spec', () => {
+  const NEW_VERSION_CALLS = [
+    'dynamodb:GetItem',
+    's3:GetObject',
+    'eks:DescribeCluster',
+    // The new spec resolves its image again (resolvedImage is pinned to the spec hash).
+    'ssm:GetParameter',
+    'eks:DescribeNodegroup',
+    'ec2:CreateLaunchTemplateVersion',
+  ];
+
   async function changedPass(spec: string): Promise<void> {
     await created();
     // As on AWS, where a node group takes minutes to create: the spec is written after the node
@@ -157,17 +167,7 @@ describe('a changed spec', () => {
   // have started a roll for this write that the row does not know (docs/decisions/0084).
   it('reaches "roll started" in eight calls', async () => {
     await changedPass(specWith([['    - systemctl enable', '    - echo changed\n    - systemctl enable']]));
-    expect(h.counter.calls).toEqual([
-      'dynamodb:GetItem',
-      's3:GetObject',
-      'eks:DescribeCluster',
-      // The new spec resolves its image again (resolvedImage is pinned to the spec hash).
-      'ssm:GetParameter',
-      'eks:DescribeNodegroup',
-      'ec2:CreateLaunchTemplateVersion',
-      'eks:UpdateNodegroupVersion',
-      'dynamodb:PutItem',
-    ]);
+    expect(h.counter.calls).toEqual([...NEW_VERSION_CALLS, 'eks:UpdateNodegroupVersion', 'dynamodb:PutItem']);
   });
 
   // Moving the allocator from 2 MiB to 1 GiB pages changes the Auto Scaling group's autoscaler
@@ -177,12 +177,7 @@ describe('a changed spec', () => {
   it('adds only the two tag writes when the autoscaler tags change with it', async () => {
     await changedPass(specWith(withMemoryMib(1024)));
     expect(h.counter.calls).toEqual([
-      'dynamodb:GetItem',
-      's3:GetObject',
-      'eks:DescribeCluster',
-      'ssm:GetParameter',
-      'eks:DescribeNodegroup',
-      'ec2:CreateLaunchTemplateVersion',
+      ...NEW_VERSION_CALLS,
       'autoScaling:CreateOrUpdateTags',
       'autoScaling:DeleteTags',
       'eks:UpdateNodegroupVersion',
