@@ -77,6 +77,15 @@ function argumentProblem(error: unknown, options: OptionsConfig): string {
   return message;
 }
 
+/** The one pool a command acts on: `NAME` or `pool NAME` (`pools NAME` too, as `get` takes it). */
+export function onePoolName(command: string, positionals: readonly string[], onePool: string): string {
+  const names = positionals[0] === 'pool' || positionals[0] === 'pools' ? positionals.slice(1) : positionals;
+  const [name, ...extra] = names;
+  if (name === undefined) throw new UsageError(`${command} needs the pool name`);
+  if (extra.length > 0) throw new UsageError(`${command} ${onePool}; unexpected "${extra[0]}"`);
+  return name;
+}
+
 /** `-o human|json` of the commands that print a report (validate, lint-pods). */
 export function parseReportOutput(value: string | undefined): 'human' | 'json' {
   const output = value ?? 'human';

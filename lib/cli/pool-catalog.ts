@@ -25,6 +25,16 @@ async function statusRow(context: CliContext, poolId: string): Promise<StatusRow
 
 export async function poolSources(context: CliContext, poolId: string): Promise<PoolSources> {
   const [row, found] = await Promise.all([statusRow(context, poolId), loadStoredSpec(context, poolId)]);
+  return sourcesOf(context, poolId, row, found);
+}
+
+/** The pool's status row beside its stored spec, validated as the reconciler validates it. */
+function sourcesOf(
+  context: CliContext,
+  poolId: string,
+  row: StatusRow | undefined,
+  found: Awaited<ReturnType<typeof loadStoredSpec>>,
+): PoolSources {
   const loaded = found ? validateStored(found.stored, context) : undefined;
   return {
     poolId,
@@ -115,14 +125,7 @@ export async function allPoolSources(context: CliContext, includeDeleted: boolea
       ) {
         return { poolId, row, stored: only, summary: row.specSummary };
       }
-      const found = await loadStoredSpec(context, poolId);
-      const loaded = found ? validateStored(found.stored, context) : undefined;
-      return {
-        poolId,
-        ...(row ? { row } : {}),
-        ...(loaded ? { stored: loaded.stored, violations: loaded.violations } : {}),
-        ...(loaded?.spec ? { spec: loaded.spec } : {}),
-      };
+      return sourcesOf(context, poolId, row, await loadStoredSpec(context, poolId));
     },
   );
   return listed.filter((sources): sources is PoolSources => sources !== undefined);

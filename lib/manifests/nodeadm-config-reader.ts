@@ -1,4 +1,4 @@
-import { checkCpuCount, checkCpuPool, checkMemoryMib } from '../rules/allocator-commands';
+import { checkCpuCount, checkCpuPool, checkMemoryMib, type ValueCheck } from '../rules/allocator-commands';
 import { indexPath } from '../rules/field-path';
 import type { NodeadmConfigFields, StructuredAllocator } from '../rules/offline-rules';
 import { Rule } from '../rules/rules';
@@ -24,42 +24,27 @@ function readStructuredAllocator(spec: ObjectReader): StructuredAllocator | unde
         ? value
         : undefined;
 
-  const cpuCount = block.raw('cpuCount');
-  if (cpuCount !== undefined) {
-    const checked =
-      typeof cpuCount === 'number' ? checkCpuCount(asText(cpuCount) ?? String(cpuCount)) : undefined;
-    if (checked?.ok) result.cpuCount = checked.value;
-    else
-      reject(
-        'cpuCount',
-        cpuCount,
-        checked && !checked.ok ? checked.message : 'must be a whole number, e.g. 2',
-      );
-  }
-  const cpuPool = block.raw('cpuPool');
-  if (cpuPool !== undefined) {
-    const text = asText(cpuPool);
-    const checked = text !== undefined ? checkCpuPool(text) : undefined;
-    if (checked?.ok) result.cpuPool = checked.value;
-    else
-      reject(
-        'cpuPool',
-        cpuPool,
-        checked && !checked.ok ? checked.message : 'must be a CPU list string, e.g. "2,3"',
-      );
-  }
-  const memoryMib = block.raw('memoryMib');
-  if (memoryMib !== undefined) {
-    const checked =
-      typeof memoryMib === 'number' ? checkMemoryMib(asText(memoryMib) ?? String(memoryMib)) : undefined;
-    if (checked?.ok) result.memoryMib = checked.value;
-    else
-      reject(
-        'memoryMib',
-        memoryMib,
-        checked && !checked.ok ? checked.message : 'must be a whole number of MiB',
-      );
-  }
+  /** One allocator value, judged by the same check as the command form's; `numeric` wants a YAML number. */
+  const read = <T>(
+    key: 'cpuCount' | 'cpuPool' | 'memoryMib',
+    check: (raw: string) => ValueCheck<T>,
+    numeric: boolean,
+    expected: string,
+  ): T | undefined => {
+    const raw = block.raw(key);
+    if (raw === undefined) return undefined;
+    const text = numeric ? (typeof raw === 'number' ? (asText(raw) ?? String(raw)) : undefined) : asText(raw);
+    const checked = text !== undefined ? check(text) : undefined;
+    if (checked?.ok) return checked.value;
+    reject(key, raw, checked && !checked.ok ? checked.message : expected);
+    return undefined;
+  };
+  const cpuCount = read('cpuCount', checkCpuCount, true, 'must be a whole number, e.g. 2');
+  if (cpuCount !== undefined) result.cpuCount = cpuCount;
+  const cpuPool = read('cpuPool', checkCpuPool, false, 'must be a CPU list string, e.g. "2,3"');
+  if (cpuPool !== undefined) result.cpuPool = cpuPool;
+  const memoryMib = read('memoryMib', checkMemoryMib, true, 'must be a whole number of MiB');
+  if (memoryMib !== undefined) result.memoryMib = memoryMib;
   const installCli = block.boolean('installCli');
   if (installCli !== undefined) result.installCli = installCli;
   block.finish();

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors';
 import type { CliContext } from '../cli-command';
-import { ask, defineCommand, now, parseSeconds, pause, specStores } from '../command-runtime';
+import { ask, defineCommand, now, onePoolName, parseSeconds, pause, specStores } from '../command-runtime';
 import { formatDuration } from '../duration-format';
 import { poolSources } from '../pool-catalog';
 import type { PoolSources } from '../pool-views';
@@ -35,11 +35,7 @@ const OPTIONS = {
 export const deleteCommand = defineCommand(
   { name: 'delete', usage: USAGE, help: HELP, options: OPTIONS },
   async ({ values, positionals }, context) => {
-    const names =
-      positionals[0] === 'pool' || positionals[0] === 'pools' ? positionals.slice(1) : positionals;
-    const [name, ...extra] = names;
-    if (name === undefined) throw new UsageError('delete needs the pool name');
-    if (extra.length > 0) throw new UsageError(`delete removes one pool at a time; unexpected "${extra[0]}"`);
+    const name = onePoolName('delete', positionals, 'removes one pool at a time');
     const timeout = parseSeconds('--timeout', values.timeout, 30 * 60);
     const interval = parseSeconds('--interval', values.interval, 5);
 

@@ -1,10 +1,10 @@
 import { PoolQueue } from '../../aws/pool-queue';
 import { StatusTable } from '../../aws/status-table';
 import { TriggerKind } from '../../dispatch/pool-trigger';
-import { ConcurrentUpdateError, UsageError } from '../../errors';
+import { ConcurrentUpdateError } from '../../errors';
 import { appendHistory, type StatusRow } from '../../status/status-row';
 import type { CliContext } from '../cli-command';
-import { defineCommand, now, resourceNames } from '../command-runtime';
+import { defineCommand, now, onePoolName, resourceNames } from '../command-runtime';
 
 /**
  * `enclave-pools roll NAME`: approves the roll a pool with `enclave-pools.aws/roll: manual` is
@@ -81,10 +81,7 @@ const OPTIONS = {} as const;
 export const rollCommand = defineCommand(
   { name: 'roll', usage: USAGE, help: HELP, options: OPTIONS },
   async ({ positionals }, context) => {
-    const names = positionals[0] === 'pool' ? positionals.slice(1) : positionals;
-    const [name, ...extra] = names;
-    if (name === undefined) throw new UsageError('roll needs the pool name');
-    if (extra.length > 0) throw new UsageError(`roll approves one pool at a time; unexpected "${extra[0]}"`);
+    const name = onePoolName('roll', positionals, 'approves one pool at a time');
     const clients = context.services.awsClients();
     const resources = resourceNames(context);
     const result = await approve(context, new StatusTable(clients, resources.statusTable), name);

@@ -1,8 +1,15 @@
 import { Nodegroups } from '../../aws/nodegroups';
 import { StatusTable } from '../../aws/status-table';
-import { UsageError } from '../../errors';
 import type { CliContext } from '../cli-command';
-import { defineCommand, now, parseSeconds, pause, resourceNames, styleFor } from '../command-runtime';
+import {
+  defineCommand,
+  now,
+  onePoolName,
+  parseSeconds,
+  pause,
+  resourceNames,
+  styleFor,
+} from '../command-runtime';
 import { isMissingStore, loadStoredSpec } from '../pool-spec-loader';
 import { RollWatcher, type WatchPorts, WatchResult } from '../roll-watcher';
 
@@ -61,10 +68,7 @@ const OPTIONS = {
 export const watchCommand = defineCommand(
   { name: 'watch', usage: USAGE, help: HELP, options: OPTIONS },
   async ({ values, positionals }, context) => {
-    const names = positionals[0] === 'pool' ? positionals.slice(1) : positionals;
-    const [poolId, ...extra] = names;
-    if (poolId === undefined) throw new UsageError('watch needs the pool name');
-    if (extra.length > 0) throw new UsageError(`watch follows one pool; unexpected "${extra[0]}"`);
+    const poolId = onePoolName('watch', positionals, 'follows one pool');
     const intervalMs = parseSeconds('--interval', values.interval, 10) * 1000;
     const timeoutMs = parseSeconds('--timeout', values.timeout, 2 * 3600) * 1000;
     const watcher = new RollWatcher(
