@@ -95,9 +95,11 @@ describe('enclave-pools CLI through the event path', () => {
     const table = await cli('get', 'pools');
     expect(table.code).toBe(0);
     const [header, line] = table.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^NAME\s+CLUSTER\s+INSTANCE TYPE\s+ENCLAVES\s+PINNED\s+NODEGROUP\s+READY\s+AGE$/);
+    expect(header).toMatch(
+      /^NAME\s+CLUSTER\s+INSTANCE TYPE\s+ENCLAVES\s+PINNED\s+NODEGROUP\s+READY\s+ROLL\s+AGE$/,
+    );
     expect(line).toMatch(
-      /^my-node-pool\s+my-cluster\s+m5\.xlarge\s+2 CPU, 768 MiB\s+1\s+ACTIVE\s+True\s+\d+s$/,
+      /^my-node-pool\s+my-cluster\s+m5\.xlarge\s+2 CPU, 768 MiB\s+1\s+ACTIVE\s+True\s+-\s+\d+s$/,
     );
     const json = JSON.parse((await cli('get', 'pools', '-o', 'json')).stdout);
     expect(json.items).toHaveLength(1);
