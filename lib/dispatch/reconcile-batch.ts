@@ -143,8 +143,31 @@ interface PoolWork {
 export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps): Promise<BatchResult> {
   const now = deps.now ?? Date.now;
   const functionEnd = deps.remainingMs === undefined ? Number.POSITIVE_INFINITY : now() + deps.remainingMs();
+  const { work, rejected } = groupByPool(records, deps);
   // Passes end this much before the function is stopped; the hand-backs after them use the rest.
-  const invocationEnd = functionEnd - RETURN_MARGIN_MS;
+  const pools = await runPasses(work, deps, now, functionEnd - RETURN_MARGIN_MS);
+
+  const failures: { itemIdentifier: string }[] = [];
+  // What is left to do after the passes gets the rest of the invocation, not a pass's budget.
+  const untilEnd = { resources: functionEnd - FINAL_MARGIN_MS, bookkeeping: functionEnd - FINAL_MARGIN_MS };
+  for (const { record, reason } of rejected) {
+    if (!(await deadLetterRejected(record, reason, deps, untilEnd)))
+      failures.push({ itemIdentifier: record.messageId });
+  }
+  for (const entry of work) {
+    const failed = await handBack(entry, pools[entry.poolId] as PoolDispatch, deps, untilEnd);
+    if (failed) failures.push({ itemIdentifier: entry.carrier.messageId });
+  }
+  return { batchItemFailures: failures, pools };
+}
+
+type Deadlines = Parameters<typeof withCallDeadlines>[0];
+
+/** The batch's messages by pool, most-delivered pool first; messages no pool can be, apart. */
+function groupByPool(
+  records: readonly QueueRecord[],
+  deps: DispatchDeps,
+): { work: PoolWork[]; rejected: Array<{ record: QueueRecord; reason: string }> } {
   const byPool = new Map<string, Omit<PoolWork, 'carrier'>>();
   const rejected: Array<{ record: QueueRecord; reason: string }> = [];
   for (const record of records) {
@@ -171,7 +194,16 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
       carrier: entry.records.reduce((a, b) => (b.receiveCount > a.receiveCount ? b : a)),
     }))
     .sort((a, b) => b.carrier.receiveCount - a.carrier.receiveCount);
+  return { work, rejected };
+}
 
+/** One pass per pool, `poolConcurrency` at a time, each started only when a whole pass still fits. */
+async function runPasses(
+  work: readonly PoolWork[],
+  deps: DispatchDeps,
+  now: () => number,
+  invocationEnd: number,
+): Promise<Record<string, PoolDispatch>> {
   const passMs = (deps.budget.passSeconds + deps.budget.bookkeepingSeconds) * 1000;
   const pools: Record<string, PoolDispatch> = {};
   let next = 0;
@@ -196,87 +228,95 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
   await Promise.all(
     Array.from({ length: Math.max(1, Math.min(deps.budget.poolConcurrency, work.length)) }, worker),
   );
+  return pools;
+}
 
-  const failures: { itemIdentifier: string }[] = [];
-  // What is left to do after the passes gets the rest of the invocation, not a pass's budget.
-  const untilEnd = { resources: functionEnd - FINAL_MARGIN_MS, bookkeeping: functionEnd - FINAL_MARGIN_MS };
-  for (const { record, reason } of rejected) {
-    // The answer for a message no pool can be: the dead-letter queue, with why and what to change.
-    logger.warn('message-rejected', { messageId: record.messageId, reason });
-    const sent = await withCallDeadlines(untilEnd, () =>
-      deps.deadLetters.send({
+/** The answer for a message no pool can be: the dead-letter queue, with why and what to change. */
+async function deadLetterRejected(
+  record: QueueRecord,
+  reason: string,
+  deps: DispatchDeps,
+  untilEnd: Deadlines,
+): Promise<boolean> {
+  logger.warn('message-rejected', { messageId: record.messageId, reason });
+  return withCallDeadlines(untilEnd, () =>
+    deps.deadLetters.send({
+      rejectedBy: 'enclave-pools',
+      reason,
+      messageId: record.messageId,
+      body: record.body,
+    }),
+  ).then(
+    () => true,
+    (error: unknown) => {
+      logger.error('dead-letter-send-failed', { messageId: record.messageId, error: errorMessage(error) });
+      return false;
+    },
+  );
+}
+
+/**
+ * What the queue is told about one pool after its pass: true when its carrier message must be
+ * delivered again (a batch item failure).
+ */
+async function handBack(
+  entry: PoolWork,
+  dispatch: PoolDispatch,
+  deps: DispatchDeps,
+  untilEnd: Deadlines,
+): Promise<boolean> {
+  const { carrier, poolId } = entry;
+  if (dispatch.result === 'unprocessed') {
+    logger.warn('pool-unprocessed', { poolId, receiveCount: carrier.receiveCount });
+    // Its last delivery would go to the DLQ untried: hand the pool on in a fresh message instead.
+    if (carrier.receiveCount >= deps.maxReceives) {
+      const handedOn = await withCallDeadlines(untilEnd, () =>
+        deps.queue.send({ body: { poolId, trigger: TriggerKind.Coalesced } }).then(
+          () => true,
+          () => false,
+        ),
+      );
+      if (handedOn) return false;
+    }
+    return true;
+  }
+  if (dispatch.result === 'terminal') {
+    // No retry can fix it (a missing table, access denied): the message goes to the dead-letter
+    // queue now, with the reason, and the pool's status says so. Nothing is dropped: once the
+    // cause is fixed, a redrive or the next spec write reconciles the pool.
+    const moved = await withCallDeadlines(untilEnd, async () => {
+      await deps.deadLetters.send({
         rejectedBy: 'enclave-pools',
-        reason,
-        messageId: record.messageId,
-        body: record.body,
-      }),
-    ).then(
+        poolId,
+        reason: dispatch.error,
+        messageId: carrier.messageId,
+        body: carrier.body,
+      });
+      await deps
+        .reportDeadLetter(poolId, dispatch.error, true)
+        .catch((error: unknown) =>
+          logger.error('dead-letter-report-failed', { poolId, error: errorMessage(error) }),
+        );
+    }).then(
       () => true,
       (error: unknown) => {
-        logger.error('dead-letter-send-failed', { messageId: record.messageId, error: errorMessage(error) });
+        logger.error('dead-letter-send-failed', { poolId, error: errorMessage(error) });
         return false;
       },
     );
-    if (!sent) failures.push({ itemIdentifier: record.messageId });
+    return !moved;
   }
-  for (const entry of work) {
-    const dispatch = pools[entry.poolId] as PoolDispatch;
-    const { carrier, poolId } = entry;
-    if (dispatch.result === 'unprocessed') {
-      logger.warn('pool-unprocessed', { poolId, receiveCount: carrier.receiveCount });
-      // Its last delivery would go to the DLQ untried: hand the pool on in a fresh message instead.
-      if (carrier.receiveCount >= deps.maxReceives) {
-        const handedOn = await withCallDeadlines(untilEnd, () =>
-          deps.queue.send({ body: { poolId, trigger: TriggerKind.Coalesced } }).then(
-            () => true,
-            () => false,
-          ),
-        );
-        if (handedOn) continue;
-      }
-      failures.push({ itemIdentifier: carrier.messageId });
-      continue;
-    }
-    if (dispatch.result === 'terminal') {
-      // No retry can fix it (a missing table, access denied): the message goes to the dead-letter
-      // queue now, with the reason, and the pool's status says so. Nothing is dropped: once the
-      // cause is fixed, a redrive or the next spec write reconciles the pool.
-      const moved = await withCallDeadlines(untilEnd, async () => {
-        await deps.deadLetters.send({
-          rejectedBy: 'enclave-pools',
-          poolId,
-          reason: dispatch.error,
-          messageId: carrier.messageId,
-          body: carrier.body,
-        });
-        await deps
-          .reportDeadLetter(poolId, dispatch.error, true)
-          .catch((error: unknown) =>
-            logger.error('dead-letter-report-failed', { poolId, error: errorMessage(error) }),
-          );
-      }).then(
-        () => true,
-        (error: unknown) => {
-          logger.error('dead-letter-send-failed', { poolId, error: errorMessage(error) });
-          return false;
-        },
+  if (dispatch.result === 'failed') {
+    // One message carries the retry for the whole pool; the one delivered most often, so that a
+    // pool that keeps failing reaches the DLQ instead of cycling fresh duplicates for ever.
+    if (carrier.receiveCount >= deps.maxReceives) {
+      await withCallDeadlines(untilEnd, () => deps.reportDeadLetter(poolId, dispatch.error)).catch(
+        (error: unknown) => logger.error('dead-letter-report-failed', { poolId, error: errorMessage(error) }),
       );
-      if (!moved) failures.push({ itemIdentifier: carrier.messageId });
-      continue;
     }
-    if (dispatch.result === 'failed') {
-      // One message carries the retry for the whole pool; the one delivered most often, so that a
-      // pool that keeps failing reaches the DLQ instead of cycling fresh duplicates for ever.
-      failures.push({ itemIdentifier: carrier.messageId });
-      if (carrier.receiveCount >= deps.maxReceives) {
-        await withCallDeadlines(untilEnd, () => deps.reportDeadLetter(poolId, dispatch.error)).catch(
-          (error: unknown) =>
-            logger.error('dead-letter-report-failed', { poolId, error: errorMessage(error) }),
-        );
-      }
-    }
+    return true;
   }
-  return { batchItemFailures: failures, pools };
+  return false;
 }
 
 /** Hints of our own (a requeue, a lease check) that may have been overtaken since they were sent. */
@@ -304,6 +344,66 @@ async function staleHint(
   return onlyLeaseChecks ? { result: 'stale-lease-check' } : { result: 'stale-requeue' };
 }
 
+/**
+ * A delivery that needs no pass: spec events the status row has already seen, events a pending
+ * requeue already covers (it re-reads the spec after every write they are about), or a hint of
+ * our own that was overtaken.
+ */
+async function staleEvents(
+  poolId: string,
+  entry: PoolWork,
+  deps: DispatchDeps,
+  now: () => number,
+): Promise<PoolDispatch | undefined> {
+  if (
+    deps.specWrittenAt &&
+    mayBeStale(entry.triggers) &&
+    specEventsSeen(entry.triggers, await deps.specWrittenAt(poolId))
+  ) {
+    logger.debug('spec-event-stale', { poolId, events: entry.triggers.length });
+    return { result: 'stale-event' };
+  }
+  if (
+    mayBeStale(entry.triggers) &&
+    specEventsSeen(entry.triggers, (await deps.leases.state(poolId)).settlingWrittenAt)
+  ) {
+    logger.debug('spec-event-settling', { poolId, events: entry.triggers.length });
+    return { result: 'settling' };
+  }
+  return staleHint(poolId, entry, deps, now);
+}
+
+async function releaseAndRequeue(
+  poolId: string,
+  outcome: ReconcileOutcome,
+  deps: DispatchDeps,
+): Promise<void> {
+  // Two lease writes a pass: the take, and the release that also starts or ends the requeue
+  // chain. The requeue goes out after the release, so its token is live when it arrives; a
+  // holder that lost its lease sends none (its token was not stored: the holder now decides).
+  const requeueToken = outcome.kind === 'requeue' ? deps.newToken() : undefined;
+  const release = await deps.leases.release(
+    poolId,
+    deps.holderId,
+    outcome.kind === 'requeue'
+      ? { token: requeueToken, settlingWrittenAt: outcome.settlingWrittenAt }
+      : outcome.kind === 'transient'
+        ? undefined
+        : { token: undefined },
+  );
+  if (release.lost) logger.warn('lease-lost', { poolId });
+  try {
+    if (outcome.kind === 'requeue' && !release.lost) {
+      await deps.queue.send({
+        body: { poolId, trigger: TriggerKind.Requeue, requeueToken },
+        delaySeconds: outcome.afterSeconds,
+      });
+    }
+  } finally {
+    if (release.dirty) await deps.queue.send({ body: { poolId, trigger: TriggerKind.Coalesced } });
+  }
+}
+
 async function dispatchPool(
   poolId: string,
   entry: PoolWork,
@@ -311,23 +411,7 @@ async function dispatchPool(
   now: () => number,
 ): Promise<PoolDispatch> {
   try {
-    if (
-      deps.specWrittenAt &&
-      mayBeStale(entry.triggers) &&
-      specEventsSeen(entry.triggers, await deps.specWrittenAt(poolId))
-    ) {
-      logger.debug('spec-event-stale', { poolId, events: entry.triggers.length });
-      return { result: 'stale-event' };
-    }
-    if (
-      mayBeStale(entry.triggers) &&
-      specEventsSeen(entry.triggers, (await deps.leases.state(poolId)).settlingWrittenAt)
-    ) {
-      // The pending requeue re-reads the spec after every write these events are about.
-      logger.debug('spec-event-settling', { poolId, events: entry.triggers.length });
-      return { result: 'settling' };
-    }
-    const stale = await staleHint(poolId, entry, deps, now);
+    const stale = await staleEvents(poolId, entry, deps, now);
     if (stale) return stale;
 
     const lease = await deps.leases.acquire(poolId, deps.holderId, leaseSecondsFor(deps.budget));
@@ -352,30 +436,7 @@ async function dispatchPool(
       outcome = { kind: 'transient', error: errorMessage(error) };
     }
 
-    // Two lease writes a pass: the take, and the release that also starts or ends the requeue
-    // chain. The requeue goes out after the release, so its token is live when it arrives; a
-    // holder that lost its lease sends none (its token was not stored: the holder now decides).
-    const requeueToken = outcome.kind === 'requeue' ? deps.newToken() : undefined;
-    const release = await deps.leases.release(
-      poolId,
-      deps.holderId,
-      outcome.kind === 'requeue'
-        ? { token: requeueToken, settlingWrittenAt: outcome.settlingWrittenAt }
-        : outcome.kind === 'transient'
-          ? undefined
-          : { token: undefined },
-    );
-    if (release.lost) logger.warn('lease-lost', { poolId });
-    try {
-      if (outcome.kind === 'requeue' && !release.lost) {
-        await deps.queue.send({
-          body: { poolId, trigger: TriggerKind.Requeue, requeueToken },
-          delaySeconds: outcome.afterSeconds,
-        });
-      }
-    } finally {
-      if (release.dirty) await deps.queue.send({ body: { poolId, trigger: TriggerKind.Coalesced } });
-    }
+    await releaseAndRequeue(poolId, outcome, deps);
 
     logger[outcome.kind === 'transient' ? 'warn' : 'info']('reconciled', {
       poolId,
