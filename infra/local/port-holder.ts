@@ -1,23 +1,11 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import { findFreePort, probeSandbox, sandboxEndpoint } from '../sandbox/sandbox-process';
+import { findFreePort, portIsListening, probeSandbox, sandboxEndpoint } from '../sandbox/sandbox-process';
 
 /**
  * Who holds a TCP port on 127.0.0.1, in words a user can act on: this project's sandbox (its pid
  * and the checkout it runs from), another program (pid and command line, read from /proc on Linux),
  * or nothing. `npm start` uses it to refuse ports it did not open itself.
  */
-export function portIsListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 function processDescription(pid: number): string {
   try {
     const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');

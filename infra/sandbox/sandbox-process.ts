@@ -100,7 +100,8 @@ export async function probeSandbox(endpoint: string, timeoutMs = 1000): Promise<
   }
 }
 
-function portIsListening(port: number): Promise<boolean> {
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function portIsListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.once('connect', () => {

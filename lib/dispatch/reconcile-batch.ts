@@ -220,9 +220,7 @@ async function runPasses(
         resources: started + deps.budget.passSeconds * 1000,
         bookkeeping: started + passMs,
       };
-      pools[entry.poolId] = await withCallDeadlines(deadlines, () =>
-        dispatchPool(entry.poolId, entry, deps, now),
-      );
+      pools[entry.poolId] = await withCallDeadlines(deadlines, () => dispatchPool(entry, deps, now));
     }
   };
   await Promise.all(
@@ -323,11 +321,11 @@ async function handBack(
 const HINTS = new Set<TriggerKind>([TriggerKind.Requeue, TriggerKind.LeaseCheck]);
 
 async function staleHint(
-  poolId: string,
   entry: PoolWork,
   deps: DispatchDeps,
   now: () => number,
 ): Promise<PoolDispatch | undefined> {
+  const { poolId } = entry;
   if (!entry.triggers.every((trigger) => HINTS.has(trigger.kind))) return undefined;
   const lease = await deps.leases.state(poolId);
   const liveRequeue = entry.triggers.some(
@@ -350,11 +348,11 @@ async function staleHint(
  * our own that was overtaken.
  */
 async function staleEvents(
-  poolId: string,
   entry: PoolWork,
   deps: DispatchDeps,
   now: () => number,
 ): Promise<PoolDispatch | undefined> {
+  const { poolId } = entry;
   if (
     deps.specWrittenAt &&
     mayBeStale(entry.triggers) &&
@@ -370,7 +368,7 @@ async function staleEvents(
     logger.debug('spec-event-settling', { poolId, events: entry.triggers.length });
     return { result: 'settling' };
   }
-  return staleHint(poolId, entry, deps, now);
+  return staleHint(entry, deps, now);
 }
 
 async function releaseAndRequeue(
@@ -404,14 +402,10 @@ async function releaseAndRequeue(
   }
 }
 
-async function dispatchPool(
-  poolId: string,
-  entry: PoolWork,
-  deps: DispatchDeps,
-  now: () => number,
-): Promise<PoolDispatch> {
+async function dispatchPool(entry: PoolWork, deps: DispatchDeps, now: () => number): Promise<PoolDispatch> {
+  const { poolId } = entry;
   try {
-    const stale = await staleEvents(poolId, entry, deps, now);
+    const stale = await staleEvents(entry, deps, now);
     if (stale) return stale;
 
     const lease = await deps.leases.acquire(poolId, deps.holderId, leaseSecondsFor(deps.budget));

@@ -67,6 +67,15 @@ def _idempotent(action: str, build: Any) -> Any:
     return method
 
 
+def _named_template(self: Any, template_id: str | None, name: str | None) -> Any:
+    """The template a request names by LaunchTemplateId or LaunchTemplateName (EC2 wants one)."""
+    if template_id:
+        return self.ec2_backend.get_launch_template(template_id)
+    if name:
+        return self.ec2_backend.get_launch_template_by_name(name)
+    raise MissingParameterError("launch template ID or launch template name")
+
+
 def _create_launch_template_version(self: Any) -> Any:
     from moto.core.responses import ActionResult
     from moto.ec2.exceptions import InvalidParameterCombination, MissingParameterError
@@ -76,12 +85,7 @@ def _create_launch_template_version(self: Any) -> Any:
     template_id = self._get_param("LaunchTemplateId")
     if name and template_id:
         raise InvalidParameterCombination("Specify either the launch template ID or the launch template name, not both.")
-    if template_id:
-        template = self.ec2_backend.get_launch_template(template_id)
-    elif name:
-        template = self.ec2_backend.get_launch_template_by_name(name)
-    else:
-        raise MissingParameterError("launch template ID or launch template name")
+    template = _named_template(self, template_id, name)
 
     data = self._get_param("LaunchTemplateData", {})
     if "UserData" in data:
@@ -128,12 +132,7 @@ def _delete_launch_template_versions(self: Any) -> Any:
             "use DeleteLaunchTemplate to delete a template with all its versions.",
         )
     self.error_on_dryrun()
-    if template_id:
-        template = self.ec2_backend.get_launch_template(template_id)
-    elif name:
-        template = self.ec2_backend.get_launch_template_by_name(name)
-    else:
-        raise MissingParameterError("launch template ID or launch template name")
+    template = _named_template(self, template_id, name)
 
     succeeded: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
