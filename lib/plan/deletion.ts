@@ -65,8 +65,16 @@ function planNodegroupDeletion(
   return builder.build();
 }
 
-/** Everything of the pool is gone (SpecValid already says the spec was deleted). */
+/** Everything of the pool is gone. */
 function deletedConditions(builder: PlanBuilder, message: string): void {
+  builder.set(
+    falseCondition(
+      ConditionType.SpecValid,
+      Reason.Deleted,
+      'the spec was deleted from its store',
+      ConditionSeverity.Info,
+    ),
+  );
   builder.set(
     falseCondition(ConditionType.LaunchTemplateReady, Reason.Deleted, message, ConditionSeverity.Info),
   );
@@ -90,11 +98,12 @@ function deletedConditions(builder: PlanBuilder, message: string): void {
  */
 export function planDeletion(desired: DesiredAbsent, observed: Observed): Plan {
   const builder = new PlanBuilder();
+  // Deleting until the resources are gone: SpecValid leads the summary, so Ready says Deleting too.
   builder.set(
     falseCondition(
       ConditionType.SpecValid,
-      Reason.Deleted,
-      'the spec was deleted from its store',
+      Reason.Deleting,
+      "the spec was deleted from its store; the pool's resources are being deleted",
       ConditionSeverity.Info,
     ),
   );

@@ -1,5 +1,6 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { resolveResourceNames } from '../../../lib/config';
+import { runCliCaptured } from '../../support/run-cli';
 import { configureSandbox } from '../../support/sandbox';
 import { conditionOf, POOL_ID, SEED_SPEC, useReconcileHarness } from './reconcile-harness';
 
@@ -18,11 +19,20 @@ describe('reconcile: a deleted spec', () => {
     // Act
     const first = await h.run();
     const deleting = await h.statusRow();
+    const described = await runCliCaptured(['describe', 'pool', POOL_ID], {
+      env: { NO_COLOR: '1' },
+      clients: h.clients,
+    });
+    const listed = await runCliCaptured(['get', 'pools'], { env: { NO_COLOR: '1' }, clients: h.clients });
     const rest = await h.settle();
 
     // Assess
     expect(first).toMatchObject({ kind: 'requeue', reason: 'NodegroupDeleting' });
     expect(conditionOf(deleting, 'EKSNodegroupReady')).toBe('False/NodegroupDeleting');
+    // Deleting, not Deleted, while the node group still exists: in the row and through both doors.
+    expect(conditionOf(deleting, 'Ready')).toBe('False/Deleting');
+    expect(described.stdout).toMatch(/^Ready: +False \(Deleting\)/m);
+    expect(listed.stdout).toMatch(/^my-node-pool +my-cluster .* DELETING +False \(Deleting\) /m);
     expect(rest.at(-1)).toMatchObject({ kind: 'done' });
     expect(await h.nodegroup()).toBeUndefined();
     expect(await h.launchTemplateExists()).toBe(false);
