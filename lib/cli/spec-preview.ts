@@ -100,3 +100,15 @@ export async function previewSpec(
   });
   return { preview, pass, ...(existing ? { storedIn: existing.kind } : {}) };
 }
+
+/**
+ * Why the dry pass could not read the deployment (the status table, a store, AWS), or undefined
+ * when it could: a pass that ended transient, or terminal before it had a status row to write.
+ * A preview built without those reads would say the pool "matches this spec" about nothing.
+ */
+export function unreadableDeployment(pass: PreviewPass): string | undefined {
+  const { outcome } = pass;
+  if (outcome.kind === 'transient') return outcome.error;
+  if (outcome.kind === 'terminal' && !pass.next) return `${outcome.reason}: ${outcome.message}`;
+  return undefined;
+}

@@ -781,9 +781,12 @@ export async function reconcile(
     previous = await deps.statusTable.get(poolId);
   } catch (error: unknown) {
     log.warn('reconcile.status-read-failed', { error: errorMessage(error) });
+    // Named, so whoever reads the outcome (the queue's log, `plan`) knows which table it was.
+    const table = error instanceof EnclavePoolError ? error.context.resourceId : undefined;
+    const message = `${table ? `status table ${table}: ` : ''}${errorMessage(error)}`;
     return isRetryable(error)
-      ? Outcome.transient(errorMessage(error))
-      : Outcome.terminal('StatusTableUnreadable', errorMessage(error));
+      ? Outcome.transient(message)
+      : Outcome.terminal('StatusTableUnreadable', message);
   }
   const { report, wroteToAws, deferred } = await new Pass(poolId, previous, deps, log, context).run();
   const outcome = report.outcome;

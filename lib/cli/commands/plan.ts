@@ -2,7 +2,7 @@ import { UsageError } from '../../errors';
 import { defineCommand, parseVariableOverrides, styleFor } from '../command-runtime';
 import { previewText } from '../preview-text';
 import { readSpecFile, reportInvalidSpecFile, specFileArgument } from '../spec-file';
-import { previewSpec } from '../spec-preview';
+import { previewSpec, unreadableDeployment } from '../spec-preview';
 
 /**
  * `enclave-pools plan -f FILE [-o text|json]`: what a reconcile of this spec would do now, without
@@ -18,7 +18,8 @@ writing anything, and shows:
   - whether a new launch template version is created and whether the node group rolls;
   - the roll's impact: nodes to replace, AZs, update strategy, max unavailable, extra instances;
   - node group config changes (labels, taints, scaling) and the steps in order.
-Exit 0 when the plan could be made (changes or not), 1 when the spec is invalid or AWS refuses it.
+Exit 0 when the plan could be made (changes or not), 1 when the spec is invalid, AWS refuses it, or
+the deployment could not be read (the status table, a spec store, AWS: it says which).
 
 Options:
   -f, --filename FILE   the pool spec (MachinePool + AWSManagedMachinePool + NodeadmConfig)
@@ -54,6 +55,13 @@ export const planCommand = defineCommand(
       overrides,
     });
     if (context.debug) for (const line of pass.logs) context.io.stderr.write(`${line}\n`);
+    const unreadable = unreadableDeployment(pass);
+    if (unreadable) {
+      context.io.stderr.write(
+        `error: plan could not read the deployment: ${unreadable}; nothing was planned. Check the resource names (STAGE, STATUS_TABLE, SPEC_BUCKET, SPEC_TABLE), the endpoint (AWS_ENDPOINT_URL) and the credentials\n`,
+      );
+      return 1;
+    }
     if (output === 'json') context.io.stdout.write(`${JSON.stringify(preview, null, 2)}\n`);
     else context.io.stdout.write(previewText(preview, file, styleFor(context.io.stdout, context)));
     return preview.problems.length > 0 ? 1 : 0;

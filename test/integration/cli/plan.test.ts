@@ -166,4 +166,23 @@ describe('enclave-pools plan (sandbox)', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('is invalid; fix the errors above, nothing was planned');
   });
+
+  it('exits 1 and names what it could not read when the status table is missing, instead of "matches this spec"', async () => {
+    await h.s3Specs.put('my-node-pool', SEED_SPEC);
+    await h.settle();
+    h.counter.reset();
+
+    const run = await runCliCaptured(['plan', '-f', specFile('pool.yaml', SEED_SPEC)], {
+      env: { ...env, STATUS_TABLE: 'enclave-pools-missing-status' },
+      clients: h.clients,
+    });
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^error: plan could not read the deployment: StatusTableUnreadable: .*enclave-pools-missing-status/m,
+    );
+    expect(run.stderr).toContain('nothing was planned');
+    expect(h.counter.writes()).toEqual([]);
+  });
 });
