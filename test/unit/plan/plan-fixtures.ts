@@ -8,6 +8,7 @@ import type {
 } from '../../../lib/plan/plan-types';
 import type { LaunchTemplateData } from '../../../lib/render/launch-template-data';
 import { OwnershipTagKey, ownershipTags } from '../../../lib/render/resource-names';
+import type { FailedRollRecord, UpdateRecord } from '../../../lib/status/status-row';
 
 /** Plain builders for plan() inputs: the seed pool, in sync unless a case says otherwise. */
 
@@ -131,3 +132,31 @@ export function nodegroup(
 export function observed(parts: Partial<Observed> = {}): Observed {
   return { previous: {}, ...parts };
 }
+
+/** EKS's record of the roll to version 2 (HASH_V2) for generation 2 of the spec, in `status`. */
+export const versionUpdate = (status: string, extra: Partial<UpdateRecord> = {}): UpdateRecord => ({
+  id: 'upd-1',
+  type: 'VersionUpdate',
+  status,
+  launchTemplateVersion: 2,
+  dataHash: HASH_V2,
+  specHash: SPEC_HASH,
+  generation: 2,
+  errors: [],
+  ...extra,
+});
+
+/** The status row's record of that roll having failed. */
+export const failedRollRecord = (overrides: Partial<FailedRollRecord> = {}): FailedRollRecord => ({
+  updateId: 'upd-1',
+  type: 'VersionUpdate',
+  status: 'Failed',
+  specHash: SPEC_HASH,
+  generation: 2,
+  errorCode: 'PodEvictionFailure',
+  errorMessage: 'Reached max retries while trying to evict pods from nodes',
+  hint: 'fix the budget',
+  launchTemplateVersion: 2,
+  dataHash: HASH_V2,
+  ...overrides,
+});

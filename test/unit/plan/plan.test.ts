@@ -1,9 +1,10 @@
 import { plan } from '../../../lib/plan/plan';
 import type { Action, Desired, Observed, Plan } from '../../../lib/plan/plan-types';
-import type { FailedRollRecord, UpdateRecord } from '../../../lib/status/status-row';
+import type { UpdateRecord } from '../../../lib/status/status-row';
 import {
   absent,
   desired,
+  failedRollRecord,
   HASH_V1,
   HASH_V2,
   HASH_V3,
@@ -14,6 +15,7 @@ import {
   POLICY,
   ROLE_ARN,
   SPEC_HASH,
+  versionUpdate,
 } from './plan-fixtures';
 
 function tokenOf(action: Action | undefined): string | undefined {
@@ -29,36 +31,14 @@ function condition(p: Plan, type: string): string | undefined {
   return c ? `${c.status}/${c.reason}` : undefined;
 }
 
-const rollUpdate = (status: string, extra: Partial<UpdateRecord> = {}): UpdateRecord => ({
-  id: 'upd-1',
-  type: 'VersionUpdate',
-  status,
-  launchTemplateVersion: 2,
-  dataHash: HASH_V2,
-  specHash: SPEC_HASH,
-  generation: 2,
-  errors: [],
-  ...extra,
-});
+const rollUpdate = versionUpdate;
 
 const podEviction = {
   code: 'PodEvictionFailure',
   message: 'Reached max retries while trying to evict pods from nodes',
 };
 
-const failedRoll = (overrides: Partial<FailedRollRecord> = {}): FailedRollRecord => ({
-  updateId: 'upd-1',
-  type: 'VersionUpdate',
-  status: 'Failed',
-  specHash: SPEC_HASH,
-  generation: 2,
-  errorCode: 'PodEvictionFailure',
-  errorMessage: podEviction.message,
-  hint: 'fix the budget',
-  launchTemplateVersion: 2,
-  dataHash: HASH_V2,
-  ...overrides,
-});
+const failedRoll = failedRollRecord;
 
 interface Case {
   name: string;

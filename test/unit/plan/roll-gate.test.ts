@@ -2,8 +2,16 @@ import { parseMaintenanceWindow } from '../../../lib/maintenance-window';
 import { plan } from '../../../lib/plan/plan';
 import type { Observed } from '../../../lib/plan/plan-types';
 import type { PoolPolicies } from '../../../lib/pool-spec';
-import type { FailedRollRecord, UpdateRecord } from '../../../lib/status/status-row';
-import { desired, HASH_V1, HASH_V2, launchTemplate, nodegroup, observed, SPEC_HASH } from './plan-fixtures';
+import {
+  desired,
+  failedRollRecord,
+  HASH_V1,
+  HASH_V2,
+  launchTemplate,
+  nodegroup,
+  observed,
+  versionUpdate,
+} from './plan-fixtures';
 
 /** Staged and windowed rolls (decision 0121): each row is one pass's input and what it must plan. */
 
@@ -23,28 +31,8 @@ const changed = (parts: Partial<Observed> = {}, previous: Observed['previous'] =
     previous: { lastKnownGoodVersion: 1, ...previous },
   });
 
-const inFlight: UpdateRecord = {
-  id: 'upd-1',
-  type: 'VersionUpdate',
-  status: 'InProgress',
-  launchTemplateVersion: 2,
-  dataHash: HASH_V2,
-  specHash: SPEC_HASH,
-  generation: 2,
-  errors: [],
-};
-const failedRoll: FailedRollRecord = {
-  updateId: 'upd-1',
-  type: 'VersionUpdate',
-  status: 'Failed',
-  specHash: SPEC_HASH,
-  generation: 2,
-  errorCode: 'NodeCreationFailure',
-  errorMessage: 'no join',
-  hint: 'h',
-  launchTemplateVersion: 2,
-  dataHash: HASH_V2,
-};
+const inFlight = versionUpdate('InProgress');
+const failedRoll = failedRollRecord({ errorCode: 'NodeCreationFailure', errorMessage: 'no join', hint: 'h' });
 
 interface Row {
   name: string;

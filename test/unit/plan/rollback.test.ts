@@ -15,23 +15,15 @@ import {
   nodegroup,
   observed,
   SPEC_HASH,
+  versionUpdate,
 } from './plan-fixtures';
 
 /** Rollback policy on-failure (decision 0120): each row is one pass's input and the plan it must give. */
 
 const podEviction = { code: 'PodEvictionFailure', message: 'Reached max retries while trying to evict pods' };
 
-const roll = (status: string, extra: Partial<UpdateRecord> = {}): UpdateRecord => ({
-  id: 'upd-roll',
-  type: 'VersionUpdate',
-  status,
-  launchTemplateVersion: 2,
-  dataHash: HASH_V2,
-  specHash: SPEC_HASH,
-  generation: 2,
-  errors: status === 'Failed' ? [podEviction] : [],
-  ...extra,
-});
+const roll = (status: string, extra: Partial<UpdateRecord> = {}): UpdateRecord =>
+  versionUpdate(status, { id: 'upd-roll', errors: status === 'Failed' ? [podEviction] : [], ...extra });
 
 const rollbackUpdate = (status: string, extra: Partial<UpdateRecord> = {}): UpdateRecord =>
   roll(status, {
