@@ -22,6 +22,7 @@ def install() -> None:
 
     from . import (
         control,
+        dynamodb_atomic,
         edge_zones,
         eks_clusters,
         eks_nodegroups,
@@ -44,3 +45,4 @@ def install() -> None:
     ssm_public_parameters.install()
     s3_event_ids.install()
     s3_delete_markers.install()
+    dynamodb_atomic.install()
