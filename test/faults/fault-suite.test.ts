@@ -1,4 +1,5 @@
 import { resolveResourceNames } from '../../lib/config';
+import type { ReconcileOutcome } from '../../lib/outcome';
 import { quietLogs } from '../support/quiet-logs';
 import type { FaultAction, FaultRule, ProxiedCall } from './support/fault-proxy';
 import { type FaultWorld, FUNCTION_TIMEOUT_MS, startFaultWorld } from './support/fault-world';
@@ -73,6 +74,40 @@ function barrier(operations: string[], count: number, then: 'forward' | 'strip-t
   };
 }
 
+/** What a pass that lost the conditional status write returns. */
+const LOST_RACE = 'status row changed concurrently';
+
+/**
+ * Ten reconcile() of one pool at once, bypassing the lease, lined up by the barrier: what AWS
+ * answered the version, roll and status writes (sorted), and the passes' outcomes (winners first).
+ */
+async function raceTenPasses(poolId: string, then: 'forward' | 'strip-token') {
+  const revision = (await faults.state(poolId)).row?.revision;
+  faults.proxy.setRule(barrier(['CreateLaunchTemplateVersion', 'UpdateNodegroupVersion'], 10, then));
+  const started = Date.now();
+  const outcomes = await Promise.all(Array.from({ length: 10 }, () => faults.reconcileDirect(poolId)));
+  faults.proxy.setRule(() => ({ kind: 'forward' }));
+  const answers = (matches: (call: ProxiedCall) => boolean) =>
+    faults.proxy.log
+      .filter(matches)
+      .map((call) => call.answered ?? 0)
+      .sort((a, b) => a - b);
+  const reason = (o: ReconcileOutcome) => (o.kind === 'requeue' ? o.reason : o.kind);
+  return {
+    started,
+    versionAnswers: answers(op('CreateLaunchTemplateVersion')),
+    rollAnswers: answers(op('UpdateNodegroupVersion')),
+    // The first write of each pass: conditional on the revision all ten read.
+    statusAnswers: answers(
+      (call) =>
+        call.table === STATUS_TABLE &&
+        call.operation === 'PutItem' &&
+        call.body.includes(`":expected":{"N":"${revision}"}`),
+    ),
+    outcomes: outcomes.map(reason).sort((a, b) => Number(a === LOST_RACE) - Number(b === LOST_RACE)),
+  };
+}
+
 /** The end state every scenario must reach, and its figures. */
 async function expectMinimum(scenario: string, poolId: string, startedAt: number): Promise<void> {
   // One delivery first: the row still says Ready on the first spec until a pass sees the change.
@@ -122,39 +157,45 @@ describe('one changed spec under each fault ends at the minimum', () => {
   it('10 concurrent passes bypassing the lease: tokens and the conditional status write guard them', async () => {
     const poolId = 'concurrent-passes';
     await changedPool(poolId);
-    const started = Date.now();
-    faults.proxy.setRule(barrier(['CreateLaunchTemplateVersion', 'UpdateNodegroupVersion'], 10, 'forward'));
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => faults.reconcileDirect(poolId)));
+    const race = await raceTenPasses(poolId, 'forward');
     // All ten read the same row revision and sent both writes with the same tokens (the barrier
-    // held every write until all ten had observed): at most one status write can win.
-    expect(faults.proxy.log.filter((c) => c.operation === 'CreateLaunchTemplateVersion')).toHaveLength(10);
-    expect(faults.proxy.log.filter((c) => c.operation === 'UpdateNodegroupVersion')).toHaveLength(10);
-    const lostRace = outcomes.filter(
-      (o) => o.kind === 'requeue' && o.reason === 'status row changed concurrently',
-    );
-    expect(lostRace.length).toBeGreaterThanOrEqual(1);
+    // held every write until all ten had observed): AWS answered every one with the same version
+    // and the same update, and exactly one conditional status write on that revision won.
+    const { started, ...answers } = race;
+    expect(answers).toEqual({
+      versionAnswers: Array.from({ length: 10 }, () => 200),
+      rollAnswers: Array.from({ length: 10 }, () => 200),
+      statusAnswers: [200, ...Array.from({ length: 9 }, () => 400)],
+      outcomes: ['UpdateInProgress', ...Array.from({ length: 9 }, () => LOST_RACE)],
+    });
     await expectMinimum('10 concurrent passes, lease bypassed', poolId, started);
   });
 
   it('10 concurrent passes bypassing the lease with the tokens stripped: the version is what tokens guard', async () => {
     const poolId = 'concurrent-no-tokens';
     await changedPool(poolId);
-    faults.proxy.setRule(
-      barrier(['CreateLaunchTemplateVersion', 'UpdateNodegroupVersion'], 10, 'strip-token'),
-    );
-    const started = Date.now();
-    await Promise.all(Array.from({ length: 10 }, () => faults.reconcileDirect(poolId)));
-    faults.proxy.setRule(() => ({ kind: 'forward' }));
+    const race = await raceTenPasses(poolId, 'strip-token');
     const versionsCut = (await faults.state(poolId)).versions;
     await faults.converge([poolId]);
     const rolls = await faults.rolls(poolId);
-    const convergedMs = Date.now() - started;
+    const convergedMs = Date.now() - race.started;
     figures.push(
       `10 concurrent passes, lease bypassed, tokens stripped | ${versionsCut - 2} | ${rolls.length - 1} | - | ${(convergedMs / 1000).toFixed(1)} s`,
     );
     // Without tokens nothing stops ten passes that all saw version 1 from each cutting a version:
     // the version is what the token guards. The roll is still one: the ten requests reach EKS
-    // together, it starts one update and refuses the others (ResourceInUse).
+    // together, it starts one update and refuses the others (ResourceInUse, 409). Exactly one
+    // status write on the revision all ten read wins; which pass that is, is up to the order the
+    // writes reach DynamoDB: the one whose roll started or one that was refused.
+    const [winner, ...losers] = race.outcomes;
+    expect({ ...race, outcomes: losers }).toEqual({
+      started: race.started,
+      versionAnswers: Array.from({ length: 10 }, () => 200),
+      rollAnswers: [200, ...Array.from({ length: 9 }, () => 409)],
+      statusAnswers: [200, ...Array.from({ length: 9 }, () => 400)],
+      outcomes: Array.from({ length: 9 }, () => LOST_RACE),
+    });
+    expect(['UpdateInProgress', 'NodegroupBusy']).toContain(winner);
     expect(versionsCut).toBe(11);
     expect(rolls).toHaveLength(1);
     expect((await faults.state(poolId)).ready).toBe('True/Ready');

@@ -14,7 +14,11 @@ import type { Socket } from 'node:net';
  *   response);
  * - `status`: not forwarded, answered with an HTTP status and the service's error shape
  *   (e.g. 500 InternalFailure, 403 AccessDeniedException, 404 ResourceNotFoundException);
- * - `black-hole`: accepted and never answered.
+ * - `black-hole`: accepted and never answered;
+ * - `crash-after`: forwarded and executed; when the answer arrives `crash` runs (the test
+ *   SIGKILLs the process that sent the call) and the answer is never delivered;
+ * - `restart-after`: forwarded and executed, then the endpoint restarts: every open connection is
+ *   cut (answers in flight lost) and every new one reset as it opens, until `up()`.
  */
 export interface ProxiedCall {
   service: string;
@@ -23,6 +27,8 @@ export interface ProxiedCall {
   path: string;
   /** DynamoDB: the table the request names (TableName). */
   table?: string;
+  /** The request body as text (which pool a call is about: its id is in the path or the body). */
+  body: string;
 }
 
 export type FaultAction =
@@ -32,6 +38,8 @@ export type FaultAction =
   | { kind: 'drop-response' }
   | { kind: 'status'; status: number; code: string; message?: string }
   | { kind: 'black-hole' }
+  | { kind: 'crash-after'; crash: () => void }
+  | { kind: 'restart-after' }
   /** Forwarded with the idempotency token taken out (EKS clientRequestToken, EC2 ClientToken). */
   | { kind: 'strip-token' }
   /** Held until `until` settles, then handled as `next` (a barrier that lines concurrent calls up). */
@@ -39,11 +47,21 @@ export type FaultAction =
 
 export type FaultRule = (call: ProxiedCall) => FaultAction;
 
+export interface LoggedCall extends ProxiedCall {
+  action: FaultAction['kind'];
+  /** The HTTP status the sandbox answered a forwarded call with (whether or not it was delivered). */
+  answered?: number;
+}
+
 export interface FaultProxy {
   endpoint: string;
   setRule(rule: FaultRule): void;
+  /** Ends a restart (`restart-after`): connections are accepted again. */
+  up(): void;
+  /** True while restarting. */
+  readonly down: boolean;
   /** Every call seen, with what was done to it, in arrival order. */
-  log: Array<ProxiedCall & { action: FaultAction['kind'] }>;
+  log: LoggedCall[];
   close(): Promise<void>;
 }
 
@@ -216,6 +234,7 @@ export async function startFaultProxy(target: string, rule: FaultRule = forwardA
   let current = rule;
   const log: FaultProxy['log'] = [];
   const held = new Set<Socket>();
+  let down = false;
 
   const answer = (res: ServerResponse, reply: ReturnType<typeof errorResponse>) => {
     res.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
@@ -234,14 +253,16 @@ export async function startFaultProxy(target: string, rule: FaultRule = forwardA
         method: req.method ?? 'GET',
         path: req.url ?? '/',
         ...(service === 'dynamodb' ? tableOf(body) : {}),
+        body: body.toString('utf8'),
       };
       const chosen = current(call);
-      log.push({ ...call, action: chosen.kind });
+      const entry: LoggedCall = { ...call, action: chosen.kind };
+      log.push(entry);
       if (chosen.kind === 'hold') {
-        void chosen.until.then(() => handle(req, res, body, service, chosen.next));
+        void chosen.until.then(() => handle(req, res, body, entry, chosen.next));
         return;
       }
-      handle(req, res, body, service, chosen);
+      handle(req, res, body, entry, chosen);
     });
   });
 
@@ -249,9 +270,10 @@ export async function startFaultProxy(target: string, rule: FaultRule = forwardA
     req: IncomingMessage,
     res: ServerResponse,
     body: Buffer,
-    service: string,
+    entry: LoggedCall,
     action: Exclude<FaultAction, { kind: 'hold' }>,
   ) => {
+    const { service } = entry;
     if (action.kind === 'black-hole') {
       held.add(req.socket);
       return;
@@ -273,7 +295,16 @@ export async function startFaultProxy(target: string, rule: FaultRule = forwardA
         const parts: Buffer[] = [];
         upstreamRes.on('data', (chunk: Buffer) => parts.push(chunk));
         upstreamRes.on('end', () => {
+          entry.answered = upstreamRes.statusCode;
           if (action.kind === 'drop-response') return void req.socket.destroy();
+          if (action.kind === 'crash-after') {
+            action.crash();
+            return void req.socket.destroy();
+          }
+          if (action.kind === 'restart-after') {
+            down = true;
+            return void server.closeAllConnections();
+          }
           if (action.kind === 'throttle-after') return answer(res, throttlingResponse(service));
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
           res.end(Buffer.concat(parts));
@@ -283,13 +314,23 @@ export async function startFaultProxy(target: string, rule: FaultRule = forwardA
     forwarded.on('error', () => req.socket.destroy());
     forwarded.end(outgoing);
   };
-  server.on('connection', (socket) => socket.on('error', () => {}));
+  server.on('connection', (socket) => {
+    socket.on('error', () => {});
+    // Restarting: the connection is reset as it opens (ECONNRESET), as by a host going away.
+    if (down) socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     setRule: (next) => {
       current = next;
+    },
+    up: () => {
+      down = false;
+    },
+    get down() {
+      return down;
     },
     log,
     close: async () => {

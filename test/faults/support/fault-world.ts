@@ -10,6 +10,7 @@ import {
 import { provisionResources } from '../../../infra/local/provision';
 import { loadServiceDefinition } from '../../../infra/local/service-definition';
 import { type AwsClients, createAwsClients, type RetryMode } from '../../../lib/aws/client-factory';
+import { type LeaseState, PoolLeases } from '../../../lib/aws/pool-leases';
 import { S3SpecStore } from '../../../lib/aws/spec-stores';
 import { StatusTable } from '../../../lib/aws/status-table';
 import { resolveResourceNames } from '../../../lib/config';
@@ -36,16 +37,51 @@ export const FUNCTION_TIMEOUT_MS = 120_000;
 const SEED_SPEC = readFileSync(join(__dirname, '../../../examples/enclave-pool.yaml'), 'utf8');
 const names = resolveResourceNames();
 
-export function poolSpec(poolId: string, memoryMib = 768): string {
-  return SEED_SPEC.replaceAll('my-node-pool', poolId).replace('memory_mib: 768', `memory_mib: ${memoryMib}`);
+export function poolSpec(poolId: string, memoryMib = 768, replicas = 1): string {
+  return SEED_SPEC.replaceAll('my-node-pool', poolId)
+    .replace('memory_mib: 768', `memory_mib: ${memoryMib}`)
+    .replace('replicas: 1', `replicas: ${replicas}`);
+}
+
+/**
+ * The product's clients through the fault proxy: the SDK's default three attempts (not the
+ * tests' one), standard retries unless a test measures adaptive.
+ */
+export function faultyClients(proxyEndpoint: string, retryMode: RetryMode = 'standard'): AwsClients {
+  return createAwsClients({
+    region: process.env.AWS_REGION ?? 'eu-west-1',
+    endpoint: proxyEndpoint,
+    maxAttempts: 3,
+    retryMode,
+    requestTimeoutMs: Number(process.env.AWS_REQUEST_TIMEOUT_MS) || 60_000,
+  });
+}
+
+/** The function's environment: no settle period unless a test asks for one (faults follow the write). */
+export function faultEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KUBERNETES_VERSION: '1.35',
+    RECONCILE_REQUEUE_SECONDS: '1',
+    SETTLE_SECONDS: '0',
+    ...extra,
+  };
 }
 
 export interface PoolWorld {
   versions: number;
   nodegroupVersion: string | undefined;
   nodegroupStatus: string | undefined;
+  desiredSize: number | undefined;
   ready: string | undefined;
   row: StatusRow | undefined;
+}
+
+export interface PoolUpdate {
+  id: string;
+  type: string;
+  status: string;
+  version?: string;
 }
 
 export interface FaultWorld {
@@ -55,7 +91,7 @@ export interface FaultWorld {
   direct: AwsClients;
   /** Through the proxy: what the product uses. */
   faulty: AwsClients;
-  putSpec(poolId: string, memoryMib?: number): Promise<void>;
+  putSpec(poolId: string, memoryMib?: number, replicas?: number): Promise<void>;
   /** One Lambda invocation: a batch of spec events for these pools. */
   invoke(poolIds: string[], receiveCount?: number): Promise<{ result: BatchResult; elapsedMs: number }>;
   /** One Lambda invocation with these message bodies (S3 events, our own messages). */
@@ -63,7 +99,9 @@ export interface FaultWorld {
   /** One reconcile() of the pool on the product's clients, bypassing the lease and the queue. */
   reconcileDirect(poolId: string): Promise<ReconcileOutcome>;
   /** The node group's roll updates as EKS lists them (the rolls that really happened). */
-  rolls(poolId: string): Promise<Array<{ id: string; status: string; version?: string }>>;
+  rolls(poolId: string): Promise<PoolUpdate[]>;
+  /** Every update of the node group as EKS lists them (rolls and config updates). */
+  updates(poolId: string): Promise<PoolUpdate[]>;
   /** The S3 object event EventBridge delivers for a pool's spec, with this `time`. */
   objectEvent(poolId: string, time: string): string;
   /** Invokes until every pool is Ready=True on its newest spec, at most `maxBatches` times. */
@@ -72,6 +110,8 @@ export interface FaultWorld {
     options?: { maxBatches?: number },
   ): Promise<{ batches: number; elapsedMs: number[] }>;
   state(poolId: string): Promise<PoolWorld>;
+  /** The pool's lease item as it is now. */
+  leaseState(poolId: string): Promise<LeaseState>;
   close(): Promise<void>;
 }
 
@@ -85,24 +125,11 @@ export async function startFaultWorld(
   const direct = createAwsClients({ region, endpoint, maxAttempts: 1 });
   await provisionResources(direct, await loadServiceDefinition(join(__dirname, '../../..')), region);
   const proxy = await startFaultProxy(endpoint, forwardAll);
-  const faulty = createAwsClients({
-    region,
-    endpoint: proxy.endpoint,
-    maxAttempts: 3,
-    retryMode: options.retryMode ?? 'standard',
-    requestTimeoutMs: Number(process.env.AWS_REQUEST_TIMEOUT_MS) || 60_000,
-  });
-  // No settle period unless a test asks for one: faults are injected right after the spec write.
-  const env = {
-    ...process.env,
-    KUBERNETES_VERSION: '1.35',
-    RECONCILE_REQUEUE_SECONDS: '1',
-    SETTLE_SECONDS: '0',
-    ...options.env,
-  };
-  const eventPath = createEventPath(env, faulty);
+  const faulty = faultyClients(proxy.endpoint, options.retryMode);
+  const eventPath = createEventPath(faultEnv(options.env), faulty);
   const specs = new S3SpecStore(direct.s3, { bucket: names.specBucket, prefix: names.specPrefix });
   const status = new StatusTable(direct, names.statusTable);
+  const leases = new PoolLeases(direct, names.leaseTable);
   proxy.setRule(options.rule ?? forwardAll);
   let invocation = 0;
 
@@ -140,9 +167,44 @@ export async function startFaultWorld(
       versions,
       nodegroupVersion: nodegroup?.launchTemplate?.version,
       nodegroupStatus: nodegroup?.status,
+      desiredSize: nodegroup?.scalingConfig?.desiredSize,
       ready: ready ? `${ready.status}/${ready.reason}` : undefined,
       row,
     };
+  };
+
+  const updates = async (poolId: string): Promise<PoolUpdate[]> => {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await direct.eks.send(
+        new ListUpdatesCommand({
+          name: 'my-cluster',
+          nodegroupName: poolId,
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      ids.push(...(page.updateIds ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const found = await Promise.all(
+      ids.map(
+        async (updateId) =>
+          (
+            await direct.eks.send(
+              new DescribeUpdateCommand({ name: 'my-cluster', nodegroupName: poolId, updateId }),
+            )
+          ).update,
+      ),
+    );
+    return found.map((u) => ({
+      id: u?.id ?? '',
+      type: u?.type ?? '',
+      status: u?.status ?? '',
+      ...(u?.params?.find((p) => p.type === 'LaunchTemplateVersion')?.value
+        ? { version: u?.params?.find((p) => p.type === 'LaunchTemplateVersion')?.value }
+        : {}),
+    }));
   };
 
   const dispatch = async (records: QueueRecord[]) => {
@@ -175,8 +237,8 @@ export async function startFaultWorld(
     proxy,
     direct,
     faulty,
-    putSpec: async (poolId, memoryMib) => {
-      await specs.put(poolId, poolSpec(poolId, memoryMib));
+    putSpec: async (poolId, memoryMib, replicas) => {
+      await specs.put(poolId, poolSpec(poolId, memoryMib, replicas));
     },
     invoke,
     invokeBodies,
@@ -185,41 +247,10 @@ export async function startFaultWorld(
       eventPath
         .dispatchDeps(`direct-${++invocation}`)
         .reconcile(poolId, { specEvents: [], driftCheck: false }),
-    async rolls(poolId) {
-      const ids: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await direct.eks.send(
-          new ListUpdatesCommand({
-            name: 'my-cluster',
-            nodegroupName: poolId,
-            ...(nextToken ? { nextToken } : {}),
-          }),
-        );
-        ids.push(...(page.updateIds ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
-      const updates = await Promise.all(
-        ids.map(
-          async (updateId) =>
-            (
-              await direct.eks.send(
-                new DescribeUpdateCommand({ name: 'my-cluster', nodegroupName: poolId, updateId }),
-              )
-            ).update,
-        ),
-      );
-      return updates
-        .filter((u) => u?.type === 'VersionUpdate')
-        .map((u) => ({
-          id: u?.id ?? '',
-          status: u?.status ?? '',
-          ...(u?.params?.find((p) => p.type === 'LaunchTemplateVersion')?.value
-            ? { version: u?.params?.find((p) => p.type === 'LaunchTemplateVersion')?.value }
-            : {}),
-        }));
-    },
+    updates,
+    rolls: async (poolId) => (await updates(poolId)).filter((u) => u.type === 'VersionUpdate'),
     state,
+    leaseState: (poolId) => leases.state(poolId),
     async converge(poolIds, { maxBatches = 20 } = {}) {
       const elapsedMs: number[] = [];
       // A lease whose release was throttled away blocks its pool until it expires (by design,
