@@ -1,6 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} here is pool-spec placeholder text, not a template
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { variablesFromEnvironment } from '../../../lib/manifests/deployment-variables';
 import { parsePoolDocument } from '../../../lib/manifests/pool-document';
+import { validatePoolSpec } from '../../../lib/manifests/validate-pool-spec';
 import { expandPlaceholders, substituteVariables } from '../../../lib/manifests/variable-substitution';
 
 describe('expandPlaceholders (clusterctl / drone-envsubst semantics)', () => {
@@ -153,6 +156,49 @@ describe('variablesFromEnvironment', () => {
         expect(rendered).not.toContain(secret);
       }
       expect(result.violations.map((v) => v.rule)).toEqual(['VariableUnset']);
+    },
+  );
+});
+
+describe('the realistic Lambda environment and the bootstrap commands (what becomes user data)', () => {
+  const SEED = readFileSync(
+    join(__dirname, '..', '..', 'fixtures', 'specs', 'valid', 'seed-pool.yaml'),
+    'utf8',
+  );
+  const withCommand = (command: string) =>
+    SEED.replace('  preNodeadmCommands:\n', `  preNodeadmCommands:\n    - '${command}'\n`);
+  const ENVIRONMENT: Record<string, string> = {
+    KUBERNETES_VERSION: '1.35',
+    SPEC_VARIABLES: 'NODE_LABEL',
+    NODE_LABEL: 'declared-value',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN',
+    AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
+    STATUS_TABLE: 'enclave-pools-dev-status',
+    _X_AMZN_TRACE_ID: 'Root=1-5e1b4151-5ac6c58f5b5d4a7c8e9f0a1b',
+    DB_PASS: 'hunter2-db-pass',
+    DATABASE_URL: 'postgres://app:s3cr3t-db-url@db.internal:5432/app',
+    SIGNING_KEY: 'signing-key-value-0001',
+    SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXXSLACK',
+  };
+
+  it('puts a declared variable into the bootstrap commands (the path works)', () => {
+    const result = validatePoolSpec(withCommand('echo ${NODE_LABEL}'), {
+      variables: variablesFromEnvironment(ENVIRONMENT),
+    });
+    expect(result.violations).toEqual([]);
+    expect(result.spec?.bootstrap.preNodeadmCommands[0]).toBe('echo declared-value');
+  });
+
+  it.each(Object.keys(ENVIRONMENT).filter((name) => !['KUBERNETES_VERSION', 'NODE_LABEL'].includes(name)))(
+    'refuses the whole spec when a bootstrap command names %s: no spec, so no user data',
+    (name) => {
+      const result = validatePoolSpec(withCommand(`echo \${${name}}`), {
+        variables: variablesFromEnvironment(ENVIRONMENT),
+      });
+      expect(result.spec).toBeUndefined();
+      expect(result.violations.map((v) => v.rule)).toEqual(['VariableUnset']);
+      expect(JSON.stringify(result)).not.toContain(ENVIRONMENT[name]);
     },
   );
 });
