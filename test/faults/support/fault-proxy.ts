@@ -161,6 +161,7 @@ export function errorResponse(
       };
     case 'iam':
     case 'sts':
+    case 'autoscaling':
       // AWS query protocol: <ErrorResponse><Error>.
       return {
         status,
@@ -219,6 +220,7 @@ export function throttlingResponse(service: string) {
       return errorResponse(service, 503, 'SlowDown', 'Please reduce your request rate.');
     case 'iam':
     case 'sts':
+    case 'autoscaling':
       return errorResponse(service, 400, 'Throttling', 'Rate exceeded');
     case 'sqs':
       return errorResponse(service, 400, 'RequestThrottled', 'Request rate exceeded');
