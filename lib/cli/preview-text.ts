@@ -43,7 +43,7 @@ export function describeWrite(write: PreviewWrite): string {
     case 'DeleteNodegroup':
       return `delete node group ${write.nodegroupName}`;
     case 'TagAutoScalingGroup':
-      return `set Cluster Autoscaler tags on Auto Scaling group ${write.autoScalingGroupName}: ${write.keys.join(', ')}`;
+      return `${write.change} Cluster Autoscaler tags ${write.change === 'remove' ? 'from' : 'on'} Auto Scaling group ${write.autoScalingGroupName}: ${write.keys.join(', ')}`;
   }
 }
 

@@ -27,7 +27,13 @@ export type PreviewWrite =
     }
   | { kind: 'DeleteLaunchTemplateVersions'; launchTemplateId: string; versions: number[] }
   | { kind: 'DeleteLaunchTemplate'; launchTemplateId: string }
-  | { kind: 'TagAutoScalingGroup'; autoScalingGroupName: string; keys: string[] }
+  | {
+      kind: 'TagAutoScalingGroup';
+      autoScalingGroupName: string;
+      keys: string[];
+      /** CreateOrUpdateTags sets the keys, DeleteTags removes them. */
+      change: 'set' | 'remove';
+    }
   | {
       kind: 'CreateNodegroup';
       nodegroupName: string;
@@ -190,11 +196,21 @@ export async function runPreviewPass(
     autoScalingGroups: {
       describe: (name) => deps.autoScalingGroups.describe(name),
       putTags: async (name, tags) => {
-        writes.push({ kind: 'TagAutoScalingGroup', autoScalingGroupName: name, keys: Object.keys(tags) });
+        writes.push({
+          kind: 'TagAutoScalingGroup',
+          autoScalingGroupName: name,
+          keys: Object.keys(tags),
+          change: 'set',
+        });
       },
       deleteTags: async (name, keys) => {
         if (keys.length > 0)
-          writes.push({ kind: 'TagAutoScalingGroup', autoScalingGroupName: name, keys: [...keys] });
+          writes.push({
+            kind: 'TagAutoScalingGroup',
+            autoScalingGroupName: name,
+            keys: [...keys],
+            change: 'remove',
+          });
       },
     },
     statusTable: {

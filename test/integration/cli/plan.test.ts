@@ -79,6 +79,10 @@ describe('enclave-pools plan (sandbox)', () => {
     expect(run.stdout).toMatch(
       /2\. set Cluster Autoscaler tags on Auto Scaling group \S+: k8s\.io\/cluster-autoscaler\/node-template\/resources\/hugepages-1Gi/,
     );
+    // ... and the 2 MiB one it no longer reserves is removed (DeleteTags), not "set".
+    expect(run.stdout).toMatch(
+      /3\. remove Cluster Autoscaler tags from Auto Scaling group \S+: k8s\.io\/cluster-autoscaler\/node-template\/resources\/hugepages-2Mi/,
+    );
     expect(run.stdout).toMatch(
       /\d\. roll node group my-node-pool to launch template version 2 \(UpdateNodegroupVersion\)/,
     );
