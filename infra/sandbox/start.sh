@@ -4,14 +4,9 @@
 # project's sandbox already runs on that port; refuses if something else holds the port.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-port="${SANDBOX_PORT:-4566}"
+# shellcheck source=sandbox-paths.sh
+source "$(dirname "${BASH_SOURCE[0]}")/sandbox-paths.sh"
 timeout="${SANDBOX_START_TIMEOUT:-30}"
-state="$root/.sandbox"
-log="$state/sandbox-$port.log"
-pidfile="$state/sandbox-$port.pid"
-python="$here/.venv/bin/python"
 
 bash "$here/setup.sh"
 mkdir -p "$state"

@@ -3,11 +3,8 @@
 # recorded, or else the project's sandbox that answers on that port.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-port="${SANDBOX_PORT:-4566}"
-pidfile="$root/.sandbox/sandbox-$port.pid"
-python="$here/.venv/bin/python"
+# shellcheck source=sandbox-paths.sh
+source "$(dirname "${BASH_SOURCE[0]}")/sandbox-paths.sh"
 
 pid=""
 if [[ -f "$pidfile" ]]; then

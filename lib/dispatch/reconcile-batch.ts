@@ -320,28 +320,6 @@ async function handBack(
 /** Hints of our own (a requeue, a lease check) that may have been overtaken since they were sent. */
 const HINTS = new Set<TriggerKind>([TriggerKind.Requeue, TriggerKind.LeaseCheck]);
 
-async function staleHint(
-  entry: PoolWork,
-  deps: DispatchDeps,
-  now: () => number,
-): Promise<PoolDispatch | undefined> {
-  const { poolId } = entry;
-  if (!entry.triggers.every((trigger) => HINTS.has(trigger.kind))) return undefined;
-  const lease = await deps.leases.state(poolId);
-  const liveRequeue = entry.triggers.some(
-    (trigger) => trigger.kind === TriggerKind.Requeue && trigger.requeueToken === lease.requeueToken,
-  );
-  // Dirty with no live holder: the holder that should have consumed the events died.
-  const orphanedDirty =
-    lease.dirty &&
-    (lease.leaseExpiresAt === undefined || lease.leaseExpiresAt < now()) &&
-    entry.triggers.some((trigger) => trigger.kind === TriggerKind.LeaseCheck);
-  if (liveRequeue || orphanedDirty) return undefined;
-  const onlyLeaseChecks = entry.triggers.every((trigger) => trigger.kind === TriggerKind.LeaseCheck);
-  logger.debug(onlyLeaseChecks ? 'lease-check-stale' : 'requeue-stale', { poolId });
-  return onlyLeaseChecks ? { result: 'stale-lease-check' } : { result: 'stale-requeue' };
-}
-
 /**
  * A delivery that needs no pass: spec events the status row has already seen, events a pending
  * requeue already covers (it re-reads the spec after every write they are about), or a hint of
@@ -368,7 +346,21 @@ async function staleEvents(
     logger.debug('spec-event-settling', { poolId, events: entry.triggers.length });
     return { result: 'settling' };
   }
-  return staleHint(entry, deps, now);
+  // Hints of our own (a requeue, a lease check) may have been overtaken since they were sent.
+  if (!entry.triggers.every((trigger) => HINTS.has(trigger.kind))) return undefined;
+  const lease = await deps.leases.state(poolId);
+  const liveRequeue = entry.triggers.some(
+    (trigger) => trigger.kind === TriggerKind.Requeue && trigger.requeueToken === lease.requeueToken,
+  );
+  // Dirty with no live holder: the holder that should have consumed the events died.
+  const orphanedDirty =
+    lease.dirty &&
+    (lease.leaseExpiresAt === undefined || lease.leaseExpiresAt < now()) &&
+    entry.triggers.some((trigger) => trigger.kind === TriggerKind.LeaseCheck);
+  if (liveRequeue || orphanedDirty) return undefined;
+  const onlyLeaseChecks = entry.triggers.every((trigger) => trigger.kind === TriggerKind.LeaseCheck);
+  logger.debug(onlyLeaseChecks ? 'lease-check-stale' : 'requeue-stale', { poolId });
+  return onlyLeaseChecks ? { result: 'stale-lease-check' } : { result: 'stale-requeue' };
 }
 
 async function releaseAndRequeue(
