@@ -1,4 +1,8 @@
-import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeLaunchTemplateVersionsCommand,
+  type Instance,
+  paginateDescribeInstances,
+} from '@aws-sdk/client-ec2';
 import { DescribeNodegroupCommand } from '@aws-sdk/client-eks';
 import type { AwsClients } from './client-factory';
 import { translateAwsError } from './translate-error';
@@ -55,16 +59,19 @@ export async function enclaveChecks(
       ok: enabled,
       detail: `${template.id} version ${template.version}: EnclaveOptions.Enabled ${enabled}`,
     });
-    const out = await clients.ec2.send(
-      new DescribeInstancesCommand({
+    const instances: Instance[] = [];
+    const pages = paginateDescribeInstances(
+      { client: clients.ec2 },
+      {
         Filters: [
           { Name: 'tag:eks:cluster-name', Values: [clusterName] },
           { Name: 'tag:eks:nodegroup-name', Values: [nodegroupName] },
           { Name: 'instance-state-name', Values: ['running'] },
         ],
-      }),
+      },
     );
-    const instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    for await (const page of pages)
+      instances.push(...(page.Reservations ?? []).flatMap((r) => r.Instances ?? []));
     checks.push({
       what: 'instances',
       ok: instances.length > 0 && instances.every((i) => i.EnclaveOptions?.Enabled === true),
