@@ -23,6 +23,7 @@ def install() -> None:
     from . import (
         control,
         dynamodb_atomic,
+        dynamodb_scan,
         edge_zones,
         eks_clusters,
         eks_nodegroups,
@@ -46,3 +47,4 @@ def install() -> None:
     s3_event_ids.install()
     s3_delete_markers.install()
     dynamodb_atomic.install()
+    dynamodb_scan.install()
