@@ -4,8 +4,9 @@ import { awsErrorName, translateAwsError } from './translate-error';
 
 /**
  * Pool ids of every status row that is not marked deleted, for the resync sweep. The scan projects
- * two attributes, so its cost is the key count, not the rows (a row is ~2.5 KB with history). The
- * table is scanned in parallel segments: each segment is one paginated Scan over its share.
+ * two attributes, so the response is small, though pages and read capacity still count whole rows
+ * (~4 KB with history and the cached facts). The table is scanned in parallel segments: each
+ * segment is one paginated Scan over its share.
  */
 export async function listLiveStatusPoolIds(
   clients: Pick<AwsClients, 'documents'>,
@@ -25,8 +26,9 @@ export async function listLiveStatusPoolIds(
 }
 
 /**
- * Four segments: a 1,000-pool table projected to a few attributes fits one 1 MB page, and four
- * keep a 10,000-pool table to a few pages each without a thundering herd on small tables.
+ * Four segments read in parallel. A Scan page is cut at 1 MB of whole scanned items, projection or
+ * not (DynamoDB API Reference, Scan), so 1,000 rows of ~4 KB are ~4 pages: about one per segment;
+ * 10,000 are ~10 pages per segment, without a thundering herd on small tables.
  */
 export const STATUS_SCAN_SEGMENTS = 4;
 
