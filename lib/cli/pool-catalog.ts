@@ -1,6 +1,7 @@
 import { StatusTable } from '../aws/status-table';
 import { scanProjected } from '../aws/status-table-reader';
 import { mapBounded } from '../bounded';
+import { EnclavePoolError, TransientAwsError } from '../errors';
 import type { StoredSpecRef } from '../pool-spec';
 import type { StatusRow } from '../status/status-row';
 import type { CliContext } from './cli-command';
@@ -125,7 +126,19 @@ export async function allPoolSources(context: CliContext, includeDeleted: boolea
       ) {
         return { poolId, row, stored: only, summary: row.specSummary };
       }
-      return sourcesOf(context, poolId, row, await loadStoredSpec(context, poolId));
+      try {
+        return sourcesOf(context, poolId, row, await loadStoredSpec(context, poolId));
+      } catch (error: unknown) {
+        // One pool that cannot be read (an item whose spec is not text, an object that is gone)
+        // is a row with its error; the list goes on with the others.
+        if (!(error instanceof EnclavePoolError) || error instanceof TransientAwsError) throw error;
+        return {
+          poolId,
+          ...(row ? { row } : {}),
+          ...(only ? { stored: only } : {}),
+          unreadable: error.message,
+        };
+      }
     },
   );
   return listed.filter((sources): sources is PoolSources => sources !== undefined);

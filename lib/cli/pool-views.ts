@@ -22,6 +22,8 @@ export interface PoolSources {
   /** Instead of `spec`: the row's summary of this very spec (same location and generation). */
   summary?: SpecSummary;
   violations?: Violation[];
+  /** The stored spec could not be read (why); the pool is listed with this instead of its spec. */
+  unreadable?: string;
 }
 
 export type EnclaveSummary = SpecSummary['enclaves'];
@@ -47,6 +49,8 @@ export interface PoolSummary {
 
 function readyOf(sources: PoolSources): { status: ConditionStatus; reason: string; message: string } {
   const row = sources.row;
+  if (sources.unreadable)
+    return { status: ConditionStatus.False, reason: Reason.SpecUnreadable, message: sources.unreadable };
   if (row?.deleted && !sources.stored)
     return { status: ConditionStatus.False, reason: 'Deleted', message: 'the pool was deleted' };
   if (!row) {

@@ -62,6 +62,10 @@ export const getCommand = defineCommand(
           : `error: pool ${name} not found (no spec and no status); check the name with "enclave-pools get pools"\n`,
       );
     }
-    return missing.length > 0 ? 1 : 0;
+    const unreadable = found.filter((s) => s.unreadable !== undefined);
+    for (const pool of unreadable) {
+      context.io.stderr.write(`error: pool ${pool.poolId} could not be read: ${pool.unreadable}\n`);
+    }
+    return missing.length > 0 || unreadable.length > 0 ? 1 : 0;
   },
 );

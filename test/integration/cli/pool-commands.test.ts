@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'yaml';
 import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import { STATUS_SCAN_SEGMENTS } from '../../../lib/aws/status-table-reader';
+import { resolveResourceNames } from '../../../lib/config';
 import { reconcile } from '../../../lib/reconcile';
 import { runCliCaptured } from '../../support/run-cli';
 import { SEED_SPEC, useReconcileHarness } from '../reconcile/reconcile-harness';
@@ -195,5 +197,34 @@ describe('get pools reads specs only where the status rows cannot tell', () => {
       // The spec load checks the other store too (a pool in two stores is a conflict).
       GetItem: 1,
     });
+  });
+});
+
+describe('get pools with an unreadable pool (sandbox)', () => {
+  it('shows the pool whose DynamoDB item holds spec as a map as a row with its error, and lists the others', async () => {
+    await reconciledPool();
+    await h.clients.documents.send(
+      new PutCommand({
+        TableName: resolveResourceNames().specTable,
+        Item: { poolId: 'broken-pool', spec: { not: 'a string' }, generation: 1 },
+      }),
+    );
+
+    const listed = await cli(['get', 'pools']);
+
+    expect(listed.stdout).toMatch(
+      /^my-node-pool\s+my-cluster\s+m5\.xlarge\s+2 CPU, 768 MiB\s+1\s+ACTIVE\s+True/m,
+    );
+    expect(listed.stdout).toMatch(/^broken-pool\s.*False \(SpecUnreadable\)/m);
+    expect(listed.stderr).toBe(
+      'error: pool broken-pool could not be read: dynamodb://enclave-pools-dev-specs/broken-pool: the item for pool "broken-pool" has no string attribute "spec" (found object); store the YAML or JSON text as a string\n',
+    );
+    expect(listed.code).toBe(1);
+    // -o json lists both as well.
+    const json = await cli(['get', 'pools', '-o', 'json']);
+    expect(parse(json.stdout).items.map((p: { name: string }) => p.name)).toEqual([
+      'broken-pool',
+      'my-node-pool',
+    ]);
   });
 });
