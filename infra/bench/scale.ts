@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { AwsClients } from '../../lib/aws/client-factory';
+import { S3SpecStore } from '../../lib/aws/spec-stores';
+import { StatusTable } from '../../lib/aws/status-table';
+import { mapBounded } from '../../lib/bounded';
+import { resolveResourceNames } from '../../lib/config';
+import { enqueueAllPools } from '../../lib/dispatch/resync';
+import { createResyncDeps } from '../../lib/dispatch/resync-deps';
+import { createReconcileDeps, reconcile } from '../../lib/reconcile';
+import { AwsCallCounter } from '../local/aws-call-counter';
+import { exampleSpecFor, fleetPoolId } from './fleet';
+
+/**
+ * The read paths at fleet size: `get pools` (the compiled CLI, spawned as a user runs it) and the
+ * resync sweep's enqueue. The fleet is one reconciled pool and N-1 copies of its status row (own
+ * pool id, spec location and generation), each next to its own spec object: the same items, sizes
+ * and listings a reconciled fleet has, without N reconciles (~1 s each on a loaded sandbox).
+ */
+
+const execFileAsync = promisify(execFile);
+
+export interface Timed {
+  ms: number;
+  calls?: Record<string, number>;
+}
+
+export async function spawnCliTimed(
+  projectRoot: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<Timed> {
+  const started = performance.now();
+  await execFileAsync(process.execPath, [join(projectRoot, 'bin', 'enclave-pools.mjs'), ...args], {
+    cwd: projectRoot,
+    env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { ms: performance.now() - started };
+}
+
+export async function seedCopiedFleet(options: {
+  projectRoot: string;
+  clients: AwsClients;
+  env: NodeJS.ProcessEnv;
+  count: number;
+}): Promise<string[]> {
+  const names = resolveResourceNames(options.env);
+  const store = new S3SpecStore(options.clients.s3, { bucket: names.specBucket, prefix: names.specPrefix });
+  const status = new StatusTable(options.clients, names.statusTable);
+  const first = fleetPoolId(0);
+  await store.put(first, exampleSpecFor(options.projectRoot, first));
+  await reconcile(first, createReconcileDeps(options.env, options.clients));
+  const template = await status.get(first);
+  if (!template) throw new Error('the first fleet pool has no status row after its reconcile');
+  const ids = Array.from({ length: options.count }, (_, i) => fleetPoolId(i));
+  await mapBounded(ids.slice(1), 16, async (poolId) => {
+    const stored = await store.put(poolId, exampleSpecFor(options.projectRoot, poolId));
+    await status.put(
+      {
+        ...template,
+        poolId,
+        nodegroupName: poolId,
+        specLocation: stored.location,
+        observedGeneration: stored.generation,
+        conditions: template.conditions.map((c) => ({ ...c, observedGeneration: stored.generation })),
+      },
+      0,
+    );
+  });
+  return ids;
+}
+
+export async function measureResyncEnqueue(clients: AwsClients, env: NodeJS.ProcessEnv): Promise<Timed> {
+  const counter = new AwsCallCounter(clients, ['dynamodb', 's3', 'sqs']);
+  const started = performance.now();
+  await enqueueAllPools({ ...createResyncDeps(env, clients), jitterSeconds: 0 });
+  const ms = performance.now() - started;
+  return { ms, calls: counter.summary() };
+}
