@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import { provisionResources } from '../../../infra/local/provision';
 import { loadServiceDefinition } from '../../../infra/local/service-definition';
@@ -32,6 +33,10 @@ it('queues one resync message for every pool with a spec or a live status row', 
   await s3.put('both', 'spec: b');
   await dynamodb.put('both', 'spec: b');
   await dynamodb.put('gamma', 'spec: c');
+  // An item no pass can read (spec stored as a map): still swept, so its pass reports SpecUnreadable.
+  await clients.documents.send(
+    new PutCommand({ TableName: names.specTable, Item: { poolId: 'broken', spec: { a: 1 }, generation: 1 } }),
+  );
   // A pool whose spec is gone while its resources remain (a lost delete event), and one fully deleted.
   await status.put(emptyStatusRow('orphan'), 0);
   await status.put({ ...emptyStatusRow('gone'), deleted: true }, 0);
@@ -40,7 +45,7 @@ it('queues one resync message for every pool with a spec or a live status row', 
   const deps = { ...createResyncDeps(process.env, functionClients('resync')), jitterSeconds: 0 };
   const queued = await enqueueAllPools(deps);
 
-  expect(queued).toEqual(['alpha', 'both', 'gamma', 'orphan']);
+  expect(queued).toEqual(['alpha', 'both', 'broken', 'gamma', 'orphan']);
   const received = await clients.sqs.send(
     new ReceiveMessageCommand({ QueueUrl: resources.queueUrls.ReconcileQueue, MaxNumberOfMessages: 10 }),
   );
@@ -54,7 +59,7 @@ it('queues one resync message for every pool with a spec or a live status row', 
       // test/unit/dispatch/resync-drift-check.test.ts covers that schedule with a fixed clock.
       .map(({ poolId, trigger }) => ({ poolId, trigger }))
       .sort((a, b) => a.poolId.localeCompare(b.poolId)),
-  ).toEqual(['alpha', 'both', 'gamma', 'orphan'].map((poolId) => ({ poolId, trigger: 'resync' })));
+  ).toEqual(['alpha', 'both', 'broken', 'gamma', 'orphan'].map((poolId) => ({ poolId, trigger: 'resync' })));
 });
 
 it('sweeps 120 pools with projected scans and 12 batches of ten, each pool exactly once', async () => {
