@@ -184,10 +184,29 @@ export function planEnclavesVerified(
 }
 
 /**
+ * `version` cannot be called known good yet: its instances failed their last check (this pass's,
+ * or the recorded one), or their check is due and this pass did not read them. EKS may call a roll
+ * Successful before the pass that lists its instances; marking the version good on that earlier
+ * pass would leave the rollback no other version to return to once the check fails.
+ */
+export function notVerifiedGood(
+  version: number | undefined,
+  observed: Observed,
+  builder: PlanBuilder,
+): boolean {
+  // A group EKS names no Auto Scaling group for cannot be checked at all; that alone does not
+  // hold the version back (decision 0100), only a check that is due and unread does.
+  const checkable = (observed.nodegroup?.autoScalingGroups ?? []).length > 0;
+  const pending =
+    builder.conditions.get(ConditionType.EnclavesVerified)?.reason === Reason.VerificationPending;
+  return (checkable && pending) || verificationFailedOn(version, observed, builder);
+}
+
+/**
  * The instances of `version` failed their last check (this pass's, or the recorded one): EKS may
  * call a roll Successful, but such a version is not known good.
  */
-export function verificationFailedOn(
+function verificationFailedOn(
   version: number | undefined,
   observed: Observed,
   builder: PlanBuilder,

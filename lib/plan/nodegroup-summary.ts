@@ -7,7 +7,7 @@ import {
   trueCondition,
 } from '../status/conditions';
 import { NodegroupStatus } from './eks-status';
-import { verificationFailedOn } from './enclave-verification';
+import { notVerifiedGood } from './enclave-verification';
 import type { TemplateTarget } from './launch-template-target';
 import { healthMessage } from './nodegroup-busy';
 import { pinnedToFailedRoll } from './nodegroup-roll';
@@ -17,8 +17,8 @@ import type { DesiredPresent, NodegroupConfigChanges, Observed, ObservedNodegrou
 /**
  * The last word on EKSNodegroupReady once nothing bigger is under way: a problem already reported
  * stands; otherwise updating, degraded or active. Active on the target version (and not a version
- * a roll failed on, nor one whose instances failed their check) makes that version the last known
- * good one.
+ * a roll failed on, nor one whose instances failed or still await their check) makes that version
+ * the last known good one.
  */
 export function planSummary(
   desired: DesiredPresent,
@@ -62,7 +62,7 @@ export function planSummary(
     if (
       onTarget &&
       !pinnedToFailedRoll(desired, observed, builder, template) &&
-      !verificationFailedOn(pinned, observed, builder)
+      !notVerifiedGood(pinned, observed, builder)
     ) {
       builder.record.lastKnownGoodVersion = pinned;
     }

@@ -258,13 +258,21 @@ export async function startFaultWorld(
       // that takes, so the count of batches never races the lease clock.
       const leaseMs = leaseSecondsFor(DEFAULT_PASS_BUDGET) * 1000;
       const started = Date.now();
-      for (let batch = 1; batch <= maxBatches || Date.now() - started < 2 * leaseMs; batch++) {
+      const pendingPools = async () => {
         const pending: string[] = [];
         for (const poolId of poolIds) {
           const now = await state(poolId);
           if (!now.ready?.startsWith('True/') || now.row?.outcome.kind !== 'done') pending.push(poolId);
         }
-        if (pending.length === 0) return { batches: batch - 1, elapsedMs };
+        return pending;
+      };
+      let batch = 0;
+      for (;;) {
+        const pending = await pendingPools();
+        if (pending.length === 0) return { batches: batch, elapsedMs };
+        // The last batch's effect is read above before giving up, so the count never cuts it off.
+        if (batch >= maxBatches && Date.now() - started >= 2 * leaseMs) break;
+        batch++;
         elapsedMs.push((await invoke(pending)).elapsedMs);
         await new Promise((resolve) => setTimeout(resolve, 300));
       }

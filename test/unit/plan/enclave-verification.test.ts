@@ -165,6 +165,28 @@ describe('plan: EnclavesVerified', () => {
     expect(due.plan).toMatchObject({ requeueReason: 'VerificationPending' });
   });
 
+  it('does not make the pinned version last-known-good while its check is still pending', () => {
+    // A roll EKS ended Successful (u1), read on a pass that did not list the instances; the recorded
+    // check is an older one (after u0).
+    const after = { verification: recorded({ afterUpdateId: 'u0' }) };
+    const pendingPass = verified({
+      nodegroup: withGroup(),
+      update: update('u1', 'Successful'),
+      previous: after,
+    });
+    expect(pendingPass.condition).toMatchObject({ reason: 'VerificationPending' });
+    expect(pendingPass.plan.record.lastKnownGoodVersion).toBeUndefined();
+    // The pass that lists them and finds them right makes the version known good.
+    const checked = verified({
+      nodegroup: withGroup(),
+      update: update('u1', 'Successful'),
+      previous: after,
+      fleet: fleet([instance('i-1')]),
+    });
+    expect(checked.condition).toMatchObject({ status: 'True' });
+    expect(checked.plan.record.lastKnownGoodVersion).toBe(1);
+  });
+
   it('says nothing new for a pool verified on its pinned version (the recorded condition stands)', () => {
     const { condition, plan: p } = verified({
       nodegroup: withGroup(),
