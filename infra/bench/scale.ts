@@ -9,7 +9,7 @@ import { resolveResourceNames } from '../../lib/config';
 import { enqueueAllPools } from '../../lib/dispatch/resync';
 import { createResyncDeps } from '../../lib/dispatch/resync-deps';
 import { createReconcileDeps, reconcile } from '../../lib/reconcile';
-import { AwsCallCounter } from '../local/aws-call-counter';
+import type { AwsCallCounter } from '../local/aws-call-counter';
 import { exampleSpecFor, fleetPoolId } from './fleet';
 
 /**
@@ -51,9 +51,17 @@ export async function seedCopiedFleet(options: {
   const status = new StatusTable(options.clients, names.statusTable);
   const first = fleetPoolId(0);
   await store.put(first, exampleSpecFor(options.projectRoot, first));
-  await reconcile(first, createReconcileDeps(options.env, options.clients));
+  // The bench's own SETTLE_SECONDS would make this first pass requeue a spec written a moment ago
+  // and leave no row to copy: the seed acts at once.
+  const outcome = await reconcile(
+    first,
+    createReconcileDeps({ ...options.env, SETTLE_SECONDS: '0' }, options.clients),
+  );
   const template = await status.get(first);
-  if (!template) throw new Error('the first fleet pool has no status row after its reconcile');
+  if (!template)
+    throw new Error(
+      `the first fleet pool has no status row after its reconcile (${JSON.stringify(outcome)})`,
+    );
   const ids = Array.from({ length: options.count }, (_, i) => fleetPoolId(i));
   await mapBounded(ids.slice(1), 16, async (poolId) => {
     const stored = await store.put(poolId, exampleSpecFor(options.projectRoot, poolId));
@@ -72,8 +80,14 @@ export async function seedCopiedFleet(options: {
   return ids;
 }
 
-export async function measureResyncEnqueue(clients: AwsClients, env: NodeJS.ProcessEnv): Promise<Timed> {
-  const counter = new AwsCallCounter(clients, ['dynamodb', 's3', 'sqs']);
+/** One sweep's enqueue, timed and counted. `counter` is made once per set of clients (its
+ * middleware can be added to a client only once) and is reset here. */
+export async function measureResyncEnqueue(
+  clients: AwsClients,
+  env: NodeJS.ProcessEnv,
+  counter: AwsCallCounter,
+): Promise<Timed> {
+  counter.reset();
   const started = performance.now();
   await enqueueAllPools({ ...createResyncDeps(env, clients), jitterSeconds: 0 });
   const ms = performance.now() - started;
