@@ -1,7 +1,9 @@
 # Sourced by infra/sandbox/setup.sh (moto) and infra/security/setup.sh (checkov): builds
 # <dir>/.venv from <dir>/requirements.txt, each tool in its own venv so one's dependencies never
 # move the other's pins. Idempotent: a stamp holding the hash of requirements.txt (and the Python
-# version) makes a repeated run cost a few milliseconds.
+# version) makes a repeated run cost a few milliseconds; a venv that already has every pin is adopted
+# as it is, and one that must be rebuilt while a process runs from it is refused (never deleted
+# under a running sandbox).
 #
 #   pinned_venv <label> <dir> <tool> <file the venv must have> <python check, or ""> [pip options...]
 #
@@ -26,6 +28,14 @@ pinned_venv() {
     return 0
   fi
 
+  # Every pin already installed (the stamp was lost, or requirements.txt changed in a comment): adopt
+  # the venv as it is. A rebuild deletes it, and a sandbox started from it (this checkout's, or a
+  # second `npm start` beside it) is still loading files from it: moto imports each service lazily.
+  if _pinned_venv_satisfied "$venv" "$requirements" "$ready" "$check" >/dev/null; then
+    echo "$want" >"$stamp"
+    return 0
+  fi
+
   # Several test runs may start at once (engineers share the tree): one installs, the others wait.
   local lock_dir
   lock_dir="$(cd "$dir/../.." && pwd)/.sandbox"
@@ -36,6 +46,21 @@ pinned_venv() {
     if _pinned_venv_ready; then
       return 0
     fi
+  fi
+
+  # A rebuild is needed (new pins). Never under a running process: refuse, saying who and what to do.
+  local users
+  users="$(_pinned_venv_users "$venv")"
+  if [[ -n "$users" ]]; then
+    echo "$label setup: $venv must be rebuilt for $requirements:" >&2
+    { _pinned_venv_satisfied "$venv" "$requirements" "$ready" "$check" 2>&1 || true; } | sed 's/^/  /' >&2
+    echo "but these processes run from it, and a rebuild would delete the files they load:" >&2
+    local pid
+    for pid in $users; do
+      echo "  pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)" >&2
+    done
+    echo "Stop them first (Ctrl-C the npm start that runs them, or npm run sandbox:stop), then run this again." >&2
+    exit 1
   fi
 
   echo "$label setup: installing pinned $tool into $venv (first run or requirements.txt changed)..." >&2
@@ -65,4 +90,57 @@ pinned_venv() {
   fi
   echo "$want" >"$stamp"
   echo "$label setup: done in $(($(date +%s) - started)) s." >&2
+}
+
+# Exit 0 when <venv> has <ready>, every `name==version` pin of <requirements> is the installed
+# version and <check> imports; otherwise prints what differs and exits 1. Any other requirement form
+# (>=, a URL) cannot be judged from the installed metadata, so it counts as not satisfied.
+_pinned_venv_satisfied() {
+  local venv="$1" requirements="$2" ready="$3" check="$4"
+  if [[ ! -x "$venv/$ready" || ! -x "$venv/bin/python" ]]; then
+    echo "$venv/$ready is missing"
+    return 1
+  fi
+  "$venv/bin/python" - "$requirements" <<'PY' || return 1
+import re, sys
+from importlib import metadata
+wrong = []
+for raw in open(sys.argv[1], encoding="utf-8"):
+    line = raw.split("#", 1)[0].strip()
+    if not line:
+        continue
+    pin = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;]+)", line)
+    if not pin:
+        wrong.append(f"{line}: not a name==version pin")
+        continue
+    name, version = pin.group(1), pin.group(3)
+    try:
+        installed = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        installed = "not installed"
+    if installed != version:
+        wrong.append(f"{name}: wanted {version}, installed {installed}")
+for line in wrong:
+    print(line)
+sys.exit(1 if wrong else 0)
+PY
+  if [[ -n "$check" ]] && ! "$venv/bin/python" -c "$check" >/dev/null 2>&1; then
+    echo "the venv does not import: $check"
+    return 1
+  fi
+}
+
+# The pids of processes started from <venv>'s bin/ (argv[0] there, symlinks resolved: a second
+# checkout may link its venv to this one), read from /proc; none where /proc is absent.
+_pinned_venv_users() {
+  local real_bin proc argv0 dir
+  real_bin="$(cd "$1/bin" 2>/dev/null && pwd -P)" || return 0
+  for proc in /proc/[0-9]*; do
+    argv0=""
+    IFS= read -r -d '' argv0 <"$proc/cmdline" 2>/dev/null || [[ -n "$argv0" ]] || continue
+    [[ "$argv0" == /* ]] || continue
+    dir="$(cd "${argv0%/*}" 2>/dev/null && pwd -P)" || continue
+    [[ "$dir" == "$real_bin" ]] && echo "${proc#/proc/}"
+  done
+  return 0
 }

@@ -243,6 +243,14 @@ async function startProduct(options: StartOptions): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  // Both ports are chosen before anything starts: a refused functions port (another checkout's
+  // serverless-offline holds it) then costs no sandbox start and leaves nothing behind.
+  const lambda = await choosePort({
+    variable: 'OFFLINE_LAMBDA_PORT',
+    explicit: process.env.OFFLINE_LAMBDA_PORT,
+    fallback: DEFAULT_OFFLINE_LAMBDA_PORT,
+    what: 'functions (serverless-offline Lambda API)',
+  });
   const local = await startLocalWorld();
   stack.push(() => local.stop());
   console.log(describeLocalWorld(local));
@@ -250,12 +258,6 @@ async function startProduct(options: StartOptions): Promise<void> {
   try {
     // A roll on the sandbox takes seconds, so check back every few seconds instead of 30.
     process.env.RECONCILE_REQUEUE_SECONDS = process.env.RECONCILE_REQUEUE_SECONDS || '5';
-    const lambda = await choosePort({
-      variable: 'OFFLINE_LAMBDA_PORT',
-      explicit: process.env.OFFLINE_LAMBDA_PORT,
-      fallback: DEFAULT_OFFLINE_LAMBDA_PORT,
-      what: 'functions (serverless-offline Lambda API)',
-    });
     if (lambda.note) console.log(lambda.note);
     // serverless-offline opens its HTTP server too, although no function has an HTTP event.
     const httpPort = await findFreePort();
