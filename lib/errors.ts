@@ -43,6 +43,12 @@ export class ConcurrentUpdateError extends EnclavePoolError {
   override readonly retryable = true;
 }
 
+/**
+ * An item of the status table is not a status row (written by hand, or by something else than the
+ * reconciler): nothing that reads it can trust it, and retrying reads the same item.
+ */
+export class StatusRowInvalidError extends EnclavePoolError {}
+
 /** Bad command-line usage (the CLI exits 2). */
 export class UsageError extends EnclavePoolError {}
 

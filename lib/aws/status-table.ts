@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentUpdateError } from '../errors';
+import { ConcurrentUpdateError, StatusRowInvalidError } from '../errors';
 import type { StatusRow } from '../status/status-row';
+import { statusRowProblems, unreadableRowMessage } from '../status/status-row-check';
 import type { AwsClients } from './client-factory';
 import { isConditionalCheckFailed, translateAwsError } from './translate-error';
 
@@ -15,15 +16,26 @@ export class StatusTable {
     private readonly tableName: string,
   ) {}
 
+  /** The pool's row; StatusRowInvalidError (terminal) when the item is not a status row. */
   async get(poolId: string): Promise<StatusRow | undefined> {
+    let item: Record<string, unknown> | undefined;
     try {
       const out = await this.clients.documents.send(
         new GetCommand({ TableName: this.tableName, Key: { poolId }, ConsistentRead: true }),
       );
-      return out.Item as StatusRow | undefined;
+      item = out.Item;
     } catch (error: unknown) {
       throw translateAwsError(error, { poolId, resourceId: this.tableName });
     }
+    if (item === undefined) return undefined;
+    const problems = statusRowProblems(item);
+    if (problems.length > 0) {
+      throw new StatusRowInvalidError(unreadableRowMessage(this.tableName, poolId, problems), {
+        poolId,
+        resourceId: this.tableName,
+      });
+    }
+    return item as unknown as StatusRow;
   }
 
   /**

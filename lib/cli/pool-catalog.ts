@@ -1,9 +1,10 @@
 import { StatusTable } from '../aws/status-table';
 import { scanProjected } from '../aws/status-table-reader';
 import { mapBounded } from '../bounded';
-import { EnclavePoolError, TransientAwsError } from '../errors';
+import { EnclavePoolError, StatusRowInvalidError, TransientAwsError } from '../errors';
 import type { StoredSpecRef } from '../pool-spec';
 import type { StatusRow } from '../status/status-row';
+import { statusRowProblems, unreadableRowMessage } from '../status/status-row-check';
 import type { CliContext } from './cli-command';
 import { resourceNames, specStores } from './command-runtime';
 import { isMissingStore, loadStoredSpec, validateStored } from './pool-spec-loader';
@@ -14,19 +15,26 @@ import type { PoolSources } from './pool-views';
  * the stores, joined by pool id.
  */
 
-async function statusRow(context: CliContext, poolId: string): Promise<StatusRow | undefined> {
+/** The pool's row, or why the item there is not one (the pool is then shown with that error). */
+async function statusRow(
+  context: CliContext,
+  poolId: string,
+): Promise<{ row?: StatusRow; rowUnreadable?: string }> {
   const table = new StatusTable(context.services.awsClients(), resourceNames(context).statusTable);
   try {
-    return await table.get(poolId);
+    const row = await table.get(poolId);
+    return row ? { row } : {};
   } catch (error: unknown) {
-    if (isMissingStore(error)) return undefined;
+    if (isMissingStore(error)) return {};
+    if (error instanceof StatusRowInvalidError) return { rowUnreadable: error.message };
     throw error;
   }
 }
 
 export async function poolSources(context: CliContext, poolId: string): Promise<PoolSources> {
-  const [row, found] = await Promise.all([statusRow(context, poolId), loadStoredSpec(context, poolId)]);
-  return sourcesOf(context, poolId, row, found);
+  const [read, found] = await Promise.all([statusRow(context, poolId), loadStoredSpec(context, poolId)]);
+  const sources = sourcesOf(context, poolId, read.row, found);
+  return read.rowUnreadable ? { ...sources, rowUnreadable: read.rowUnreadable } : sources;
 }
 
 /** The pool's status row beside its stored spec, validated as the reconciler validates it. */
@@ -104,42 +112,54 @@ export async function allPoolSources(context: CliContext, includeDeleted: boolea
     ),
     storedRefs(context),
   ]);
-  const byId = new Map((rows ?? []).map((row) => [row.poolId, row] as const));
-  const all = [...new Set([...byId.keys(), ...refs.keys()])].sort();
-  const listed = await mapBounded(
-    all,
-    SPEC_LOAD_CONCURRENCY,
-    async (poolId): Promise<PoolSources | undefined> => {
-      const row = byId.get(poolId);
-      const stored = refs.get(poolId) ?? [];
-      if (stored.length === 0) {
-        if (row?.deleted && !includeDeleted) return undefined;
-        return { poolId, ...(row ? { row } : {}) };
-      }
-      const [only] = stored;
-      if (
-        only &&
-        stored.length === 1 &&
-        row?.specSummary &&
-        row.specLocation === only.location &&
-        row.observedGeneration === only.generation
-      ) {
-        return { poolId, row, stored: only, summary: row.specSummary };
-      }
-      try {
-        return sourcesOf(context, poolId, row, await loadStoredSpec(context, poolId));
-      } catch (error: unknown) {
-        // One pool that cannot be read (an item whose spec is not text, an object that is gone)
-        // is a row with its error; the list goes on with the others.
-        if (!(error instanceof EnclavePoolError) || error instanceof TransientAwsError) throw error;
-        return {
-          poolId,
-          ...(row ? { row } : {}),
-          ...(only ? { stored: only } : {}),
-          unreadable: error.message,
-        };
-      }
-    },
-  );
+  // A row that is not a status row (an item put by hand) is listed with its error instead, and
+  // never read further: one such item must not break the list for every pool.
+  const tableName = resourceNames(context).statusTable;
+  const byId = new Map<string, StatusRow>();
+  const badRows = new Map<string, string>();
+  for (const row of rows ?? []) {
+    const problems = statusRowProblems(row, LISTED_ROW_ATTRIBUTES);
+    if (problems.length === 0) byId.set(row.poolId, row);
+    else badRows.set(String(row.poolId), unreadableRowMessage(tableName, String(row.poolId), problems));
+  }
+  const all = [...new Set([...byId.keys(), ...badRows.keys(), ...refs.keys()])].sort();
+  const listed = await mapBounded(all, SPEC_LOAD_CONCURRENCY, async (poolId) => {
+    const sources = await listedSources(poolId);
+    const rowUnreadable = badRows.get(poolId);
+    return sources && rowUnreadable ? { ...sources, rowUnreadable } : sources;
+  });
   return listed.filter((sources): sources is PoolSources => sources !== undefined);
+
+  async function listedSources(poolId: string): Promise<PoolSources | undefined> {
+    const row = byId.get(poolId);
+    const stored = refs.get(poolId) ?? [];
+    if (stored.length === 0) {
+      if (badRows.has(poolId)) return { poolId };
+      if (row?.deleted && !includeDeleted) return undefined;
+      return { poolId, ...(row ? { row } : {}) };
+    }
+    const [only] = stored;
+    if (
+      only &&
+      stored.length === 1 &&
+      row?.specSummary &&
+      row.specLocation === only.location &&
+      row.observedGeneration === only.generation
+    ) {
+      return { poolId, row, stored: only, summary: row.specSummary };
+    }
+    try {
+      return sourcesOf(context, poolId, row, await loadStoredSpec(context, poolId));
+    } catch (error: unknown) {
+      // One pool that cannot be read (an item whose spec is not text, an object that is gone)
+      // is a row with its error; the list goes on with the others.
+      if (!(error instanceof EnclavePoolError) || error instanceof TransientAwsError) throw error;
+      return {
+        poolId,
+        ...(row ? { row } : {}),
+        ...(only ? { stored: only } : {}),
+        unreadable: error.message,
+      };
+    }
+  }
 }

@@ -24,6 +24,8 @@ export interface PoolSources {
   violations?: Violation[];
   /** The stored spec could not be read (why); the pool is listed with this instead of its spec. */
   unreadable?: string;
+  /** The status table's item is not a status row (why); the pool is listed with this instead of its row. */
+  rowUnreadable?: string;
 }
 
 export type EnclaveSummary = SpecSummary['enclaves'];
@@ -49,6 +51,8 @@ export interface PoolSummary {
 
 function readyOf(sources: PoolSources): { status: ConditionStatus; reason: string; message: string } {
   const row = sources.row;
+  if (sources.rowUnreadable)
+    return { status: ConditionStatus.False, reason: 'StatusRowUnreadable', message: sources.rowUnreadable };
   if (sources.unreadable)
     return { status: ConditionStatus.False, reason: Reason.SpecUnreadable, message: sources.unreadable };
   if (row?.deleted && !sources.stored)

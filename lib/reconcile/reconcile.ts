@@ -1,4 +1,10 @@
-import { ConcurrentUpdateError, EnclavePoolError, errorMessage, isRetryable } from '../errors';
+import {
+  ConcurrentUpdateError,
+  EnclavePoolError,
+  errorMessage,
+  isRetryable,
+  StatusRowInvalidError,
+} from '../errors';
 import { type Logger, poolLogger } from '../logger';
 import type { Variables } from '../manifests/deployment-variables';
 import { Outcome, type ReconcileOutcome } from '../outcome';
@@ -783,7 +789,10 @@ export async function reconcile(
     log.warn('reconcile.status-read-failed', { error: errorMessage(error) });
     // Named, so whoever reads the outcome (the queue's log, `plan`) knows which table it was.
     const table = error instanceof EnclavePoolError ? error.context.resourceId : undefined;
-    const message = `${table ? `status table ${table}: ` : ''}${errorMessage(error)}`;
+    const message =
+      table && !(error instanceof StatusRowInvalidError)
+        ? `status table ${table}: ${errorMessage(error)}`
+        : errorMessage(error);
     return isRetryable(error)
       ? Outcome.transient(message)
       : Outcome.terminal('StatusTableUnreadable', message);

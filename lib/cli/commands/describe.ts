@@ -38,6 +38,10 @@ export const describeCommand = defineCommand(
         ? 'text'
         : parseOutputFormat(values.output, ['json', 'yaml']);
     const sources = await poolSources(context, name);
+    if (sources.rowUnreadable) {
+      context.io.stderr.write(`error: pool ${name} could not be described: ${sources.rowUnreadable}\n`);
+      return 1;
+    }
     if (!sources.row && !sources.stored) {
       context.io.stderr.write(
         `error: pool ${name} not found (no spec and no status); check the name with "enclave-pools get pools"\n`,

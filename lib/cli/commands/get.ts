@@ -43,7 +43,9 @@ export const getCommand = defineCommand(
       names.length > 0
         ? await Promise.all(names.map((name) => poolSources(context, name)))
         : await allPoolSources(context, values.all === true);
-    const found = sources.filter((s) => s.stored || (s.row && (values.all === true || !s.row.deleted)));
+    const found = sources.filter(
+      (s) => s.stored || s.rowUnreadable || (s.row && (values.all === true || !s.row.deleted)),
+    );
     const missing = names.filter((name) => !found.some((s) => s.poolId === name));
     const pools = found.map(summarizePool);
     if (format === OutputFormat.Table) {
@@ -62,9 +64,10 @@ export const getCommand = defineCommand(
           : `error: pool ${name} not found (no spec and no status); check the name with "enclave-pools get pools"\n`,
       );
     }
-    const unreadable = found.filter((s) => s.unreadable !== undefined);
+    const unreadable = found.filter((s) => s.unreadable !== undefined || s.rowUnreadable !== undefined);
     for (const pool of unreadable) {
-      context.io.stderr.write(`error: pool ${pool.poolId} could not be read: ${pool.unreadable}\n`);
+      for (const why of [pool.rowUnreadable, pool.unreadable].filter(Boolean))
+        context.io.stderr.write(`error: pool ${pool.poolId} could not be read: ${why}\n`);
     }
     return missing.length > 0 || unreadable.length > 0 ? 1 : 0;
   },

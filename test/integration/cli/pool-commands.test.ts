@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'yaml';
 import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import { STATUS_SCAN_SEGMENTS } from '../../../lib/aws/status-table-reader';
 import { resolveResourceNames } from '../../../lib/config';
 import { reconcile } from '../../../lib/reconcile';
+import { unreadableRowMessage } from '../../../lib/status/status-row-check';
 import { runCliCaptured } from '../../support/run-cli';
 import { SEED_SPEC, useReconcileHarness } from '../reconcile/reconcile-harness';
 
@@ -226,5 +227,101 @@ describe('get pools with an unreadable pool (sandbox)', () => {
       'broken-pool',
       'my-node-pool',
     ]);
+  });
+});
+
+describe('get pools / describe with a status item that is not a status row (sandbox)', () => {
+  const table = resolveResourceNames().statusTable;
+  const base = {
+    deleted: false,
+    revision: 1,
+    updatedAt: '2026-12-01T10:00:00.000Z',
+    outcome: { kind: 'done' },
+    history: [],
+  };
+  // Put by hand: JSON text where the list of conditions belongs, a row with fields missing, a
+  // number stored as a string.
+  const broken = [
+    {
+      item: { ...base, poolId: 'json-pool', conditions: '[{"type":"Ready",' },
+      problem: 'conditions is a string ("[{\\"type\\":\\"Ready\\","), not a list',
+    },
+    { item: { poolId: 'partial-pool', deleted: false }, problem: 'conditions is missing' },
+    {
+      item: { ...base, poolId: 'typed-pool', conditions: [], observedGeneration: '3' },
+      problem: 'observedGeneration is a string ("3"), not a number',
+    },
+  ];
+
+  it('lists each such pool as a row with its error, and the others as usual; exit 1', async () => {
+    await reconciledPool();
+    for (const { item } of broken)
+      await h.clients.documents.send(new PutCommand({ TableName: table, Item: item }));
+
+    const listed = await cli(['get', 'pools']);
+
+    expect(listed.code).toBe(1);
+    expect(listed.stdout).toMatch(
+      /^my-node-pool\s+my-cluster\s+m5\.xlarge\s+2 CPU, 768 MiB\s+1\s+ACTIVE\s+True/m,
+    );
+    for (const { item } of broken)
+      expect(listed.stdout).toMatch(new RegExp(`^${item.poolId}\\s.*False \\(StatusRowUnreadable\\)`, 'm'));
+    expect(listed.stderr).toBe(
+      broken
+        .map(
+          ({ item, problem }) =>
+            `error: pool ${item.poolId} could not be read: ${unreadableRowMessage(table, item.poolId, [problem])}\n`,
+        )
+        .join(''),
+    );
+    expect(listed.stderr).toContain(
+      `status table ${table}, item poolId=json-pool is not a status row: conditions is a string`,
+    );
+    expect(listed.stderr).toContain(
+      `aws dynamodb delete-item --table-name ${table} --key '{"poolId":{"S":"typed-pool"}}'`,
+    );
+    const json = await cli(['get', 'pools', '-o', 'json']);
+    expect(json.code).toBe(1);
+    expect(
+      parse(json.stdout).items.map((p: { name: string; readyReason: string }) => [p.name, p.readyReason]),
+    ).toEqual([
+      ['json-pool', 'StatusRowUnreadable'],
+      ['my-node-pool', 'Ready'],
+      ['partial-pool', 'StatusRowUnreadable'],
+      ['typed-pool', 'StatusRowUnreadable'],
+    ]);
+  });
+
+  it('describe names the table, the key, what is wrong and the fix; exit 1', async () => {
+    await h.clients.documents.send(new PutCommand({ TableName: table, Item: broken[0]?.item }));
+
+    const described = await cli(['describe', 'pool', 'json-pool']);
+
+    expect(described).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: pool json-pool could not be described: ${unreadableRowMessage(table, 'json-pool', [broken[0]?.problem ?? ''])}\n`,
+    });
+    expect((await cli(['get', 'pools', 'json-pool'])).stdout).toMatch(
+      /^json-pool\s.*False \(StatusRowUnreadable\)/m,
+    );
+  });
+
+  it('a pass of that pool ends terminal with the same words, one read and no write', async () => {
+    await h.clients.documents.send(new PutCommand({ TableName: table, Item: broken[2]?.item }));
+    h.counter.reset();
+
+    const outcome = await reconcile('typed-pool', h.deps);
+
+    expect(outcome).toEqual({
+      kind: 'terminal',
+      reason: 'StatusTableUnreadable',
+      message: unreadableRowMessage(table, 'typed-pool', [broken[2]?.problem ?? '']),
+    });
+    expect(h.counter.summary()).toEqual({ GetItem: 1 });
+    expect(
+      (await h.clients.documents.send(new GetCommand({ TableName: table, Key: { poolId: 'typed-pool' } })))
+        .Item,
+    ).toEqual(broken[2]?.item);
   });
 });
