@@ -4,7 +4,7 @@ import { variablesFromEnvironment } from '../manifests/deployment-variables';
 import { validatePoolSpec } from '../manifests/validate-pool-spec';
 import type { PoolSpec, StoredSpec, Violation } from '../pool-spec';
 import type { CliContext } from './cli-command';
-import { type StoreKind, specStores } from './command-runtime';
+import { resourceNames, StoreKind, specStores } from './command-runtime';
 
 /**
  * Reads pool specs back from the deployment's stores, the way the reconciler does (both stores;
@@ -45,16 +45,38 @@ export function validateStored(
   return { stored, ...(result.spec ? { spec: result.spec } : {}), violations: result.violations };
 }
 
-/** The pool's stored spec from whichever store holds it; undefined when none does. */
+/**
+ * A store the caller needs is not there (`plan`: a plan made without it would describe a
+ * deployment that does not exist). Terminal: it exists once the deployment does.
+ */
+export class MissingStoreError extends EnclavePoolError {}
+
+function missingStoreError(kind: StoreKind, context: CliContext, error: EnclavePoolError): MissingStoreError {
+  const names = resourceNames(context);
+  const what = kind === StoreKind.S3 ? `spec bucket ${names.specBucket}` : `spec table ${names.specTable}`;
+  return new MissingStoreError(`${what} does not exist (${error.context.awsCode})`, error.context, {
+    cause: error,
+  });
+}
+
+/**
+ * The pool's stored spec from whichever store holds it; undefined when none does. A store that
+ * does not exist holds nothing, unless `requireStores`: then it is a MissingStoreError.
+ */
 export async function loadStoredSpec(
   context: CliContext,
   poolId: string,
+  requireStores = false,
 ): Promise<{ stored: StoredSpec; kind: StoreKind } | undefined> {
   const stores = specStores(context);
   const found: Array<{ stored: StoredSpec; kind: StoreKind }> = [];
   for (const kind of Object.keys(stores) as StoreKind[]) {
     const store: SpecStore = stores[kind];
-    const stored = await orEmpty(() => store.load(poolId), undefined);
+    const stored = requireStores
+      ? await store.load(poolId).catch((error: unknown) => {
+          throw isMissingStore(error) ? missingStoreError(kind, context, error as EnclavePoolError) : error;
+        })
+      : await orEmpty(() => store.load(poolId), undefined);
     if (stored) found.push({ stored, kind });
   }
   if (found.length > 1) {

@@ -36,6 +36,8 @@ export async function previewSpec(
     source: string;
     overrides: Record<string, string>;
     store?: StoreKind;
+    /** Both spec stores must exist (`plan`); else a missing one holds nothing (`apply` creates pools). */
+    requireStores?: boolean;
   },
 ): Promise<SpecPreview> {
   const clients = context.services.awsClients();
@@ -45,7 +47,7 @@ export async function previewSpec(
     variables: variablesFromEnvironment(env, input.overrides),
   };
   const poolId = input.spec.name;
-  const existing = await loadStoredSpec(context, poolId);
+  const existing = await loadStoredSpec(context, poolId, input.requireStores === true);
   const stored: StoredSpec = {
     poolId,
     source: existing?.kind ?? input.store ?? 's3',

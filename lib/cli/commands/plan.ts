@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors';
 import { defineCommand, parseVariableOverrides, styleFor } from '../command-runtime';
+import { MissingStoreError } from '../pool-spec-loader';
 import { previewText } from '../preview-text';
 import { readSpecFile, reportInvalidSpecFile, specFileArgument } from '../spec-file';
 import { previewSpec, unreadableDeployment } from '../spec-preview';
@@ -29,6 +30,9 @@ Options:
 Example:
   enclave-pools plan -f examples/enclave-pool.yaml`;
 
+const CHECK_NAMES =
+  'Check the resource names (STAGE, STATUS_TABLE, SPEC_BUCKET, SPEC_TABLE), the endpoint (AWS_ENDPOINT_URL) and the credentials';
+
 const OPTIONS = {
   filename: { type: 'string', short: 'f' },
   var: { type: 'string', multiple: true },
@@ -48,17 +52,28 @@ export const planCommand = defineCommand(
       reportInvalidSpecFile(context, specFile, 'planned');
       return 1;
     }
-    const { preview, pass } = await previewSpec(context, {
-      spec: specFile.spec,
-      text: specFile.text,
-      source: file,
-      overrides,
-    });
+    let previewed: Awaited<ReturnType<typeof previewSpec>>;
+    try {
+      previewed = await previewSpec(context, {
+        spec: specFile.spec,
+        text: specFile.text,
+        source: file,
+        overrides,
+        requireStores: true,
+      });
+    } catch (error: unknown) {
+      if (!(error instanceof MissingStoreError)) throw error;
+      context.io.stderr.write(
+        `error: plan could not read the deployment: ${error.message}; nothing was planned. The deployment is not on this endpoint under these names: deploy it (npx osls deploy --stage STAGE) or, on the sandbox, run \`npm start\`. ${CHECK_NAMES}\n`,
+      );
+      return 1;
+    }
+    const { preview, pass } = previewed;
     if (context.debug) for (const line of pass.logs) context.io.stderr.write(`${line}\n`);
     const unreadable = unreadableDeployment(pass);
     if (unreadable) {
       context.io.stderr.write(
-        `error: plan could not read the deployment: ${unreadable}; nothing was planned. Check the resource names (STAGE, STATUS_TABLE, SPEC_BUCKET, SPEC_TABLE), the endpoint (AWS_ENDPOINT_URL) and the credentials\n`,
+        `error: plan could not read the deployment: ${unreadable}; nothing was planned. ${CHECK_NAMES}\n`,
       );
       return 1;
     }

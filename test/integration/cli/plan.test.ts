@@ -1,6 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteBucketCommand } from '@aws-sdk/client-s3';
+import { resolveResourceNames } from '../../../lib/config';
 import { runPreviewPass } from '../../../lib/preview/preview-pass';
 import { runCliCaptured } from '../../support/run-cli';
 import { SEED_SPEC, specWith, useReconcileHarness, withMemoryMib } from '../reconcile/reconcile-harness';
@@ -188,5 +191,29 @@ describe('enclave-pools plan (sandbox)', () => {
     );
     expect(run.stderr).toContain('nothing was planned');
     expect(h.counter.writes()).toEqual([]);
+  });
+
+  it.each([
+    ['spec bucket', 'NoSuchBucket'],
+    ['spec table', 'ResourceNotFoundException'],
+  ])('exits 1 and names the %s when it is missing (%s), instead of planning', async (what) => {
+    const names = resolveResourceNames();
+    if (what === 'spec bucket')
+      await h.clients.s3.send(new DeleteBucketCommand({ Bucket: names.specBucket }));
+    else await h.clients.dynamodb.send(new DeleteTableCommand({ TableName: names.specTable }));
+    const missing = what === 'spec bucket' ? names.specBucket : names.specTable;
+    const code = what === 'spec bucket' ? 'NoSuchBucket' : 'ResourceNotFoundException';
+
+    const run = await plan(specFile('pool.yaml', SEED_SPEC));
+
+    expect(run).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        `error: plan could not read the deployment: ${what} ${missing} does not exist (${code}); nothing was planned. ` +
+        'The deployment is not on this endpoint under these names: deploy it (npx osls deploy --stage STAGE) or, on the sandbox, run `npm start`. ' +
+        'Check the resource names (STAGE, STATUS_TABLE, SPEC_BUCKET, SPEC_TABLE), the endpoint (AWS_ENDPOINT_URL) and the credentials\n',
+      writes: [],
+    });
   });
 });
