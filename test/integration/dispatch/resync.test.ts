@@ -37,6 +37,14 @@ it('queues one resync message for every pool with a spec or a live status row', 
   await clients.documents.send(
     new PutCommand({ TableName: names.specTable, Item: { poolId: 'broken', spec: { a: 1 }, generation: 1 } }),
   );
+  // A status item that is not a status row (put by hand: JSON text for the conditions, a string for
+  // deleted): swept with the others, so its pass reports it (StatusTableUnreadable, decision 0124).
+  await clients.documents.send(
+    new PutCommand({
+      TableName: names.statusTable,
+      Item: { poolId: 'bad-row', deleted: 'no', conditions: '[{"type":' },
+    }),
+  );
   // A pool whose spec is gone while its resources remain (a lost delete event), and one fully deleted.
   await status.put(emptyStatusRow('orphan'), 0);
   await status.put({ ...emptyStatusRow('gone'), deleted: true }, 0);
@@ -45,7 +53,7 @@ it('queues one resync message for every pool with a spec or a live status row', 
   const deps = { ...createResyncDeps(process.env, functionClients('resync')), jitterSeconds: 0 };
   const queued = await enqueueAllPools(deps);
 
-  expect(queued).toEqual(['alpha', 'both', 'broken', 'gamma', 'orphan']);
+  expect(queued).toEqual(['alpha', 'bad-row', 'both', 'broken', 'gamma', 'orphan']);
   const received = await clients.sqs.send(
     new ReceiveMessageCommand({ QueueUrl: resources.queueUrls.ReconcileQueue, MaxNumberOfMessages: 10 }),
   );
@@ -59,7 +67,12 @@ it('queues one resync message for every pool with a spec or a live status row', 
       // test/unit/dispatch/resync-drift-check.test.ts covers that schedule with a fixed clock.
       .map(({ poolId, trigger }) => ({ poolId, trigger }))
       .sort((a, b) => a.poolId.localeCompare(b.poolId)),
-  ).toEqual(['alpha', 'both', 'broken', 'gamma', 'orphan'].map((poolId) => ({ poolId, trigger: 'resync' })));
+  ).toEqual(
+    ['alpha', 'bad-row', 'both', 'broken', 'gamma', 'orphan'].map((poolId) => ({
+      poolId,
+      trigger: 'resync',
+    })),
+  );
 });
 
 it('sweeps 120 pools with projected scans and 12 batches of ten, each pool exactly once', async () => {
