@@ -52,17 +52,20 @@ export const planCommand = defineCommand(
       reportInvalidSpecFile(context, specFile, 'planned');
       return 1;
     }
-    let previewed: Awaited<ReturnType<typeof previewSpec>>;
-    try {
-      previewed = await previewSpec(context, {
-        spec: specFile.spec,
-        text: specFile.text,
-        source: file,
-        overrides,
-        requireStores: true,
-      });
-    } catch (error: unknown) {
-      if (!(error instanceof MissingStoreError)) throw error;
+    // Both stores must exist: a plan against a deployment that is not there would describe nothing.
+    const { spec, text } = specFile;
+    const previewed = await previewSpec(context, {
+      spec,
+      text,
+      source: file,
+      overrides,
+      requireStores: true,
+    }).catch((error: unknown) => {
+      if (error instanceof MissingStoreError) return error;
+      throw error;
+    });
+    if (previewed instanceof MissingStoreError) {
+      const error = previewed;
       context.io.stderr.write(
         `error: plan could not read the deployment: ${error.message}; nothing was planned. The deployment is not on this endpoint under these names: deploy it (npx osls deploy --stage STAGE) or, on the sandbox, run \`npm start\`. ${CHECK_NAMES}\n`,
       );
