@@ -1,5 +1,9 @@
 import { driftCheckDue, enqueueAllPools } from '../../../lib/dispatch/resync';
 import { scheduleSeconds } from '../../../lib/dispatch/resync-deps';
+import { quietLogs } from '../../support/quiet-logs';
+
+// enqueueAllPools logs each sweep (resync-source-listed, resync-enqueued): kept out of the output.
+quietLogs();
 
 const HOUR = { intervalSeconds: 300, periodSeconds: 3600 };
 const pools = Array.from({ length: 200 }, (_, i) => `pool-${i}`);
