@@ -94,6 +94,8 @@ export interface SandboxConfig {
   configUpdateSeconds: number;
   nodegroupCreateSeconds: number;
   nodegroupDeleteSeconds: number;
+  /** Which end of an update moves the node group's modifiedAt (decision 0084); "end" unless set. */
+  nodegroupModifiedAtMoves: 'end' | 'start' | 'both';
   armedFailures: {
     clusterName: string;
     nodegroupName: string;
@@ -113,7 +115,11 @@ export interface SandboxConfig {
 export type SandboxDurations = Partial<
   Pick<
     SandboxConfig,
-    'rollSeconds' | 'configUpdateSeconds' | 'nodegroupCreateSeconds' | 'nodegroupDeleteSeconds'
+    | 'rollSeconds'
+    | 'configUpdateSeconds'
+    | 'nodegroupCreateSeconds'
+    | 'nodegroupDeleteSeconds'
+    | 'nodegroupModifiedAtMoves'
   >
 >;
 

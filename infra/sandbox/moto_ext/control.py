@@ -9,7 +9,7 @@ Routes (JSON in, JSON out), served on the same port as moto:
 
     GET  /_sandbox/health          liveness plus identity, used by the readiness checks
     GET  /_sandbox/config          the current controls
-    POST /_sandbox/config          change any of the durations (seconds)
+    POST /_sandbox/config          change any of the durations (seconds), or nodegroupModifiedAtMoves
     POST /_sandbox/fail-next-roll  arm a failure for the next roll of one node group
 """
 
@@ -31,6 +31,20 @@ DURATIONS: dict[str, tuple[str, float]] = {
     "nodegroupCreateSeconds": ("SANDBOX_NODEGROUP_CREATE_SECONDS", 0.0),
     "nodegroupDeleteSeconds": ("SANDBOX_NODEGROUP_DELETE_SECONDS", 0.0),
 }
+
+# When an update moves the node group's `modifiedAt`. EKS documents the field only as "the last
+# modification to the object" and not whether an update's start, end or both count; decision 0084
+# must hold for each, so a test can pick one. Start-up value: the environment, else "end".
+MODIFIED_AT_MOVES = ("end", "start", "both")
+MODIFIED_AT_SETTING = "nodegroupModifiedAtMoves"
+
+
+def _modified_at_from_env() -> str:
+    raw = os.environ.get("SANDBOX_NODEGROUP_MODIFIED_AT_MOVES", "") or "end"
+    if raw not in MODIFIED_AT_MOVES:
+        raise SystemExit(f"sandbox: SANDBOX_NODEGROUP_MODIFIED_AT_MOVES={raw!r} must be one of {MODIFIED_AT_MOVES}")
+    return raw
+
 
 # Codes a failed roll may report. The first ones are EKS `ErrorCode` values (DescribeUpdate
 # errors[].errorCode); AsgInstanceLaunchFailures is a `NodegroupIssueCode` that EKS reports in the
@@ -82,6 +96,7 @@ class Controls:
     armed_failures: dict[tuple[str, str], ArmedFailure] = field(default_factory=dict)
     # How many of the next instances a node group launches start without Nitro Enclaves.
     launch_without_enclaves: int = 0
+    modified_at_moves: str = "end"
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def restore_defaults(self) -> None:
@@ -91,6 +106,12 @@ class Controls:
             }
             self.armed_failures = {}
             self.launch_without_enclaves = 0
+            self.modified_at_moves = _modified_at_from_env()
+
+    def update_moves_modified_at(self, when: str) -> bool:
+        """Whether an update's `when` ("start" or "end") moves the node group's modifiedAt."""
+        with self.lock:
+            return self.modified_at_moves in (when, "both")
 
     def set_launch_without_enclaves(self, count: int) -> None:
         with self.lock:
@@ -119,6 +140,7 @@ class Controls:
                 **self.durations,
                 "armedFailures": [f.to_json() for f in self.armed_failures.values()],
                 "launchWithoutEnclaves": self.launch_without_enclaves,
+                MODIFIED_AT_SETTING: self.modified_at_moves,
             }
 
 
@@ -134,15 +156,22 @@ class ControlRequestError(Exception):
 
 
 def _set_config(body: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(body) - set(DURATIONS))
+    settable = sorted([*DURATIONS, MODIFIED_AT_SETTING])
+    unknown = sorted(set(body) - set(settable))
     if unknown:
-        raise ControlRequestError(f"unknown setting(s) {unknown}; settable: {sorted(DURATIONS)}")
+        raise ControlRequestError(f"unknown setting(s) {unknown}; settable: {settable}")
+    durations = {name: value for name, value in body.items() if name in DURATIONS}
+    moves = body.get(MODIFIED_AT_SETTING)
+    if MODIFIED_AT_SETTING in body and moves not in MODIFIED_AT_MOVES:
+        raise ControlRequestError(f"{MODIFIED_AT_SETTING} must be one of {list(MODIFIED_AT_MOVES)}, got {moves!r}")
     with controls.lock:
-        for name, value in body.items():
+        for name, value in durations.items():
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 raise ControlRequestError(f"{name} must be a number of seconds >= 0, got {value!r}")
-        for name, value in body.items():
+        for name, value in durations.items():
             controls.durations[name] = float(value)
+        if isinstance(moves, str):
+            controls.modified_at_moves = moves
     return _config()
 
 

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..control import ArmedFailure
+from ..control import ArmedFailure, controls
 
 VERSION_UPDATE = "VersionUpdate"
 CONFIG_UPDATE = "ConfigUpdate"
@@ -152,7 +152,8 @@ def _complete(nodegroup: Any, update: SandboxUpdate) -> None:
             }
     for hook in completion_hooks:
         hook(nodegroup, update)
-    nodegroup.modified_at = utcnow()
+    if controls.update_moves_modified_at("end"):
+        nodegroup.modified_at = utcnow()
 
 
 def settle(cluster: Any) -> None:
@@ -221,6 +222,8 @@ def start_update(
     if token:
         state.tokens[(kind, token)] = update.id
     nodegroup.status = "UPDATING"
+    if controls.update_moves_modified_at("start"):
+        nodegroup.modified_at = update.created_at
     return update
 
 
