@@ -149,6 +149,32 @@ describe('UpdateNodegroupVersion roll lifecycle', () => {
   });
 });
 
+// EKS does not document which end of an update moves modifiedAt (decision 0084): the sandbox's
+// default is the end, and a test can ask for the start or both.
+describe.each([
+  { moves: 'end' as const, atStart: false, atEnd: true },
+  { moves: 'start' as const, atStart: true, atEnd: false },
+  { moves: 'both' as const, atStart: true, atEnd: true },
+])('modifiedAt with nodegroupModifiedAtMoves $moves', ({ moves, atStart, atEnd }) => {
+  it(`moves at the update's start: ${atStart}, at its end: ${atEnd}`, async () => {
+    await configureSandbox({ rollSeconds: 1, nodegroupModifiedAtMoves: moves });
+    const modifiedAt = async () =>
+      (
+        await describeNodegroup(s.clients, s.world.cluster.name, s.pool.nodegroupName)
+      ).modifiedAt?.getTime() ?? 0;
+    const before = await modifiedAt();
+    const started = await s.rollTo(s.newVersion);
+    const during = await modifiedAt();
+    await eventually(
+      () => s.describeUpdate(started.id ?? ''),
+      (u) => u.status !== 'InProgress',
+    );
+    const after = await modifiedAt();
+    expect({ atStart: during > before, atEnd: after > during }).toEqual({ atStart, atEnd });
+    expect((await sandboxConfig()).nodegroupModifiedAtMoves).toBe(moves);
+  });
+});
+
 describe('clientRequestToken', () => {
   it('returns the same update for a retried UpdateNodegroupVersion instead of ResourceInUse', async () => {
     await setRollSeconds(30);
