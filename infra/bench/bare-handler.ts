@@ -3,6 +3,7 @@
  * construct the same SDK clients the reconcile function can call (EventPathClients), built with the
  * same esbuild options from serverless.yml. What our init costs beyond this is our own code.
  */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
@@ -15,6 +16,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 const config = { region: process.env.AWS_REGION || 'eu-west-1' };
 const clients = {
   ec2: new EC2Client(config),
+  autoScaling: new AutoScalingClient(config),
   eks: new EKSClient(config),
   ssm: new SSMClient(config),
   iam: new IAMClient(config),

@@ -33,12 +33,19 @@ export const COUNTED_CLIENTS: ReadonlyArray<keyof AwsClients> = [
 export class AwsCallCounter {
   /** `service:Command` in call order, e.g. `ec2:DescribeSubnets`. */
   readonly calls: string[] = [];
+  /** With `tag`: what it returned for each call, in the same order (e.g. the pool a call was for). */
+  readonly tags: Array<string | undefined> = [];
 
-  constructor(clients: AwsClients, services: ReadonlyArray<keyof AwsClients> = COUNTED_CLIENTS) {
+  constructor(
+    clients: AwsClients,
+    services: ReadonlyArray<keyof AwsClients> = COUNTED_CLIENTS,
+    options: { tag?: () => string | undefined } = {},
+  ) {
     for (const service of services) {
       (clients[service] as unknown as MiddlewareClient).middlewareStack.add(
         (next, context) => async (args) => {
           this.calls.push(`${String(service)}:${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`);
+          if (options.tag) this.tags.push(options.tag());
           return next(args);
         },
         { step: 'initialize', name: `enclavePoolsCallCounter-${String(service)}` },
@@ -48,6 +55,7 @@ export class AwsCallCounter {
 
   reset(): void {
     this.calls.length = 0;
+    this.tags.length = 0;
   }
 
   /** Command names without the service prefix. */
