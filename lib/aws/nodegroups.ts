@@ -11,7 +11,7 @@ import {
   UpdateNodegroupConfigCommand,
   UpdateNodegroupVersionCommand,
 } from '@aws-sdk/client-eks';
-import { UpdateStatus } from '../plan/eks-status';
+import { UpdateStatus, UpdateType } from '../plan/eks-status';
 import type { Action, NodegroupConfigChanges, ObservedNodegroup, ScalingConfig } from '../plan/plan-types';
 import type { Taint, UpdateConfig } from '../pool-spec';
 import type { UpdateRecord } from '../status/status-row';
@@ -315,6 +315,27 @@ export class Nodegroups {
     );
   }
 
+  /**
+   * The updates a dead pass started (decision 0094): of the two types this system starts, not
+   * among `knownIds`, created after `createdAfter`; oldest first. Only unknown ids are described.
+   */
+  async listUnrecordedUpdates(
+    clusterName: string,
+    nodegroupName: string,
+    query: { knownIds: string[]; createdAfter?: string },
+  ): Promise<UpdateRecord[]> {
+    const after = query.createdAfter === undefined ? undefined : Date.parse(query.createdAfter);
+    const found = await this.matchingUpdates(
+      clusterName,
+      nodegroupName,
+      new Set(query.knownIds),
+      (u) =>
+        (u.type === UpdateType.VersionUpdate || u.type === UpdateType.ConfigUpdate) &&
+        (after === undefined || (u.createdAt !== undefined && Date.parse(u.createdAt) > after)),
+    );
+    return found.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''));
+  }
+
   /** ListUpdates documents no order: every page is read, and the newest match by createdAt wins. */
   private async newestUpdate(
     clusterName: string,
@@ -322,21 +343,34 @@ export class Nodegroups {
     skip: ReadonlySet<string>,
     matches: (update: UpdateRecord) => boolean,
   ): Promise<UpdateRecord | undefined> {
+    let newest: UpdateRecord | undefined;
+    for (const update of await this.matchingUpdates(clusterName, nodegroupName, skip, matches)) {
+      if (!newest || (update.createdAt ?? '') > (newest.createdAt ?? '')) newest = update;
+    }
+    return newest;
+  }
+
+  /** Every page of ListUpdates; each id not in `skip` described, the matches kept. */
+  private async matchingUpdates(
+    clusterName: string,
+    nodegroupName: string,
+    skip: ReadonlySet<string>,
+    matches: (update: UpdateRecord) => boolean,
+  ): Promise<UpdateRecord[]> {
     const ids: string[] = [];
     try {
       const pages = paginateListUpdates({ client: this.clients.eks }, { name: clusterName, nodegroupName });
       for await (const page of pages) ids.push(...(page.updateIds ?? []).filter((id) => !skip.has(id)));
     } catch (error: unknown) {
-      if (isNotFound(error)) return undefined;
+      if (isNotFound(error)) return [];
       throw translateAwsError(error, { resourceId: `${clusterName}/${nodegroupName}` });
     }
-    let newest: UpdateRecord | undefined;
+    const found: UpdateRecord[] = [];
     for (const id of ids) {
       const update = await this.describeUpdate(clusterName, nodegroupName, id);
-      if (!update || !matches(update)) continue;
-      if (!newest || (update.createdAt ?? '') > (newest.createdAt ?? '')) newest = update;
+      if (update && matches(update)) found.push(update);
     }
-    return newest;
+    return found;
   }
 
   async tag(nodegroupArn: string, tags: Record<string, string>): Promise<void> {

@@ -176,7 +176,22 @@ export interface ObservedFleet {
   duringUpdateId?: string;
 }
 
+/**
+ * What AWS has that the status row does not record, found before planning (lib/plan/found-history.ts,
+ * decision 0094): a pass made it and died before its status write. Recorded once, by the first plan step.
+ */
+export interface ObservedFound {
+  launchTemplate?: { id: string; name: string; version: number };
+  /** Versions newer than the row's latest, with the spec's data. */
+  versions?: number[];
+  nodegroup?: { name: string; version?: number };
+  /** Updates EKS lists that the row does not know, created after its last write; oldest first. */
+  updates?: UpdateRecord[];
+}
+
 export interface Observed {
+  /** See ObservedFound; absent when the row knows everything AWS shows. */
+  found?: ObservedFound;
   launchTemplate?: ObservedLaunchTemplate;
   nodegroup?: ObservedNodegroup;
   /** The update recorded in the status row (refreshed with DescribeUpdate), or one found in flight. */

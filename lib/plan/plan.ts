@@ -3,6 +3,7 @@ import { planAutoscalerTags } from './autoscaler-tags';
 import { planDeletion } from './deletion';
 import { planDriftReport } from './drift-report';
 import { planEnclavesVerified } from './enclave-verification';
+import { recordFoundResources } from './found-history';
 import { planLaunchTemplateTarget } from './launch-template-target';
 import { planNodegroupLifecycle, planUpdateInFlight } from './nodegroup-busy';
 import { planConfigUpdate } from './nodegroup-config-update';
@@ -44,6 +45,7 @@ function planPresent(desired: DesiredPresent, observed: Observed): Plan {
 
   const notOurs = planOwnership(desired, observed, builder);
   if (notOurs) return notOurs;
+  recordFoundResources(observed, builder);
   recordUpdateOutcome(desired, observed, builder);
   const drifted = planDriftReport(desired, observed, builder);
   if (drifted) return drifted;

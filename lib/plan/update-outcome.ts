@@ -1,5 +1,6 @@
 import type { FailedUpdateRecord, RollbackRecord, UpdateRecord } from '../status/status-row';
 import { isFailedUpdateStatus, UpdateStatus, UpdateType } from './eks-status';
+import { recordFoundStart } from './found-history';
 import type { PlanBuilder } from './plan-builder';
 import type { DesiredPresent, Observed } from './plan-types';
 import { rollFailureHint } from './roll-failure-hints';
@@ -131,8 +132,14 @@ function recordRollbackOutcome(update: UpdateRecord, observed: Observed, builder
  * error, so the same version is not rolled again until the spec is written again.
  */
 export function recordUpdateOutcome(desired: DesiredPresent, observed: Observed, builder: PlanBuilder): void {
-  // First the recorded update that a found one replaced (its pass lost the status write), then that one.
+  // First the recorded update that a found one replaced (its pass lost the status write), then
+  // the updates dead passes started (their start, and the outcome of all but the current one),
+  // then the current one: the order they happened in.
   if (observed.endedUpdate) recordOutcomeOf(observed.endedUpdate, desired, observed, builder);
+  for (const found of observed.found?.updates ?? []) {
+    recordFoundStart(found, builder);
+    if (found.id !== observed.update?.id) recordOutcomeOf(found, desired, observed, builder);
+  }
   if (observed.update) recordOutcomeOf(observed.update, desired, observed, builder);
 }
 

@@ -123,6 +123,7 @@ function dryNodegroups(real: NodegroupsPort, writes: PreviewWrite[]): Nodegroups
     describeUpdate: (cluster, name, id) => real.describeUpdate(cluster, name, id),
     findInProgressUpdate: (cluster, name) => real.findInProgressUpdate(cluster, name),
     findUnrecordedUpdate: (cluster, name, query) => real.findUnrecordedUpdate(cluster, name, query),
+    listUnrecordedUpdates: (cluster, name, query) => real.listUnrecordedUpdates(cluster, name, query),
     async create(input) {
       writes.push({
         kind: 'CreateNodegroup',

@@ -96,6 +96,7 @@ function nodegroupRecord(previous: StatusRow, report: PassReport): StatusRow['no
     ...(ng.scaling?.minSize !== undefined ? { minSize: ng.scaling.minSize } : {}),
     ...(ng.scaling?.maxSize !== undefined ? { maxSize: ng.scaling.maxSize } : {}),
     ...(ng.launchTemplate?.version !== undefined ? { launchTemplateVersion: ng.launchTemplate.version } : {}),
+    ...(ng.modifiedAt !== undefined ? { modifiedAt: ng.modifiedAt } : {}),
     healthIssues: ng.healthIssues,
   };
 }

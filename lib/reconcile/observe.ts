@@ -1,9 +1,17 @@
 import { isFailedUpdateStatus, NodegroupStatus, UpdateStatus, UpdateType } from '../plan/eks-status';
 import { FleetReadReason, fleetReadReason } from '../plan/fleet-reads';
-import type { Observed, ObservedFleet, ObservedLaunchTemplate, ObservedNodegroup } from '../plan/plan-types';
+import { foundResources, unrecordedLookupReason } from '../plan/found-history';
+import type {
+  Observed,
+  ObservedFleet,
+  ObservedFound,
+  ObservedLaunchTemplate,
+  ObservedNodegroup,
+} from '../plan/plan-types';
 import { launchTemplateName, OwnershipTagKey } from '../render/resource-names';
 import type { StatusRow, UpdateRecord } from '../status/status-row';
 import type { ObservePorts } from './ports';
+import { knownUpdateIds } from './status-race';
 
 /**
  * The observed half of plan()'s input: the pool's launch template and node group as AWS reports
@@ -191,15 +199,25 @@ export function launchTemplateDrift(
   return `launch template ${observed.name} (${observed.id}) changed outside enclave-pools: ${changes.join('; ')}`;
 }
 
-export async function observe(
+/** The updates observe knows of: the current one, the recorded one it replaced, those no pass recorded. */
+interface ObservedUpdates {
+  update?: UpdateRecord;
+  endedUpdate?: UpdateRecord;
+  /** Oldest first (0094). */
+  foundUpdates: UpdateRecord[];
+}
+
+/**
+ * The recorded update refreshed while in flight (DescribeUpdate), then the updates no pass
+ * recorded: looked up when the row and DescribeNodegroup disagree (decision 0094), and the one in
+ * flight on an UPDATING node group the row does not know.
+ */
+async function observeUpdates(
   target: ObserveTarget,
   previous: StatusRow | undefined,
+  nodegroup: ObservedNodegroup | undefined,
   ports: ObservePorts,
-): Promise<Observed> {
-  const nodegroup = await ports.nodegroups.describe(target.clusterName, target.nodegroupName);
-  const launchTemplate =
-    launchTemplateFromRow(target, previous, nodegroup) ??
-    (await ports.launchTemplates.describe(target.launchTemplateName));
+): Promise<ObservedUpdates> {
   const recorded = previous?.update;
   let update: UpdateRecord | undefined = recorded;
   if (nodegroup && recorded?.status === UpdateStatus.InProgress) {
@@ -211,6 +229,20 @@ export async function observe(
     update = fresh ? withRecordedMetadata(fresh, recorded) : lostUpdate(recorded, nodegroup.status);
   }
   let endedUpdate: UpdateRecord | undefined;
+  // The row and DescribeNodegroup disagree: a pass may have died after starting updates (0094).
+  const foundUpdates =
+    nodegroup && unrecordedLookupReason(nodegroup, previous)
+      ? await ports.nodegroups.listUnrecordedUpdates(target.clusterName, target.nodegroupName, {
+          knownIds: knownUpdateIds(previous),
+          ...(previous ? { createdAfter: previous.updatedAt } : {}),
+        })
+      : [];
+  const newestFound = foundUpdates.at(-1);
+  if (newestFound) {
+    // The newest is the node group's current update; the one the row recorded has ended.
+    if (update && update.id !== newestFound.id) endedUpdate = update;
+    update = asFoundRollback(newestFound, endedUpdate, previous);
+  }
   if (nodegroup?.status === NodegroupStatus.Updating && update?.status !== UpdateStatus.InProgress) {
     // In flight but unknown to the status row: a pass that died after starting it, or someone else.
     const found = await ports.nodegroups.findInProgressUpdate(target.clusterName, target.nodegroupName);
@@ -218,8 +250,36 @@ export async function observe(
       // The recorded update it replaces has ended: its outcome must still be recorded.
       if (update && update.id !== found.id) endedUpdate = update;
       update = asFoundRollback(found, endedUpdate, previous);
+      // Started by a pass that never recorded it: its start line too (0094).
+      if (!knownUpdateIds(previous).includes(found.id) && !foundUpdates.some((u) => u.id === found.id))
+        foundUpdates.push(found);
     }
   }
+  return {
+    ...(update ? { update } : {}),
+    ...(endedUpdate ? { endedUpdate } : {}),
+    foundUpdates,
+  };
+}
+
+export async function observe(
+  target: ObserveTarget,
+  previous: StatusRow | undefined,
+  ports: ObservePorts,
+): Promise<Observed> {
+  const nodegroup = await ports.nodegroups.describe(target.clusterName, target.nodegroupName);
+  const { update, endedUpdate, foundUpdates } = await observeUpdates(target, previous, nodegroup, ports);
+  // A found roll to a version the row does not list: a dead pass made that version too, so the
+  // row's template is not what EC2 would say (0094).
+  const fromRow = launchTemplateFromRow(target, previous, nodegroup);
+  const rowKnowsFound = foundUpdates.every(
+    (u) =>
+      u.launchTemplateVersion === undefined ||
+      (fromRow?.versions ?? []).some((version) => version.number === u.launchTemplateVersion),
+  );
+  const launchTemplate =
+    (rowKnowsFound ? fromRow : undefined) ??
+    (await ports.launchTemplates.describe(target.launchTemplateName));
   const nodeRoleArn =
     !nodegroup && target.nodeRoleName ? await ports.nodeRoles.arn(target.nodeRoleName) : undefined;
   const readsFleet = fleetReadReason({
@@ -239,7 +299,14 @@ export async function observe(
     listed && update && readsFleet === FleetReadReason.RollInProgress
       ? { ...listed, duringUpdateId: update.id }
       : listed;
+  const found: ObservedFound = {
+    ...foundResources(previous, launchTemplate, nodegroup, target.dataHash),
+    ...(foundUpdates.length > 0
+      ? { updates: foundUpdates.map((u) => (u.id === update?.id ? update : u)) }
+      : {}),
+  };
   return {
+    ...(Object.keys(found).length > 0 ? { found } : {}),
     ...(launchTemplate ? { launchTemplate } : {}),
     ...(nodegroup ? { nodegroup } : {}),
     ...(update ? { update } : {}),

@@ -53,6 +53,15 @@ export interface NodegroupsPort {
     nodegroupName: string,
     query: { type: string; launchTemplateVersion?: number; knownIds: string[]; createdAfter: string },
   ): Promise<UpdateRecord | undefined>;
+  /**
+   * Every update of the types this system starts that is not among `knownIds` and was created
+   * after `createdAfter` (any time when undefined), oldest first: those a dead pass started.
+   */
+  listUnrecordedUpdates(
+    clusterName: string,
+    nodegroupName: string,
+    query: { knownIds: string[]; createdAfter?: string },
+  ): Promise<UpdateRecord[]>;
   tag(nodegroupArn: string, tags: Record<string, string>): Promise<void>;
   delete(clusterName: string, nodegroupName: string): Promise<{ deleting: true } | { busy: string }>;
 }

@@ -200,7 +200,9 @@ function carryRecord(observed: Observed, record: PlanRecord): Observed {
   if (record.rollback === null) delete previous.rollback;
   else if (record.rollback) previous.rollback = record.rollback;
   if (observed.update) previous.update = observed.update;
-  return { ...observed, previous };
+  // What observe found (0094) and an ended update are news once: the first step recorded them.
+  const { found: _found, endedUpdate: _ended, ...rest } = observed;
+  return { ...rest, previous };
 }
 
 function countAction(executed: Readonly<Record<string, number>>, kind: string): Record<string, number> {

@@ -259,6 +259,11 @@ export interface StatusRow {
     minSize?: number;
     maxSize?: number;
     launchTemplateVersion?: number;
+    /**
+     * EKS's `modifiedAt` as last read: a later one that no recorded update in flight explains
+     * means an update the row does not know (decision 0094).
+     */
+    modifiedAt?: string;
     healthIssues: Array<{ code: string; message: string }>;
   };
   update?: UpdateRecord;

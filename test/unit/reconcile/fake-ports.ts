@@ -174,6 +174,15 @@ export class FakeWorld {
             )
             .at(-1);
         },
+        listUnrecordedUpdates: async (_cluster, _name, query) => {
+          this.step('listUnrecordedUpdates');
+          return this.updates.filter(
+            (u) =>
+              !query.knownIds.includes(u.id) &&
+              (query.createdAfter === undefined ||
+                Date.parse(u.createdAt ?? '') > Date.parse(query.createdAfter)),
+          );
+        },
         tag: async () => {
           this.step('tagNodegroup');
         },

@@ -286,3 +286,55 @@ describe.each([{ rollbackEndsFirst: false }, { rollbackEndsFirst: true }])(
     });
   },
 );
+
+describe.each([{ outcome: 'Successful' }, { outcome: 'Failed' }])(
+  'a roll whose pass died before its status write, found after it ended $outcome (decision 0094)',
+  ({ outcome }) => {
+    it('records the version, the start and the outcome once, and sends no second roll', async () => {
+      // As the sandbox and EKS report it: the node group's modifiedAt, recorded by the last pass.
+      const created = '2026-01-01T00:00:00.000Z';
+      world.nodegroup = { ...world.nodegroup!, modifiedAt: created };
+      world.row = { ...world.row!, nodegroup: { ...world.row!.nodegroup!, modifiedAt: created } };
+      eks(false);
+      world.failures.set('putStatus', new TransientAwsError('the process died before its status write'));
+      await run();
+      expect(rolls()).toBe(1);
+      tick(30);
+      // The roll ends; EKS moves the node group's modifiedAt (and its version, on success).
+      if (outcome === 'Failed') failTheRoll();
+      else {
+        world.updates = world.updates.map((u) => ({ ...u, status: 'Successful' }));
+        const ng = world.nodegroup!;
+        world.nodegroup = { ...ng, status: 'ACTIVE', launchTemplate: { ...ng.launchTemplate, version: 2 } };
+      }
+      world.nodegroup = { ...world.nodegroup!, modifiedAt: clock.toISOString() };
+      world.calls.length = 0;
+
+      await run();
+
+      expect(rolls()).toBe(0);
+      expect(world.calls).toContain('listUnrecordedUpdates');
+      // The row listed no version 2: the template is read from EC2, not from the row.
+      expect(world.calls).toContain('describeLaunchTemplate');
+      const lines = world.row?.history.map((e) => `${e.event}${e.launchTemplateVersion ?? ''}`) ?? [];
+      const expected = [
+        'LaunchTemplateVersionCreated2',
+        'RollStarted2',
+        `Roll${outcome === 'Failed' ? 'Failed' : 'Succeeded'}2`,
+      ];
+      expect(expected.map((line) => lines.filter((l) => l === line).length)).toEqual([1, 1, 1]);
+      if (outcome === 'Failed') {
+        expect(condition('Ready')).toBe('False/NodegroupUpdateFailed');
+        expect(world.row?.failedRoll).toMatchObject({ updateId: 'u-1', launchTemplateVersion: 2 });
+      } else {
+        expect(world.row?.launchTemplate?.pinnedVersion).toBe(2);
+      }
+      // The row now knows all of it: the next pass looks nothing up and records nothing again.
+      world.calls.length = 0;
+      tick(30);
+      await run();
+      expect(world.calls).not.toContain('listUnrecordedUpdates');
+      expect(world.row?.history.filter((e) => e.event === 'RollStarted')).toHaveLength(1);
+    });
+  },
+);
