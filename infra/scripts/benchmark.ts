@@ -102,7 +102,9 @@ async function main(): Promise<void> {
   const pairsFlag = process.argv.indexOf('--init-pairs');
   const initPairs = pairsFlag > 0 ? Number(process.argv[pairsFlag + 1]) : 10;
   const sections = selectedSections(process.argv);
+  // Parsed before the sandbox starts, so a bad flag fails at once.
   const burstPools = numberList(process.argv, '--burst-pools')?.[0];
+  const spreads = numberList(process.argv, '--spreads') ?? [1, 5, 10];
   let burstResults: Awaited<ReturnType<typeof measureBursts>> | undefined;
   setLogSink(() => {});
 
@@ -194,7 +196,7 @@ async function main(): Promise<void> {
         projectRoot: PROJECT_ROOT,
         region,
         control: (path, body) => control(sandbox.endpoint, path, body),
-        spreads: numberList(process.argv, '--spreads') ?? [1, 5, 10],
+        spreads,
         // Smaller bursts for developing: 10 writes per pool, as in the 200 over 20.
         ...(burstPools ? { pools: burstPools, writes: burstPools * 10 } : {}),
       });
