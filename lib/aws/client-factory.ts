@@ -11,6 +11,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { resolveRegion } from '../config';
 import { activeDeadline, type CallKind, deadlineExceeded } from './call-deadline';
+import { addErrorRealmMiddleware } from './error-realm';
 
 /**
  * The one place that builds AWS SDK clients. Every adapter receives its client from here, so the
@@ -227,6 +228,8 @@ export function lazyClients<K extends keyof AwsClients>(
           client = build(config, settings, clients);
           const kind = DEADLINE_KIND[key];
           if (kind) addDeadlineMiddleware(client, kind);
+          // The document client sends through `dynamodb`'s stack, which has it already.
+          if (key !== 'documents') addErrorRealmMiddleware(client);
           cache.set(key, client);
         }
         return client;
