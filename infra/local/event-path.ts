@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../lib/aws/client-factory';
 import { type RunningPipe, startPipeRunner } from './pipe-runner';
 import { type ProvisionedResources, provisionResources } from './provision';
-import { loadServiceDefinition, type ServiceDefinition } from './service-definition';
+import { loadServiceDefinition, type ServiceDefinition, sqsEventBatching } from './service-definition';
 import { type RunningEventSource, type SqsInvoker, startSqsEventSource } from './sqs-event-source';
 
 /**
@@ -48,6 +48,8 @@ export async function startLocalEventPath(options: LocalEventPathOptions): Promi
     }),
   );
   const eventSource = startSqsEventSource(options.clients, {
+    // Gathered as the deployed event source mapping gathers: serverless.yml's batchSize and window.
+    ...sqsEventBatching(definition, 'reconcile', 'ReconcileQueue'),
     queueUrl: reconcileQueueUrl,
     queueArn: queueArn.Attributes?.QueueArn ?? '',
     region: options.region,

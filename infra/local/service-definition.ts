@@ -59,3 +59,35 @@ export async function loadServiceDefinition(
   await rename(partial, cacheFile);
   return definition;
 }
+
+/** How the event source of one function's SQS event batches, as serverless.yml declares it. */
+export interface SqsEventBatching {
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+}
+
+/**
+ * The batching of the SQS event that feeds `functionName` from the queue resource `queueLogicalId`.
+ * Lambda's defaults (batch size 10, window 0) apply to what the event leaves out; a function without
+ * that event is a mistake in the caller or in serverless.yml, so it throws.
+ */
+export function sqsEventBatching(
+  definition: ServiceDefinition,
+  functionName: string,
+  queueLogicalId: string,
+): SqsEventBatching {
+  const events = definition.functions[functionName]?.events ?? [];
+  for (const event of events) {
+    const sqs = (event as { sqs?: Record<string, unknown> }).sqs;
+    const arn = sqs?.arn as { 'Fn::GetAtt'?: unknown[] } | undefined;
+    if (!sqs || arn?.['Fn::GetAtt']?.[0] !== queueLogicalId) continue;
+    return {
+      batchSize: Number(sqs.batchSize ?? 10),
+      maximumBatchingWindowSeconds: Number(sqs.maximumBatchingWindow ?? 0),
+    };
+  }
+  throw new Error(
+    `serverless.yml: function ${functionName} has no sqs event on ${queueLogicalId}; ` +
+      `add one (functions.${functionName}.events[].sqs.arn: !GetAtt ${queueLogicalId}.Arn)`,
+  );
+}

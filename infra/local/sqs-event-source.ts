@@ -8,10 +8,16 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AwsClients } from '../../lib/aws/client-factory';
 
 /**
- * The local stand-in for Lambda's SQS event source mapping: receives batches, invokes the function
- * with the same event shape Lambda sends, deletes what succeeded and leaves the reported failures
- * (ReportBatchItemFailures). Deviation, for a quick local loop: failed messages are made visible
- * again after `retryDelaySeconds` instead of the queue's full visibility timeout.
+ * The local stand-in for Lambda's SQS event source mapping: gathers batches as Lambda does, invokes
+ * the function with the same event shape Lambda sends, deletes what succeeded and leaves the reported
+ * failures (ReportBatchItemFailures). Deviation, for a quick local loop: failed messages are made
+ * visible again after `retryDelaySeconds` instead of the queue's full visibility timeout.
+ *
+ * Batching (AWS Lambda developer guide, "Lambda event source mappings", batching behavior): Lambda
+ * gathers records until the batch size is met, the batching window ends or the payload reaches 6 MB;
+ * for SQS the next window begins as soon as the previous invocation completes. So each poller here
+ * opens a window when it starts and after each invocation, receives until one of the three is
+ * reached, and then invokes with what it has (nothing gathered: a new window, no invocation).
  */
 export type SqsInvoker = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
@@ -20,7 +26,10 @@ export interface SqsEventSourceOptions {
   queueArn: string;
   region: string;
   invoke: SqsInvoker;
+  /** The event's `batchSize` (serverless.yml; Lambda's default 10). */
   batchSize?: number;
+  /** The event's `maximumBatchingWindow`, in seconds (Lambda's default 0: invoke with the first receive). */
+  maximumBatchingWindowSeconds?: number;
   /** Parallel pollers, like Lambda's concurrent batches (exercises the per-pool lease). */
   pollers?: number;
   retryDelaySeconds?: number;
@@ -33,6 +42,11 @@ export interface RunningEventSource {
   /** Batches handed to the function so far. */
   invocations(): number;
 }
+
+/** Lambda invokes once the gathered payload reaches 6 MB (the invocation payload limit). */
+export const MAX_BATCH_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** ReceiveMessage returns at most 10 messages a call (SQS API reference). */
+const MAX_RECEIVE = 10;
 
 export function startSqsEventSource(clients: AwsClients, options: SqsEventSourceOptions): RunningEventSource {
   let stopped = false;
@@ -57,16 +71,40 @@ export function startSqsEventSource(clients: AwsClients, options: SqsEventSource
     awsRegion: options.region,
   });
 
+  const batchSize = options.batchSize ?? 10;
+  const windowMs = (options.maximumBatchingWindowSeconds ?? 0) * 1000;
+
+  /** One batching window: receive until the batch size, the window's end or 6 MB. */
+  const gather = async (): Promise<Message[]> => {
+    const gathered: Message[] = [];
+    let bytes = 0;
+    const windowEnds = Date.now() + windowMs;
+    for (;;) {
+      const received = await clients.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: Math.min(MAX_RECEIVE, batchSize - gathered.length),
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
+      for (const message of received.Messages ?? []) {
+        gathered.push(message);
+        bytes += Buffer.byteLength(message.Body ?? '');
+      }
+      const left = windowEnds - Date.now();
+      if (gathered.length >= batchSize || bytes >= MAX_BATCH_PAYLOAD_BYTES || left <= 0 || stopped) {
+        return gathered;
+      }
+      // The queue gave what it had: wait a little inside the window before asking again.
+      if ((received.Messages ?? []).length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(idleMs, left)));
+      }
+    }
+  };
+
   const pollOnce = async (): Promise<boolean> => {
-    const received = await clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: options.queueUrl,
-        MaxNumberOfMessages: options.batchSize ?? 10,
-        WaitTimeSeconds: 0,
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    const messages = received.Messages ?? [];
+    const messages = await gather();
     if (messages.length === 0) return false;
     invocations++;
     let failed = new Set<string>();
