@@ -3,7 +3,7 @@
  * the message, `requeue` sends a delayed message, `transient` fails the message so SQS retries it
  * (then the DLQ), `terminal` is written as a condition and the message is deleted.
  */
-export type ReconcileOutcome =
+export type ReconcileOutcome = (
   | { kind: 'done'; summary: string }
   | {
       kind: 'requeue';
@@ -13,7 +13,14 @@ export type ReconcileOutcome =
       settlingWrittenAt?: string;
     }
   | { kind: 'transient'; error: string }
-  | { kind: 'terminal'; reason: string; message: string };
+  | { kind: 'terminal'; reason: string; message: string }
+) & {
+  /**
+   * The status row's `specWrittenAt` once this pass's row is stored (written or already equal):
+   * the lease keeps a copy, so a stale spec event is recognised with the lease read alone.
+   */
+  recordedSpecWrittenAt?: string;
+};
 
 export const Outcome = {
   done: (summary: string): ReconcileOutcome => ({ kind: 'done', summary }),

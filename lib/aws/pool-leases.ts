@@ -49,6 +49,12 @@ export interface LeaseState {
    * pass saw. Spec events from no later than this are covered by that requeue's pass.
    */
   settlingWrittenAt?: string;
+  /**
+   * The status row's `specWrittenAt` as the last pass that released this lease stored it (a copy,
+   * written after the row): spec events from no later than this are stale (see stale-events.ts).
+   * Absent until such a release; behind the row only if a pass stopped between the two writes.
+   */
+  recordedSpecWrittenAt?: string;
 }
 
 /** Keep lease items for a day after their last use; DynamoDB TTL removes them. */
@@ -130,6 +136,9 @@ export class PoolLeases {
         dirty: item.dirty === true,
         ...(typeof item.requeueToken === 'string' ? { requeueToken: item.requeueToken } : {}),
         ...(typeof item.settlingWrittenAt === 'string' ? { settlingWrittenAt: item.settlingWrittenAt } : {}),
+        ...(typeof item.recordedSpecWrittenAt === 'string'
+          ? { recordedSpecWrittenAt: item.recordedSpecWrittenAt }
+          : {}),
       };
     } catch (error: unknown) {
       throw translateAwsError(error, { poolId, resourceId: this.tableName });
@@ -140,9 +149,15 @@ export class PoolLeases {
    * Gives the lease up, and in the same write starts the pool's next requeue chain (older chains'
    * messages become stale) or ends it (`requeue.token` undefined); without `requeue` the chain is
    * left as it is. One conditional write: a holder that lost its lease changes nothing, not even
-   * the chain of the pass that holds it now.
+   * the chain of the pass that holds it now. `recordedSpecWrittenAt`: the status row's, once the
+   * pass stored its row (kept as it was when absent).
    */
-  async release(poolId: string, holder: string, requeue?: RequeueChain): Promise<LeaseRelease> {
+  async release(
+    poolId: string,
+    holder: string,
+    requeue?: RequeueChain,
+    recordedSpecWrittenAt?: string,
+  ): Promise<LeaseRelease> {
     const values: Record<string, unknown> = { ':holder': holder, ':false': false };
     const set = ['dirty = :false'];
     const remove = ['holder', 'leaseExpiresAt'];
@@ -157,6 +172,10 @@ export class PoolLeases {
       values[':settling'] = requeue.settlingWrittenAt;
     } else if (requeue) {
       remove.push('settlingWrittenAt');
+    }
+    if (recordedSpecWrittenAt !== undefined) {
+      set.push('recordedSpecWrittenAt = :recorded');
+      values[':recorded'] = recordedSpecWrittenAt;
     }
     try {
       const result = await this.clients.documents.send(

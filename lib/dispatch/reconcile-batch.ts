@@ -48,12 +48,14 @@ export interface DispatchDeps {
       poolId: string,
       holder: string,
       requeue?: { token: string | undefined; settlingWrittenAt?: string },
+      recordedSpecWrittenAt?: string,
     ): Promise<{ dirty: boolean; lost: boolean }>;
     state(poolId: string): Promise<{
       dirty: boolean;
       leaseExpiresAt?: number;
       requeueToken?: string;
       settlingWrittenAt?: string;
+      recordedSpecWrittenAt?: string;
     }>;
   };
   queue: {
@@ -122,7 +124,7 @@ export type PoolDispatch =
   | { result: 'busy' }
   | { result: 'stale-requeue' }
   | { result: 'stale-lease-check' }
-  /** Every message was a spec event the status row had already seen: one status read, nothing else. */
+  /** Every message was a spec event the status row had already seen: one read (lease, else status row). */
   | { result: 'stale-event' }
   /** Spec events a pending requeue, waiting for the spec to settle, already covers: one lease read. */
   | { result: 'settling' }
@@ -331,20 +333,22 @@ async function staleEvents(
   now: () => number,
 ): Promise<PoolDispatch | undefined> {
   const { poolId } = entry;
-  if (
-    deps.specWrittenAt &&
-    mayBeStale(entry.triggers) &&
-    specEventsSeen(entry.triggers, await deps.specWrittenAt(poolId))
-  ) {
-    logger.debug('spec-event-stale', { poolId, events: entry.triggers.length });
-    return { result: 'stale-event' };
-  }
-  if (
-    mayBeStale(entry.triggers) &&
-    specEventsSeen(entry.triggers, (await deps.leases.state(poolId)).settlingWrittenAt)
-  ) {
-    logger.debug('spec-event-settling', { poolId, events: entry.triggers.length });
-    return { result: 'settling' };
+  if (mayBeStale(entry.triggers)) {
+    // One read decides both: the lease item holds the pending settle's spec time and a copy of the
+    // status row's specWrittenAt (stored by the release after the row). The row is read only when
+    // the lease has no copy yet (its first pass since this, or TTL); a copy behind the row (a pass
+    // stopped between its two writes) only costs a pass, it never skips one.
+    const lease = await deps.leases.state(poolId);
+    const recorded =
+      lease.recordedSpecWrittenAt ?? (deps.specWrittenAt ? await deps.specWrittenAt(poolId) : undefined);
+    if (specEventsSeen(entry.triggers, recorded)) {
+      logger.debug('spec-event-stale', { poolId, events: entry.triggers.length });
+      return { result: 'stale-event' };
+    }
+    if (specEventsSeen(entry.triggers, lease.settlingWrittenAt)) {
+      logger.debug('spec-event-settling', { poolId, events: entry.triggers.length });
+      return { result: 'settling' };
+    }
   }
   // Hints of our own (a requeue, a lease check) may have been overtaken since they were sent.
   if (!entry.triggers.every((trigger) => HINTS.has(trigger.kind))) return undefined;
@@ -380,6 +384,7 @@ async function releaseAndRequeue(
       : outcome.kind === 'transient'
         ? undefined
         : { token: undefined },
+    outcome.recordedSpecWrittenAt,
   );
   if (release.lost) logger.warn('lease-lost', { poolId });
   try {

@@ -834,6 +834,8 @@ export async function reconcile(
       statusWritten: statusRowChanged(previous, next),
       conditions: conditionsSummary(next.conditions),
     });
+    // The row now holds this: the dispatch copies it onto the lease (the stale check's one read).
+    if (next.specWrittenAt) return { ...outcome, recordedSpecWrittenAt: next.specWrittenAt };
   }
   return outcome;
 }
