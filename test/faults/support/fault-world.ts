@@ -267,22 +267,67 @@ export async function startFaultWorld(
         return pending;
       };
       let batch = 0;
+      // What each batch answered per pool, for the failure message (a stuck pool's story).
+      const answers: string[] = [];
+      const lastAnswer = new Map<string, string>();
       for (;;) {
         const pending = await pendingPools();
         if (pending.length === 0) return { batches: batch, elapsedMs };
         // The last batch's effect is read above before giving up, so the count never cuts it off.
-        if (batch >= maxBatches && Date.now() - started >= 2 * leaseMs) break;
+        if (batch >= maxBatches && Date.now() - started >= 2 * leaseMs) {
+          // A pass whose lease release was throttled past its retries leaves the pool held for a
+          // whole lease lifetime, and the next pass can lose its release too (seen: two in a row,
+          // 90 s): a pending pool whose lease is still live is waited for, up to five lifetimes.
+          const held: string[] = [];
+          for (const poolId of pending) {
+            const lease = await leases.state(poolId);
+            if (lease.holder && (lease.leaseExpiresAt ?? 0) > Date.now()) held.push(poolId);
+          }
+          // And once it is free, the pool gets one more pass: its last answer must be a pass.
+          const passed = pending.every((poolId) => lastAnswer.get(poolId) === 'reconciled');
+          if ((held.length === 0 && passed) || Date.now() - started >= 5 * leaseMs) break;
+        }
         batch++;
-        elapsedMs.push((await invoke(pending)).elapsedMs);
+        const { result, elapsedMs: ms } = await invoke(pending);
+        elapsedMs.push(ms);
+        for (const poolId of pending) lastAnswer.set(poolId, result.pools[poolId]?.result ?? 'none');
+        answers.push(
+          `batch ${batch} at +${((Date.now() - started) / 1000).toFixed(1)} s (${ms} ms): ${pending
+            .map((poolId) => {
+              const answer = result.pools[poolId] as
+                | {
+                    result: string;
+                    outcome?: { kind: string; reason?: string; error?: string };
+                    error?: string;
+                  }
+                | undefined;
+              const detail = answer?.outcome?.reason ?? answer?.outcome?.error ?? answer?.error ?? '';
+              return `${poolId}=${answer?.result}${answer?.outcome ? `/${answer.outcome.kind}` : ''}${detail ? `(${detail})` : ''}`;
+            })
+            .join(', ')}`,
+        );
+        if (process.env.FAULT_REPORT) process.stderr.write(`${answers.at(-1)}\n`);
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
       const left = await Promise.all(
         poolIds.map(async (poolId) => {
           const now = await state(poolId);
-          return `${poolId}: ${now.ready} ${now.row?.outcome.kind} ${JSON.stringify(now.row?.conditions.map((c) => [c.type, c.status, c.reason, c.message]))}`;
+          const lease = await leases.state(poolId);
+          const calls = proxy.log
+            .filter((call) => call.path.includes(`/${poolId}`) || call.body.includes(`"${poolId}"`))
+            .slice(-80)
+            .map(
+              (call) =>
+                `${call.operation}${call.table ? `(${call.table.split('-').at(-1)})` : ''}:${call.action}`,
+            );
+          if (now.ready?.startsWith('True/') && now.row?.outcome.kind === 'done')
+            return `${poolId}: converged`;
+          return `${poolId}: ${now.ready} ${now.row?.outcome.kind} row at ${now.row?.updatedAt} lease ${JSON.stringify(lease)} ${JSON.stringify(now.row?.conditions.map((c) => [c.type, c.status, c.reason, c.message]))}\n  last calls: ${calls.join(' ')}`;
         }),
       );
-      throw new Error(`not converged after ${maxBatches} batches:\n${left.join('\n')}`);
+      throw new Error(
+        `not converged after ${batch} batches:\n${left.join('\n')}\nbatches:\n${answers.join('\n')}`,
+      );
     },
     async close() {
       await proxy.close();
