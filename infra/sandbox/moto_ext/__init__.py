@@ -23,6 +23,7 @@ def install() -> None:
     from . import (
         control,
         dynamodb_atomic,
+        dynamodb_items_out,
         dynamodb_scan,
         edge_zones,
         eks_clusters,
@@ -31,6 +32,7 @@ def install() -> None:
         launch_templates,
         s3_delete_markers,
         s3_event_ids,
+        sqs_attributes,
         ssm_public_parameters,
         strict,
     )
@@ -48,3 +50,5 @@ def install() -> None:
     s3_delete_markers.install()
     dynamodb_atomic.install()
     dynamodb_scan.install()
+    dynamodb_items_out.install()
+    sqs_attributes.install()
