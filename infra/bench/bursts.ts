@@ -153,8 +153,8 @@ function tagged(deps: DispatchDeps, batch: number, store: AsyncLocalStorage<stri
     leases: {
       acquire: (poolId, holder, seconds) =>
         inPool(poolId, () => deps.leases.acquire(poolId, holder, seconds)),
-      release: (poolId, holder, requeue) =>
-        inPool(poolId, () => deps.leases.release(poolId, holder, requeue)),
+      // Every argument passed on: the release also stores the row's spec time (decision 0085).
+      release: (...args) => inPool(args[0], () => deps.leases.release(...args)),
       state: (poolId) => inPool(poolId, () => deps.leases.state(poolId)),
     },
     queue: { send: (message) => inPool(message.body.poolId, () => deps.queue.send(message)) },
