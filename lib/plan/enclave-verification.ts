@@ -203,6 +203,19 @@ export function notVerifiedGood(
 }
 
 /**
+ * A roll EKS called Successful this pass makes its version last-known-good only if its instances
+ * are not failing or due for a check this pass did not make. A pass may read the node group
+ * UPDATING, then DescribeUpdate Successful, without listing the instances; marking the version good
+ * there would leave a failed check on the next pass no other version to roll back to (the rollback
+ * test's NodegroupUpdateFailed under load). Otherwise the summary marks it once the check passed.
+ */
+export function promoteSucceededRoll(observed: Observed, builder: PlanBuilder): void {
+  const version = builder.succeededRollVersion;
+  if (version !== undefined && !notVerifiedGood(version, observed, builder))
+    builder.record.lastKnownGoodVersion = version;
+}
+
+/**
  * The instances of `version` failed their last check (this pass's, or the recorded one): EKS may
  * call a roll Successful, but such a version is not known good.
  */

@@ -13,6 +13,12 @@ export class PlanBuilder {
   requeueAfterSeconds: number | undefined;
   requeueReason: string | undefined;
   terminal: { reason: string; message: string } | undefined;
+  /**
+   * The version a roll EKS called Successful this pass moved the node group to. It becomes
+   * last-known-good only after the enclave check has had its say (promoteSucceededRoll), not when
+   * the update's outcome is read.
+   */
+  succeededRollVersion: number | undefined;
 
   set(condition: ConditionInput): this {
     this.conditions.set(condition.type, condition);

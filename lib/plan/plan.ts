@@ -2,7 +2,7 @@ import { ConditionType, Reason, trueCondition } from '../status/conditions';
 import { planAutoscalerTags } from './autoscaler-tags';
 import { planDeletion } from './deletion';
 import { planDriftReport } from './drift-report';
-import { planEnclavesVerified } from './enclave-verification';
+import { planEnclavesVerified, promoteSucceededRoll } from './enclave-verification';
 import { recordFoundResources } from './found-history';
 import { planLaunchTemplateTarget } from './launch-template-target';
 import { planNodegroupLifecycle, planUpdateInFlight } from './nodegroup-busy';
@@ -58,6 +58,7 @@ function planPresent(desired: DesiredPresent, observed: Observed): Plan {
   if (!nodegroup) return planNodegroupCreate(desired, observed, builder, template);
   planEnclavesVerified(desired, observed, builder);
   recordFailedVerification(desired, observed, builder);
+  promoteSucceededRoll(observed, builder);
   planAutoscalerTags(desired, observed, builder);
   const ended =
     planNodegroupLifecycle(desired, nodegroup, builder, template) ??

@@ -23,8 +23,7 @@ function recordSuccess(update: UpdateRecord, builder: PlanBuilder): void {
     });
     return;
   }
-  if (update.launchTemplateVersion !== undefined)
-    builder.record.lastKnownGoodVersion = update.launchTemplateVersion;
+  builder.succeededRollVersion = update.launchTemplateVersion;
   builder.record.failedRoll = null;
   builder.record.events.push({
     event: 'RollSucceeded',

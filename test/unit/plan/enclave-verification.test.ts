@@ -187,6 +187,36 @@ describe('plan: EnclavesVerified', () => {
     expect(checked.plan.record.lastKnownGoodVersion).toBe(1);
   });
 
+  it('does not make a version last-known-good on the pass that reads its roll Successful but not its instances', () => {
+    // The recorded roll to version 1 was InProgress; this pass reads it Successful (DescribeUpdate)
+    // without listing the instances. Before, the outcome alone made version 1 known good, and a
+    // failed check on the next pass had no other version to roll back to.
+    const roll = { ...update('u1', 'Successful'), launchTemplateVersion: 1 };
+    const previous = {
+      update: { ...roll, status: 'InProgress' },
+      verification: recorded({ afterUpdateId: 'u0' }),
+    };
+    const unread = verified({ nodegroup: withGroup(), update: roll, previous });
+    expect(unread.condition).toMatchObject({ reason: 'VerificationPending' });
+    expect(unread.plan.record.events.map((e) => e.event)).toContain('RollSucceeded');
+    expect(unread.plan.record.lastKnownGoodVersion).toBeUndefined();
+    const checked = verified({
+      nodegroup: withGroup(),
+      update: roll,
+      previous,
+      fleet: fleet([instance('i-1')]),
+    });
+    expect(checked.plan.record.lastKnownGoodVersion).toBe(1);
+    const failing = verified({
+      nodegroup: withGroup(),
+      update: roll,
+      previous,
+      fleet: fleet([instance('i-1', { enclavesEnabled: false })]),
+    });
+    expect(failing.condition).toMatchObject({ status: 'False' });
+    expect(failing.plan.record.lastKnownGoodVersion).toBeUndefined();
+  });
+
   it('says nothing new for a pool verified on its pinned version (the recorded condition stands)', () => {
     const { condition, plan: p } = verified({
       nodegroup: withGroup(),
