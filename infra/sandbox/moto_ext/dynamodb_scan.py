@@ -10,8 +10,11 @@ What is slow in moto 5.2.5, and is not AWS behaviour: `Table.scan` deep-copies e
 returns and sizes it twice, and `Item.project` converts the whole item to plain JSON once per
 projected path before picking the path out. At 1,000 status rows of ~4 KB a projected page took
 seconds of CPU (docs/benchmarks.md). Here, for a table Scan with a projection, each item is sized
-once, in one walk (moto's DynamoType.size re-wraps every nested value), and the projection is built from fresh conversions of only the top-level attributes its
-paths start with. Items, order, page boundaries, LastEvaluatedKey, Count and ScannedCount are
+once, in one walk (moto's DynamoType.size re-wraps every nested value). Paths made of names only
+(`a.b.c`, what this project asks for) are picked out of the stored values without converting
+anything (250 status rows, the 13 attributes `get pools` reads: 10.8 s in moto, 0.35 s here,
+in-process); paths with a list index are built from fresh conversions of only the top-level
+attributes they start with. Items, order, page boundaries, LastEvaluatedKey, Count and ScannedCount are
 unchanged; a Scan without a projection, or of an index, runs moto's own code.
 """
 
@@ -21,6 +24,47 @@ import re
 from typing import Any
 
 _LIST_ELEMENT = re.compile(r"(.+)\[(\d+)\]$")
+
+
+class _ProjectedItem:
+    """What the Scan response reads of a projected item: its attributes."""
+
+    __slots__ = ("attrs",)
+
+    def __init__(self, attrs: dict[str, Any]) -> None:
+        self.attrs = attrs
+
+
+def _project_names(item: Any, paths: list[list[str]]) -> _ProjectedItem:
+    """The projection of paths made of names only (`a`, `a.b.c`), picked out of the item's own
+    values without converting them. A path that does not resolve (a missing name, or a name below
+    something that is not a map) adds nothing. The values are the stored ones, not copies: the
+    response is written out before the request ends."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    result: dict[str, Any] = {}
+    for path in paths:
+        leaf = _resolve(item.attrs, path)
+        if leaf is None:
+            continue
+        target = result
+        for name in path[:-1]:
+            if name not in target:
+                target[name] = DynamoType({"M": {}})
+            target = target[name].value
+        target[path[-1]] = leaf
+    return _ProjectedItem(result)
+
+
+def _resolve(attrs: dict[str, Any], path: list[str]) -> Any:
+    value: Any = None
+    source: Any = attrs
+    for name in path:
+        if source is None or name not in source:
+            return None
+        value = source[name]
+        source = value.value if value.is_map() else None
+    return value
 
 
 def _project(item: Any, projection_expressions: list[list[str]]) -> Any:
@@ -130,7 +174,10 @@ def _scan(original: Any) -> Any:
             scanned_count += 1
         if filter_expression is not None:
             results = [item for item in results if filter_expression.expr(item)]
-        results = [_project(item, projection_expression) for item in results]
+        if all("[" not in name for path in projection_expression for name in path):
+            results = [_project_names(item, projection_expression) for item in results]
+        else:
+            results = [_project(item, projection_expression) for item in results]
         return results, scanned_count, last_evaluated_key
 
     return scan
