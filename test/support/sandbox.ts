@@ -1,3 +1,4 @@
+import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   adminCredentials,
   functionCredentials,
@@ -186,4 +187,17 @@ export async function advanceRoll(
 /** The next `count` instances node groups launch start without Nitro Enclaves. */
 export async function launchWithoutEnclaves(count: number): Promise<void> {
   await call('POST', '/_sandbox/launch-without-enclaves', { count });
+}
+
+/** A fresh on-demand table keyed by `poolId` (S), as the status and spec tables are; an older one of that name is dropped first. */
+export async function freshPoolTable(clients: AwsClients, tableName: string): Promise<void> {
+  await clients.dynamodb.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+  await clients.dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: 'poolId', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'poolId', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
 }

@@ -1,13 +1,12 @@
 import {
   type AttributeValue,
-  CreateTableCommand,
   DeleteTableCommand,
   PutItemCommand,
   ScanCommand,
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { AwsClients } from '../../../lib/aws/client-factory';
-import { sandboxClients } from '../../support/sandbox';
+import { freshPoolTable, sandboxClients } from '../../support/sandbox';
 
 /**
  * The sandbox's projected Scan (moto_ext/dynamodb_scan) gives what moto's own Scan gives: pages cut
@@ -38,15 +37,7 @@ function item(i: number): Record<string, AttributeValue> {
 
 beforeAll(async () => {
   clients = sandboxClients();
-  await clients.dynamodb.send(new DeleteTableCommand({ TableName: TABLE })).catch(() => undefined);
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'poolId', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'poolId', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await freshPoolTable(clients, TABLE);
   for (let i = 0; i < 300; i++)
     await clients.dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: item(i) }));
 });

@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  CreateTableCommand,
   DeleteTableCommand,
   GetItemCommand,
   PutItemCommand,
@@ -16,7 +15,7 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../../lib/aws/client-factory';
-import { sandboxClients } from '../../support/sandbox';
+import { freshPoolTable, sandboxClients } from '../../support/sandbox';
 
 /**
  * Two sandbox speed-ups that must not change an answer (docs/sandbox.md):
@@ -53,15 +52,7 @@ describe('DynamoDB items written out as they are', () => {
   };
 
   beforeAll(async () => {
-    await clients.dynamodb.send(new DeleteTableCommand({ TableName: TABLE })).catch(() => undefined);
-    await clients.dynamodb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [{ AttributeName: 'poolId', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'poolId', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await freshPoolTable(clients, TABLE);
     await clients.dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: item }));
   });
 
