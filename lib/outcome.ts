@@ -11,6 +11,8 @@ export type ReconcileOutcome = (
       reason: string;
       /** Waiting for the spec to settle: the write time of the newest spec the pass saw. */
       settlingWrittenAt?: string;
+      /** ... and where it lives: only events for that object are covered by the wait. */
+      settlingLocation?: string;
     }
   | { kind: 'transient'; error: string }
   | { kind: 'terminal'; reason: string; message: string }

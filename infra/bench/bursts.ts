@@ -144,6 +144,13 @@ function classOf(delivery: Delivery, changed: boolean): DeliveryClass {
   }
 }
 
+/** How many pools each batch dispatched. */
+function poolsPerBatch(dispatched: ReadonlyArray<{ batch: number }>): Map<number, number> {
+  const pools = new Map<number, number>();
+  for (const { batch } of dispatched) pools.set(batch, (pools.get(batch) ?? 0) + 1);
+  return pools;
+}
+
 /** The handler's dispatch with every call it makes tagged with `batch:pool`. */
 function tagged(deps: DispatchDeps, batch: number, store: AsyncLocalStorage<string>): DispatchDeps {
   const inPool = <T>(poolId: string, work: () => Promise<T>) => store.run(`${batch}:${poolId}`, work);
@@ -156,6 +163,8 @@ function tagged(deps: DispatchDeps, batch: number, store: AsyncLocalStorage<stri
       // Every argument passed on: the release also stores the row's spec time (decision 0085).
       release: (...args) => inPool(args[0], () => deps.leases.release(...args)),
       state: (poolId) => inPool(poolId, () => deps.leases.state(poolId)),
+      // The batch's one read of its pools' leases: tagged with the batch alone (see deliveriesSince).
+      states: (poolIds) => deps.leases.states(poolIds),
     },
     queue: { send: (message) => inPool(message.body.poolId, () => deps.queue.send(message)) },
     reportDeadLetter: (poolId, error, terminal) =>
@@ -311,12 +320,27 @@ export async function measureBursts(options: {
       const key = counter.tags[i] ?? '';
       callsByKey.set(key, [...(callsByKey.get(key) ?? []), call]);
     });
-    return results.slice(from).map(({ batch, poolId, dispatch, triggers }) => ({
+    const since = results.slice(from);
+    const poolsOfBatch = poolsPerBatch(since);
+    return since.map(({ batch, poolId, dispatch, triggers }) => ({
       poolId,
       dispatch,
       triggers,
-      calls: callsByKey.get(`${batch}:${poolId}`) ?? [],
+      // A batch-level call (the pools' one lease read) is its pool's when the batch had one pool;
+      // shared by several, it is counted apart (byClass 'lease read shared by a batch's pools').
+      calls: [
+        ...(poolsOfBatch.get(batch) === 1 ? (callsByKey.get(`${batch}:`) ?? []) : []),
+        ...(callsByKey.get(`${batch}:${poolId}`) ?? []),
+      ],
     }));
+  };
+  /** Calls made for a whole batch of several pools (the shared lease read), since `from`. */
+  const sharedBatchCalls = (from: number): number => {
+    const poolsOfBatch = poolsPerBatch(results.slice(from));
+    return counter.tags.filter((tag) => {
+      const match = /^(\d+):$/.exec(tag ?? '');
+      return match !== null && (poolsOfBatch.get(Number(match[1])) ?? 0) > 1;
+    }).length;
   };
   /** Each pool's deliveries in order, classed; a delivery after the version was cut is its roll's. */
   const classed = (deliveries: readonly Delivery[]) => {
@@ -394,7 +418,9 @@ export async function measureBursts(options: {
           .filter((d) => d.dispatch.result === 'reconciled' && d.class !== 'settle wait (pass deferred)')
           .length;
       });
-      const attributed = deliveries.reduce((sum, d) => sum + d.calls.length, 0);
+      const shared = sharedBatchCalls(from);
+      if (shared > 0) byClass["lease read shared by a batch's pools"] = { deliveries: 0, calls: shared };
+      const attributed = deliveries.reduce((sum, d) => sum + d.calls.length, 0) + shared;
       if (attributed !== calls)
         byClass['not attributed to a delivery'] = { deliveries: 0, calls: calls - attributed };
       bursts.push({

@@ -1,4 +1,9 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from './client-factory';
 import { isConditionalCheckFailed, translateAwsError } from './translate-error';
 
@@ -36,6 +41,9 @@ export interface RequeueChain {
   token: string | undefined;
   /** The write time of the newest spec a settling requeue saw (see LeaseState). */
   settlingWrittenAt?: string;
+  /** Epoch milliseconds at which that settling requeue is due, and the spec it reads (LeaseState). */
+  settleDueAt?: number;
+  settlingLocation?: string;
 }
 
 /** What a pool's lease item holds now (a consistent read). */
@@ -50,6 +58,14 @@ export interface LeaseState {
    */
   settlingWrittenAt?: string;
   /**
+   * Set with `settlingWrittenAt`: epoch milliseconds at which that requeue is due. Until a little
+   * after it, the requeue is known to be on its way, so it also covers later spec events (it reads
+   * the spec when it runs); a requeue long overdue is not trusted (stale-events.ts).
+   */
+  settleDueAt?: number;
+  /** Set with `settleDueAt`: the spec object that requeue reads (only its events are covered). */
+  settlingLocation?: string;
+  /**
    * The status row's `specWrittenAt` as the last pass that released this lease stored it (a copy,
    * written after the row): spec events from no later than this are stale (see stale-events.ts).
    * Absent until such a release; behind the row only if a pass stopped between the two writes.
@@ -59,6 +75,25 @@ export interface LeaseState {
 
 /** Keep lease items for a day after their last use; DynamoDB TTL removes them. */
 const ITEM_RETENTION_SECONDS = 24 * 3600;
+/** BatchGetItem reads at most 100 keys per request (DynamoDB API reference). */
+const BATCH_GET_KEYS = 100;
+/** Rounds of UnprocessedKeys (capacity) retried as a batch before the rest are read one by one. */
+const BATCH_GET_ROUNDS = 3;
+
+function leaseStateOf(item: Record<string, unknown>): LeaseState {
+  return {
+    ...(typeof item.holder === 'string' ? { holder: item.holder } : {}),
+    ...(typeof item.leaseExpiresAt === 'number' ? { leaseExpiresAt: item.leaseExpiresAt } : {}),
+    dirty: item.dirty === true,
+    ...(typeof item.requeueToken === 'string' ? { requeueToken: item.requeueToken } : {}),
+    ...(typeof item.settlingWrittenAt === 'string' ? { settlingWrittenAt: item.settlingWrittenAt } : {}),
+    ...(typeof item.settleDueAt === 'number' ? { settleDueAt: item.settleDueAt } : {}),
+    ...(typeof item.settlingLocation === 'string' ? { settlingLocation: item.settlingLocation } : {}),
+    ...(typeof item.recordedSpecWrittenAt === 'string'
+      ? { recordedSpecWrittenAt: item.recordedSpecWrittenAt }
+      : {}),
+  };
+}
 
 export class PoolLeases {
   constructor(
@@ -129,20 +164,47 @@ export class PoolLeases {
       const result = await this.clients.documents.send(
         new GetCommand({ TableName: this.tableName, Key: { poolId }, ConsistentRead: true }),
       );
-      const item = result.Item ?? {};
-      return {
-        ...(typeof item.holder === 'string' ? { holder: item.holder } : {}),
-        ...(typeof item.leaseExpiresAt === 'number' ? { leaseExpiresAt: item.leaseExpiresAt } : {}),
-        dirty: item.dirty === true,
-        ...(typeof item.requeueToken === 'string' ? { requeueToken: item.requeueToken } : {}),
-        ...(typeof item.settlingWrittenAt === 'string' ? { settlingWrittenAt: item.settlingWrittenAt } : {}),
-        ...(typeof item.recordedSpecWrittenAt === 'string'
-          ? { recordedSpecWrittenAt: item.recordedSpecWrittenAt }
-          : {}),
-      };
+      return leaseStateOf(result.Item ?? {});
     } catch (error: unknown) {
       throw translateAwsError(error, { poolId, resourceId: this.tableName });
     }
+  }
+
+  /**
+   * The lease items of several pools as they are now, in one consistent BatchGetItem per 100 pools
+   * (a batch of deliveries for many pools pays one read, not one per pool). Keys DynamoDB leaves
+   * unprocessed (capacity) are asked again, then read one by one: every pool asked for is answered.
+   */
+  async states(poolIds: readonly string[]): Promise<Map<string, LeaseState>> {
+    const states = new Map<string, LeaseState>();
+    const unique = [...new Set(poolIds)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
+      let keys = unique.slice(start, start + BATCH_GET_KEYS).map((poolId) => ({ poolId }));
+      for (let round = 0; round < BATCH_GET_ROUNDS && keys.length > 0; round++) {
+        let result: BatchGetCommandOutput;
+        try {
+          result = await this.clients.documents.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+            }),
+          );
+        } catch (error: unknown) {
+          throw translateAwsError(error, { resourceId: this.tableName });
+        }
+        const found = new Map<string, Record<string, unknown>>(
+          (result.Responses?.[this.tableName] ?? []).map((item) => [String(item.poolId), item]),
+        );
+        const unprocessed = new Set(
+          (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map((key) => String(key.poolId)),
+        );
+        // A key neither returned nor unprocessed has no item: a pool with no lease yet.
+        for (const { poolId } of keys)
+          if (!unprocessed.has(poolId)) states.set(poolId, leaseStateOf(found.get(poolId) ?? {}));
+        keys = keys.filter(({ poolId }) => unprocessed.has(poolId));
+      }
+      for (const { poolId } of keys) states.set(poolId, await this.state(poolId));
+    }
+    return states;
   }
 
   /**
@@ -172,6 +234,19 @@ export class PoolLeases {
       values[':settling'] = requeue.settlingWrittenAt;
     } else if (requeue) {
       remove.push('settlingWrittenAt');
+    }
+    // What a settling requeue reads and when it is due: kept together, set or removed together.
+    const pending = requeue?.token !== undefined ? requeue : undefined;
+    if (
+      pending?.settlingWrittenAt !== undefined &&
+      pending.settleDueAt !== undefined &&
+      pending.settlingLocation
+    ) {
+      set.push('settleDueAt = :due', 'settlingLocation = :location');
+      values[':due'] = pending.settleDueAt;
+      values[':location'] = pending.settlingLocation;
+    } else if (requeue) {
+      remove.push('settleDueAt', 'settlingLocation');
     }
     if (recordedSpecWrittenAt !== undefined) {
       set.push('recordedSpecWrittenAt = :recorded');

@@ -11,7 +11,7 @@ import {
   TriggerKind,
   triggerFacts,
 } from './pool-trigger';
-import { mayBeStale, specEventsSeen } from './stale-events';
+import { mayBeStale, pendingSettleCovers, specEventsSeen } from './stale-events';
 
 /**
  * Turns one SQS batch into at most one reconcile per pool, and each outcome into what the queue
@@ -34,6 +34,17 @@ export function queueRecordsFromSqs(records: readonly SQSRecord[]): QueueRecord[
   }));
 }
 
+/** What the dispatcher reads from a pool's lease item (PoolLeases.state). */
+export interface DispatchLease {
+  dirty: boolean;
+  leaseExpiresAt?: number;
+  requeueToken?: string;
+  settlingWrittenAt?: string;
+  settleDueAt?: number;
+  settlingLocation?: string;
+  recordedSpecWrittenAt?: string;
+}
+
 export interface DispatchDeps {
   /** `facts`: what this pool's messages say (spec events, the hourly drift check). */
   reconcile(poolId: string, facts: TriggerFacts): Promise<ReconcileOutcome>;
@@ -47,16 +58,17 @@ export interface DispatchDeps {
     release(
       poolId: string,
       holder: string,
-      requeue?: { token: string | undefined; settlingWrittenAt?: string },
+      requeue?: {
+        token: string | undefined;
+        settlingWrittenAt?: string;
+        settleDueAt?: number;
+        settlingLocation?: string;
+      },
       recordedSpecWrittenAt?: string,
     ): Promise<{ dirty: boolean; lost: boolean }>;
-    state(poolId: string): Promise<{
-      dirty: boolean;
-      leaseExpiresAt?: number;
-      requeueToken?: string;
-      settlingWrittenAt?: string;
-      recordedSpecWrittenAt?: string;
-    }>;
+    state(poolId: string): Promise<DispatchLease>;
+    /** Several pools' lease items in one read (BatchGetItem): a batch's stale checks share it. */
+    states(poolIds: readonly string[]): Promise<Map<string, DispatchLease>>;
   };
   queue: {
     send(message: {
@@ -146,8 +158,9 @@ export async function dispatchBatch(records: QueueRecord[], deps: DispatchDeps):
   const now = deps.now ?? Date.now;
   const functionEnd = deps.remainingMs === undefined ? Number.POSITIVE_INFINITY : now() + deps.remainingMs();
   const { work, rejected } = groupByPool(records, deps);
+  const leaseReads = await readLeasesOnce(work, deps, now);
   // Passes end this much before the function is stopped; the hand-backs after them use the rest.
-  const pools = await runPasses(work, deps, now, functionEnd - RETURN_MARGIN_MS);
+  const pools = await runPasses(work, deps, now, functionEnd - RETURN_MARGIN_MS, leaseReads);
 
   const failures: { itemIdentifier: string }[] = [];
   // What is left to do after the passes gets the rest of the invocation, not a pass's budget.
@@ -199,12 +212,51 @@ function groupByPool(
   return { work, rejected };
 }
 
+/** A pool's lease item as read for its stale check, and when the read was sent. */
+interface LeaseRead {
+  lease: DispatchLease;
+  readAt: number;
+}
+type LeaseReads = ReadonlyMap<string, LeaseRead>;
+
+/** Whether a pool's messages may end at the stale check, which reads its lease item. */
+function needsLeaseRead(entry: PoolWork): boolean {
+  return mayBeStale(entry.triggers) || entry.triggers.every((trigger) => HINTS.has(trigger.kind));
+}
+
+/**
+ * The lease items of every pool whose messages may be stale, in one read for the batch: a burst
+ * over many pools pays one call per batch instead of one per pool. An item read before a pool's
+ * turn is still a sound answer: the rules judge it as of its read (readAt), which came after
+ * every event of the batch was written. If the batch read fails, each pool reads its own.
+ */
+async function readLeasesOnce(
+  work: readonly PoolWork[],
+  deps: DispatchDeps,
+  now: () => number,
+): Promise<LeaseReads> {
+  const poolIds = work.filter(needsLeaseRead).map((entry) => entry.poolId);
+  if (poolIds.length < 2) return new Map();
+  const readAt = now();
+  const passMs = (deps.budget.passSeconds + deps.budget.bookkeepingSeconds) * 1000;
+  try {
+    const states = await withCallDeadlines({ resources: readAt + passMs, bookkeeping: readAt + passMs }, () =>
+      deps.leases.states(poolIds),
+    );
+    return new Map([...states].map(([poolId, lease]) => [poolId, { lease, readAt }]));
+  } catch (error: unknown) {
+    logger.warn('lease-batch-read-failed', { pools: poolIds.length, error: errorMessage(error) });
+    return new Map();
+  }
+}
+
 /** One pass per pool, `poolConcurrency` at a time, each started only when a whole pass still fits. */
 async function runPasses(
   work: readonly PoolWork[],
   deps: DispatchDeps,
   now: () => number,
   invocationEnd: number,
+  leaseReads: LeaseReads,
 ): Promise<Record<string, PoolDispatch>> {
   const passMs = (deps.budget.passSeconds + deps.budget.bookkeepingSeconds) * 1000;
   const pools: Record<string, PoolDispatch> = {};
@@ -222,7 +274,10 @@ async function runPasses(
         resources: started + deps.budget.passSeconds * 1000,
         bookkeeping: started + passMs,
       };
-      pools[entry.poolId] = await withCallDeadlines(deadlines, () => dispatchPool(entry, deps, now));
+      const leaseRead = leaseReads.get(entry.poolId);
+      pools[entry.poolId] = await withCallDeadlines(deadlines, () =>
+        dispatchPool(entry, deps, now, leaseRead),
+      );
     }
   };
   await Promise.all(
@@ -331,28 +386,34 @@ async function staleEvents(
   entry: PoolWork,
   deps: DispatchDeps,
   now: () => number,
+  batchRead: LeaseRead | undefined,
 ): Promise<PoolDispatch | undefined> {
   const { poolId } = entry;
+  const readLease = async (): Promise<LeaseRead> => {
+    if (batchRead) return batchRead;
+    const readAt = now();
+    return { lease: await deps.leases.state(poolId), readAt };
+  };
   if (mayBeStale(entry.triggers)) {
-    // One read decides both: the lease item holds the pending settle's spec time and a copy of the
-    // status row's specWrittenAt (stored by the release after the row). The row is read only when
-    // the lease has no copy yet (its first pass since this, or TTL); a copy behind the row (a pass
-    // stopped between its two writes) only costs a pass, it never skips one.
-    const lease = await deps.leases.state(poolId);
+    // One read decides both: the lease item holds the pending settle (what it saw, when it is due)
+    // and a copy of the status row's specWrittenAt (stored by the release after the row). The row
+    // is read only when the lease has no copy yet (its first pass since this, or TTL); a copy
+    // behind the row (a pass stopped between its two writes) only costs a pass, never skips one.
+    const { lease, readAt } = await readLease();
     const recorded =
       lease.recordedSpecWrittenAt ?? (deps.specWrittenAt ? await deps.specWrittenAt(poolId) : undefined);
     if (specEventsSeen(entry.triggers, recorded)) {
       logger.debug('spec-event-stale', { poolId, events: entry.triggers.length });
       return { result: 'stale-event' };
     }
-    if (specEventsSeen(entry.triggers, lease.settlingWrittenAt)) {
+    if (pendingSettleCovers(entry.triggers, lease, readAt, leaseSecondsFor(deps.budget) * 1000)) {
       logger.debug('spec-event-settling', { poolId, events: entry.triggers.length });
       return { result: 'settling' };
     }
   }
   // Hints of our own (a requeue, a lease check) may have been overtaken since they were sent.
   if (!entry.triggers.every((trigger) => HINTS.has(trigger.kind))) return undefined;
-  const lease = await deps.leases.state(poolId);
+  const { lease } = await readLease();
   const liveRequeue = entry.triggers.some(
     (trigger) => trigger.kind === TriggerKind.Requeue && trigger.requeueToken === lease.requeueToken,
   );
@@ -371,6 +432,7 @@ async function releaseAndRequeue(
   poolId: string,
   outcome: ReconcileOutcome,
   deps: DispatchDeps,
+  now: () => number,
 ): Promise<void> {
   // Two lease writes a pass: the take, and the release that also starts or ends the requeue
   // chain. The requeue goes out after the release, so its token is live when it arrives; a
@@ -380,29 +442,44 @@ async function releaseAndRequeue(
     poolId,
     deps.holderId,
     outcome.kind === 'requeue'
-      ? { token: requeueToken, settlingWrittenAt: outcome.settlingWrittenAt }
+      ? {
+          token: requeueToken,
+          settlingWrittenAt: outcome.settlingWrittenAt,
+          settleDueAt: now() + outcome.afterSeconds * 1000,
+          ...(outcome.settlingLocation ? { settlingLocation: outcome.settlingLocation } : {}),
+        }
       : outcome.kind === 'transient'
         ? undefined
         : { token: undefined },
     outcome.recordedSpecWrittenAt,
   );
   if (release.lost) logger.warn('lease-lost', { poolId });
+  let settleRequeued = false;
   try {
     if (outcome.kind === 'requeue' && !release.lost) {
       await deps.queue.send({
         body: { poolId, trigger: TriggerKind.Requeue, requeueToken },
         delaySeconds: outcome.afterSeconds,
       });
+      settleRequeued = outcome.settlingWrittenAt !== undefined;
     }
   } finally {
-    if (release.dirty) await deps.queue.send({ body: { poolId, trigger: TriggerKind.Coalesced } });
+    // Events that came in during a pass that only waited for the spec to settle need no pass of
+    // their own: the settling requeue just sent reads the spec when it runs, after their writes.
+    if (release.dirty && !settleRequeued)
+      await deps.queue.send({ body: { poolId, trigger: TriggerKind.Coalesced } });
   }
 }
 
-async function dispatchPool(entry: PoolWork, deps: DispatchDeps, now: () => number): Promise<PoolDispatch> {
+async function dispatchPool(
+  entry: PoolWork,
+  deps: DispatchDeps,
+  now: () => number,
+  leaseRead: LeaseRead | undefined,
+): Promise<PoolDispatch> {
   const { poolId } = entry;
   try {
-    const stale = await staleEvents(entry, deps, now);
+    const stale = await staleEvents(entry, deps, now, leaseRead);
     if (stale) return stale;
 
     const lease = await deps.leases.acquire(poolId, deps.holderId, leaseSecondsFor(deps.budget));
@@ -427,7 +504,7 @@ async function dispatchPool(entry: PoolWork, deps: DispatchDeps, now: () => numb
       outcome = { kind: 'transient', error: errorMessage(error) };
     }
 
-    await releaseAndRequeue(poolId, outcome, deps);
+    await releaseAndRequeue(poolId, outcome, deps, now);
 
     logger[outcome.kind === 'transient' ? 'warn' : 'info']('reconciled', {
       poolId,

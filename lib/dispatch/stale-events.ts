@@ -26,3 +26,43 @@ export function mayBeStale(triggers: readonly PoolTrigger[]): boolean {
     (trigger) => trigger.kind === TriggerKind.SpecObject && trigger.eventTime !== undefined,
   );
 }
+
+/** What the settle rule reads from the pool's lease item (PoolLeases.state). */
+export interface PendingSettle {
+  /** Present while a pass holds the lease (epoch ms); removed by its release. */
+  leaseExpiresAt?: number;
+  /** The newest spec write the pending settling requeue saw. */
+  settlingWrittenAt?: string;
+  /** Epoch milliseconds at which that requeue is due. */
+  settleDueAt?: number;
+  /** The spec object that requeue reads (a settle is only ever for an S3 object). */
+  settlingLocation?: string;
+}
+
+/**
+ * Whether a pending settling requeue covers these spec object events, so they need no pass. Pure.
+ * - Events for the object it reads, no later than the write it saw: always (nothing new to it).
+ * - Later events too, when they are all for the object that requeue reads, nobody holds the lease
+ *   and the requeue is not overdue by more than `overdueMs`: its pass takes the lease after this
+ *   read, so it reads the spec after these events' writes and settles from the newest one. A pass
+ *   holding the lease may have read the spec before them: those go on to the lease take (busy,
+ *   dirty, one more pass). An event for another key of the pool (a second object, a conflict) is
+ *   news to a requeue that reads only its own. A requeue long overdue (failing, or on its way to
+ *   the dead-letter queue) is not trusted with news.
+ */
+export function pendingSettleCovers(
+  triggers: readonly PoolTrigger[],
+  lease: PendingSettle,
+  nowMs: number,
+  overdueMs: number,
+): boolean {
+  if (!mayBeStale(triggers) || lease.settlingWrittenAt === undefined) return false;
+  const sameObject = triggers.every(
+    (trigger) => trigger.location !== undefined && trigger.location === lease.settlingLocation,
+  );
+  // A lease item written before settlingLocation existed: only the first rule, as it was.
+  if (lease.settlingLocation !== undefined && !sameObject) return false;
+  if (specEventsSeen(triggers, lease.settlingWrittenAt)) return true;
+  const held = lease.leaseExpiresAt !== undefined && lease.leaseExpiresAt >= nowMs;
+  return !held && sameObject && lease.settleDueAt !== undefined && nowMs <= lease.settleDueAt + overdueMs;
+}

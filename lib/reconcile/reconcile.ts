@@ -349,11 +349,11 @@ class Pass {
       case 'found': {
         const settling = settlingSeconds(loaded.spec, this.previous, this.deps.settleSeconds, this.now);
         if (settling > 0) {
-          const { writtenAt } = loaded.spec;
+          const { writtenAt, location } = loaded.spec;
           return {
             outcome: {
               ...Outcome.requeue(settling, Reason.SpecSettling),
-              ...(writtenAt ? { settlingWrittenAt: writtenAt } : {}),
+              ...(writtenAt ? { settlingWrittenAt: writtenAt, settlingLocation: location } : {}),
             },
             state: FRESH,
             deferred: true,

@@ -18,7 +18,10 @@ const leaseRead = `dynamodb:GetItem:${names.leaseTable}`;
 const statusRead = `dynamodb:GetItem:${names.statusTable}`;
 
 /** Sets (or, with undefined, removes) attributes of the pool's lease item, straight on the sandbox. */
-async function setLease(poolId: string, attributes: Record<string, string | undefined>): Promise<void> {
+async function setLease(
+  poolId: string,
+  attributes: Record<string, string | number | undefined>,
+): Promise<void> {
   const set = Object.entries(attributes).filter(([, value]) => value !== undefined);
   const remove = Object.entries(attributes).filter(([, value]) => value === undefined);
   await faults.direct.documents.send(
@@ -109,6 +112,51 @@ describe('stale spec events', () => {
     const after = await faults.state(poolId);
     expect(after.versions).toBe(1);
     await setLease(poolId, { requeueToken: undefined, settlingWrittenAt: undefined });
+  });
+
+  it('later writes of the object a settling requeue reads cost the lease read alone, unless a pass holds the lease or the requeue is long overdue', async () => {
+    const poolId = 'stale-events';
+    const before = await faults.state(poolId);
+    const location = before.row?.specLocation as string;
+    expect(location).toMatch(/^s3:\/\//);
+    const at = (offset: number) =>
+      new Date(Date.parse(before.row?.specWrittenAt as string) + offset * 1000).toISOString();
+    const settle = { requeueToken: 'pending-settle', settlingWrittenAt: at(10), settlingLocation: location };
+    const later = () =>
+      faults.invokeBodies([faults.objectEvent(poolId, at(12)), faults.objectEvent(poolId, at(13))]);
+
+    // Due in 10 s, nobody holds the lease: its pass will read the spec after these writes.
+    await setLease(poolId, { ...settle, settleDueAt: Date.now() + 10_000 });
+    faults.proxy.log.length = 0;
+    const covered = await later();
+    expect(covered.result.pools[poolId]).toEqual({ result: 'settling' });
+    expect(calls()).toEqual([leaseRead]);
+
+    // A pass holds the lease: it may have read the spec before these writes, so they are not covered.
+    await setLease(poolId, { holder: 'another-pass', leaseExpiresAt: Date.now() + 30_000 });
+    faults.proxy.log.length = 0;
+    const held = await later();
+    expect(held.result.pools[poolId]).toEqual({ result: 'busy' });
+    expect((await faults.leaseState(poolId)).dirty).toBe(true);
+
+    // Overdue by more than a lease (failing, or dead-lettered): news runs a pass of its own.
+    await setLease(poolId, {
+      holder: undefined,
+      leaseExpiresAt: undefined,
+      dirty: undefined,
+      settleDueAt: Date.now() - 120_000,
+    });
+    faults.proxy.log.length = 0;
+    const overdue = await later();
+    expect(overdue.result.pools[poolId]).toMatchObject({ result: 'reconciled' });
+    expect(calls().length).toBeGreaterThan(1);
+    expect((await faults.state(poolId)).versions).toBe(before.versions);
+    await setLease(poolId, {
+      requeueToken: undefined,
+      settlingWrittenAt: undefined,
+      settlingLocation: undefined,
+      settleDueAt: undefined,
+    });
   });
 
   it('an event from after the seen write is not stale: the pass runs (and finds nothing to do)', async () => {

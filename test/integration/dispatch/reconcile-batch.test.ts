@@ -1,5 +1,6 @@
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import type { AwsClients } from '../../../lib/aws/client-factory';
 import { PoolLeases } from '../../../lib/aws/pool-leases';
@@ -126,6 +127,36 @@ describe('dispatchBatch on the sandbox queue and lease table', () => {
     // One coalesced message, carrying the two late events, delayed by the queue's settle window.
     const settle = Number(process.env.SETTLE_SECONDS ?? 5);
     expect(await queuedBodies(settle + 0.5)).toEqual([{ poolId: 'blue', trigger: 'coalesced' }]);
+  });
+
+  it('events during a pass that only waits for the spec to settle queue no pass of their own: the settling requeue reads the spec after them', async () => {
+    const other = harness(() => Outcome.done('in sync'), 'worker-2');
+    let inner: Awaited<ReturnType<typeof dispatchBatch>> | undefined;
+    const location = `s3://${names.specBucket}/pools/blue.yaml`;
+    const writtenAt = new Date().toISOString();
+    const first = harness(async () => {
+      inner = await dispatchBatch([s3Record('late-1', 'blue')], other.deps);
+      return {
+        ...Outcome.requeue(1, 'SpecSettling'),
+        settlingWrittenAt: writtenAt,
+        settlingLocation: location,
+      };
+    });
+    const before = Date.now();
+    await dispatchBatch([s3Record('m1', 'blue')], first.deps);
+    expect(inner?.pools.blue).toEqual({ result: 'busy' });
+    const lease = await leaseItem('blue');
+    expect(lease?.dirty?.BOOL).toBe(false);
+    expect(lease?.settlingWrittenAt?.S).toBe(writtenAt);
+    expect(lease?.settlingLocation?.S).toBe(location);
+    const due = Number(lease?.settleDueAt?.N);
+    expect(due).toBeGreaterThanOrEqual(before + 1000);
+    expect(due).toBeLessThanOrEqual(Date.now() + 1000);
+    // The requeue alone (the lease check the busy delivery left is due after the lease, later).
+    const settle = Number(process.env.SETTLE_SECONDS ?? 5);
+    expect(await queuedBodies(settle + 0.5)).toEqual([
+      { poolId: 'blue', trigger: 'requeue', requeueToken: 'token-worker-1-1' },
+    ]);
   });
 
   it('turns a requeue outcome into one delayed message whose chain makes older requeues stale', async () => {
@@ -300,5 +331,78 @@ describe('every door guarded', () => {
     );
     expect(ready).toMatchObject({ status: 'False', reason: 'ReconcileDeadLettered' });
     expect(ready?.message).toContain('no retry can fix');
+  });
+});
+
+describe('one lease read for the pools of a batch', () => {
+  const seenUntil = '2026-12-01T12:00:10.000Z';
+  const at = (offset: number) => new Date(Date.parse(seenUntil) + offset * 1000).toISOString();
+  const timedRecord = (id: string, poolId: string, time: string): QueueRecord => ({
+    messageId: id,
+    receiveCount: 1,
+    body: JSON.stringify({
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      time,
+      detail: { bucket: { name: names.specBucket }, object: { key: `${names.specPrefix}${poolId}.yaml` } },
+    }),
+  });
+  const putLease = (item: Record<string, unknown>) =>
+    clients.documents.send(new PutCommand({ TableName: names.leaseTable, Item: item }));
+
+  it('ends the stale events of several pools after one BatchGetItem, and passes the pools with news', async () => {
+    const { deps, reconciled, counter } = harness(() => Outcome.done('in sync'));
+    for (const poolId of ['amber', 'blue', 'cyan'])
+      await putLease({ poolId, dirty: false, recordedSpecWrittenAt: seenUntil });
+    counter.reset();
+
+    const result = await dispatchBatch(
+      [
+        timedRecord('a1', 'amber', at(-5)),
+        timedRecord('a2', 'amber', at(0)),
+        timedRecord('b1', 'blue', at(-1)),
+        timedRecord('c1', 'cyan', at(5)),
+        timedRecord('d1', 'dun', at(0)),
+      ],
+      deps,
+    );
+
+    expect(result.pools).toMatchObject({
+      amber: { result: 'stale-event' },
+      blue: { result: 'stale-event' },
+      cyan: { result: 'reconciled' },
+      dun: { result: 'reconciled' },
+    });
+    expect(reconciled.sort()).toEqual(['cyan', 'dun']);
+    // One read for all four pools, then the take and release of the two passes.
+    expect(counter.calls.filter((call) => call.endsWith('GetItem'))).toEqual(['dynamodb:BatchGetItem']);
+    expect(counter.writes()).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem', 'UpdateItem']);
+  });
+
+  it('reads 150 pools in two calls, each answered as its own read answers it', async () => {
+    const { leases, counter } = harness(() => Outcome.done('in sync'));
+    const poolIds = Array.from({ length: 150 }, (_, i) => `pool-${String(i).padStart(3, '0')}`);
+    for (const poolId of poolIds.filter((_, i) => i % 3 === 0))
+      await putLease({
+        poolId,
+        dirty: true,
+        requeueToken: `t-${poolId}`,
+        settleDueAt: 1_000,
+        leaseExpiresAt: 5,
+      });
+    counter.reset();
+
+    const states = await leases.states([...poolIds, poolIds[0] as string]);
+
+    expect(counter.calls).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchGetItem']);
+    expect([...states.keys()].sort()).toEqual(poolIds);
+    for (const poolId of poolIds) expect(states.get(poolId)).toEqual(await leases.state(poolId));
+    expect(states.get('pool-003')).toEqual({
+      dirty: true,
+      requeueToken: 't-pool-003',
+      settleDueAt: 1_000,
+      leaseExpiresAt: 5,
+    });
+    expect(states.get('pool-001')).toEqual({ dirty: false });
   });
 });

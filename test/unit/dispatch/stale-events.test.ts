@@ -1,5 +1,5 @@
 import { type PoolTrigger, parsePoolTrigger, TriggerKind } from '../../../lib/dispatch/pool-trigger';
-import { mayBeStale, specEventsSeen } from '../../../lib/dispatch/stale-events';
+import { mayBeStale, pendingSettleCovers, specEventsSeen } from '../../../lib/dispatch/stale-events';
 
 const context = {
   specBucket: 'specs',
@@ -11,9 +11,10 @@ const s3Event = (time?: unknown) =>
     ...(time === undefined ? {} : { time }),
     detail: { bucket: { name: 'specs' }, object: { key: 'pools/p1.yaml' } },
   });
-const object = (eventTime?: string): PoolTrigger => ({
+const object = (eventTime?: string, location = 's3://specs/pools/p1.yaml'): PoolTrigger => ({
   poolId: 'p1',
   kind: TriggerKind.SpecObject,
+  location,
   ...(eventTime ? { eventTime } : {}),
 });
 
@@ -64,5 +65,89 @@ describe('spec events the status row has already seen', () => {
       false,
     );
     expect(mayBeStale([object('2026-12-01T12:00:01.000Z')])).toBe(true);
+  });
+});
+
+describe('spec events a pending settling requeue covers', () => {
+  const now = Date.parse('2026-12-01T12:00:08Z');
+  const overdueMs = 45_000;
+  const pending = {
+    settlingWrittenAt: '2026-12-01T12:00:05.000Z',
+    settlingLocation: 's3://specs/pools/p1.yaml',
+    settleDueAt: Date.parse('2026-12-01T12:00:11Z'),
+  };
+  const at = (time: string, location?: string) => object(new Date(time).toISOString(), location);
+
+  it.each([
+    {
+      what: 'an event no later than the write it saw',
+      lease: pending,
+      events: [at('2026-12-01T12:00:04Z')],
+      covered: true,
+    },
+    {
+      what: 'a later write of the object it reads, lease free, requeue due',
+      lease: pending,
+      events: [at('2026-12-01T12:00:07Z')],
+      covered: true,
+    },
+    {
+      what: 'a later write while a pass holds the lease (it may have read the spec before it)',
+      lease: { ...pending, leaseExpiresAt: now + 30_000 },
+      events: [at('2026-12-01T12:00:07Z')],
+      covered: false,
+    },
+    {
+      what: 'a later write when the lease a crashed pass held has run out',
+      lease: { ...pending, leaseExpiresAt: now - 1 },
+      events: [at('2026-12-01T12:00:07Z')],
+      covered: true,
+    },
+    {
+      what: 'a later write when the requeue is overdue by more than the margin (failing, or dead-lettered)',
+      lease: { ...pending, settleDueAt: now - overdueMs - 1 },
+      events: [at('2026-12-01T12:00:07Z')],
+      covered: false,
+    },
+    {
+      what: 'a later write when the requeue is overdue within the margin',
+      lease: { ...pending, settleDueAt: now - overdueMs },
+      events: [at('2026-12-01T12:00:07Z')],
+      covered: true,
+    },
+    {
+      what: 'an event for another key of the pool, even an old one (a second object is news to it)',
+      lease: pending,
+      events: [at('2026-12-01T12:00:04Z', 's3://specs/pools/p1.yml')],
+      covered: false,
+    },
+    {
+      what: 'one event of another key among covered ones',
+      lease: pending,
+      events: [at('2026-12-01T12:00:07Z'), at('2026-12-01T12:00:07Z', 's3://specs/pools/p1.yml')],
+      covered: false,
+    },
+    {
+      what: 'a lease item from before the location was stored: old events only',
+      lease: { settlingWrittenAt: pending.settlingWrittenAt },
+      events: [at('2026-12-01T12:00:04Z', 's3://specs/pools/p1.yml')],
+      covered: true,
+    },
+    {
+      what: 'a lease item from before the location was stored: a later write runs a pass',
+      lease: { settlingWrittenAt: pending.settlingWrittenAt },
+      events: [at('2026-12-01T12:00:07Z')],
+      covered: false,
+    },
+    { what: 'no settle pending', lease: {}, events: [at('2026-12-01T12:00:04Z')], covered: false },
+    {
+      what: 'a spec item event (the requeue reads only the object)',
+      lease: pending,
+      events: [{ poolId: 'p1', kind: TriggerKind.SpecItem }],
+      covered: false,
+    },
+    { what: 'an event without a time', lease: pending, events: [object()], covered: false },
+  ])('$what: covered $covered', ({ lease, events, covered }) => {
+    expect(pendingSettleCovers(events, lease, now, overdueMs)).toBe(covered);
   });
 });

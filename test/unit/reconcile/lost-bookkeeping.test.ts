@@ -198,6 +198,7 @@ describe('a new spec settles from its own write time', () => {
       expect(await reconcile('my-node-pool', settleDeps())).toEqual({
         ...outcome,
         settlingWrittenAt: world.spec?.writtenAt,
+        settlingLocation: world.spec?.location,
       });
 
       expect(world.calls).toEqual(['getStatus', 'loadSpec']);
