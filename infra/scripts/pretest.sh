@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # The checks `npm test` runs before jest, each still its own npm script, all required to pass.
-# They used to run one after another; most of a clean clone's time here is the two pip installs
-# (the sandbox's moto and checkov, ~1 min each on a quiet machine, much of it downloads), so those
-# run in the background, one after the other (run side by side they were slower, not faster:
-# docs/benchmarks.md), while the type check (one core) and lint run and the packaging runs beside:
+# They used to run one after another; on a clean clone the two pinned venvs (the sandbox's moto
+# and checkov) come first. Installed with pip they took ~1 min each and were slower side by side
+# (docs/benchmarks.md); installed with the pinned uv (docs/decisions/0130) they take ~20 s and ~7 s
+# under load, so they run side by side in the background (pinned-venv.sh's lock makes the second
+# wait while the first installs uv itself), with the packaging beside them, while the type check
+# (one core) and lint run. cfn-lint needs the sandbox venv and the template, checkov its own venv
+# and the template; they run side by side too (on a saturated machine two runnable processes get
+# a larger share of the cores than one):
 #
-#   background  sandbox:setup, security setup ──┬──────────────┐
-#   background  build, package ─────────────────┤              │
-#   foreground  typecheck, lint ────────────────┴─ lint:cfn ───┴─ lint:checkov
+#   background  sandbox:setup ──────────────────┬─ lint:cfn (background) ─┐
+#   background  security setup ─────────────────┤                         │
+#   background  build, package ─────────────────┤                         │
+#   foreground  typecheck, lint ────────────────┴─ lint:checkov ──────────┴─ done
 #
 # A background step's output is kept in a file and printed when it ends, so logs do not interleave.
 # Any failing step fails the script (after the others have ended), with that step's output.
@@ -60,19 +65,26 @@ settle() {
 run node-version npm run -s node-version || true
 [ ${#failed[@]} -eq 0 ] || exit 1
 
-spawn venvs bash -c 'npm run -s sandbox:setup && bash infra/security/setup.sh'
+spawn sandbox-venv npm run -s sandbox:setup
+spawn security-venv bash infra/security/setup.sh
 spawn build-and-package bash -c 'npm run -s build && npm run -s package'
 
 run typecheck npm run -s typecheck
 run lint npm run -s lint
 
 settle build-and-package
-settle venvs
-if [[ ! " ${failed[*]} " =~ " "(build-and-package|venvs)" " ]]; then
-  run lint:cfn npm run -s lint:cfn
+settle sandbox-venv
+cfn=no
+if [[ ! " ${failed[*]} " =~ " "(build-and-package|sandbox-venv)" " ]]; then
+  spawn lint-cfn npm run -s lint:cfn
+  cfn=yes
+fi
+settle security-venv
+if [[ ! " ${failed[*]} " =~ " "(build-and-package|security-venv)" " ]]; then
   # lint:checkov runs the (now no-op) security setup again, then checkov on the packaged template.
   run lint:checkov npm run -s lint:checkov
 fi
+[ "$cfn" = no ] || settle lint-cfn
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "pretest: failed: ${failed[*]}" >&2
