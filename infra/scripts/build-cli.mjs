@@ -1,7 +1,9 @@
 // `npm run build` (and `npm install` / `npm ci`, through `prepare`): compiles the CLI to dist/cli/,
 // so bin/enclave-pools.mjs runs JavaScript and never TypeScript at each call. One esbuild bundle
-// split at the commands: `--help` loads the command list only, `get pools` the DynamoDB and S3
-// clients only, and nothing loads EC2 until a command calls it. Plain JavaScript on purpose: it
+// split at the commands: `--help` loads the command list only, a command its own code. Every
+// command that calls AWS also loads lib/aws/client-factory, which imports every SDK client (EC2's
+// ~1 MB included), though it constructs each on first use: loading only the clients a command
+// names is the next cut for `get pools` (stop 18: ~0.2 s on Node 24). Plain JavaScript on purpose: it
 // runs before anything else is built. docs/decisions/0081-compiled-cli.md.
 import { mkdir, readlink, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
