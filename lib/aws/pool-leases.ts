@@ -49,6 +49,7 @@ export interface RequeueChain {
 /** What a pool's lease item holds now (a consistent read). */
 export interface LeaseState {
   holder?: string;
+  /** Epoch milliseconds; present while a pass holds the lease, removed by its release. */
   leaseExpiresAt?: number;
   dirty: boolean;
   requeueToken?: string;

@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { withCallDeadlines } from '../aws/call-deadline';
+import type { LeaseState, RequeueChain } from '../aws/pool-leases';
 import { errorMessage, isRetryable } from '../errors';
 import { logger } from '../logger';
 import type { ReconcileOutcome } from '../outcome';
@@ -34,17 +35,6 @@ export function queueRecordsFromSqs(records: readonly SQSRecord[]): QueueRecord[
   }));
 }
 
-/** What the dispatcher reads from a pool's lease item (PoolLeases.state). */
-export interface DispatchLease {
-  dirty: boolean;
-  leaseExpiresAt?: number;
-  requeueToken?: string;
-  settlingWrittenAt?: string;
-  settleDueAt?: number;
-  settlingLocation?: string;
-  recordedSpecWrittenAt?: string;
-}
-
 export interface DispatchDeps {
   /** `facts`: what this pool's messages say (spec events, the hourly drift check). */
   reconcile(poolId: string, facts: TriggerFacts): Promise<ReconcileOutcome>;
@@ -58,17 +48,12 @@ export interface DispatchDeps {
     release(
       poolId: string,
       holder: string,
-      requeue?: {
-        token: string | undefined;
-        settlingWrittenAt?: string;
-        settleDueAt?: number;
-        settlingLocation?: string;
-      },
+      requeue?: RequeueChain,
       recordedSpecWrittenAt?: string,
     ): Promise<{ dirty: boolean; lost: boolean }>;
-    state(poolId: string): Promise<DispatchLease>;
+    state(poolId: string): Promise<LeaseState>;
     /** Several pools' lease items in one read (BatchGetItem): a batch's stale checks share it. */
-    states(poolIds: readonly string[]): Promise<Map<string, DispatchLease>>;
+    states(poolIds: readonly string[]): Promise<Map<string, LeaseState>>;
   };
   queue: {
     send(message: {
@@ -214,7 +199,7 @@ function groupByPool(
 
 /** A pool's lease item as read for its stale check, and when the read was sent. */
 interface LeaseRead {
-  lease: DispatchLease;
+  lease: LeaseState;
   readAt: number;
 }
 type LeaseReads = ReadonlyMap<string, LeaseRead>;

@@ -1,3 +1,4 @@
+import type { LeaseState } from '../aws/pool-leases';
 import { type PoolTrigger, TriggerKind } from './pool-trigger';
 
 /**
@@ -28,16 +29,10 @@ export function mayBeStale(triggers: readonly PoolTrigger[]): boolean {
 }
 
 /** What the settle rule reads from the pool's lease item (PoolLeases.state). */
-export interface PendingSettle {
-  /** Present while a pass holds the lease (epoch ms); removed by its release. */
-  leaseExpiresAt?: number;
-  /** The newest spec write the pending settling requeue saw. */
-  settlingWrittenAt?: string;
-  /** Epoch milliseconds at which that requeue is due. */
-  settleDueAt?: number;
-  /** The spec object that requeue reads (a settle is only ever for an S3 object). */
-  settlingLocation?: string;
-}
+export type PendingSettle = Pick<
+  LeaseState,
+  'leaseExpiresAt' | 'settlingWrittenAt' | 'settleDueAt' | 'settlingLocation'
+>;
 
 /**
  * Whether a pending settling requeue covers these spec object events, so they need no pass. Pure.
