@@ -20,7 +20,8 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-eks';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { type AwsClients, createAwsClients } from '../../lib/aws/client-factory';
+import { createAwsClients } from '../../lib/aws/all-clients';
+import type { AwsClients } from '../../lib/aws/client-factory';
 import { denialResponse } from './denial-responses';
 import { loadPackagedPolicies, type PackagedPolicies, type PolicyDocument } from './packaged-policies';
 import { type AuthorizationPrincipal, PolicyEvaluator } from './policy-evaluator';

@@ -1,10 +1,9 @@
 // `npm run build` (and `npm install` / `npm ci`, through `prepare`): compiles the CLI to dist/cli/,
 // so bin/enclave-pools.mjs runs JavaScript and never TypeScript at each call. One esbuild bundle
-// split at the commands: `--help` loads the command list only, a command its own code. Every
-// command that calls AWS also loads lib/aws/client-factory, which imports every SDK client (EC2's
-// ~1 MB included), though it constructs each on first use: loading only the clients a command
-// names is the next cut for `get pools` (stop 18: ~0.2 s on Node 24). Plain JavaScript on purpose: it
-// runs before anything else is built. docs/decisions/0081-compiled-cli.md.
+// split at the commands and at each SDK client (lib/aws/client-loaders.ts): `--help` loads the
+// command list only, a command its own code and the SDK packages of the clients it names (`get
+// pools`: DynamoDB and S3, not EC2's ~1 MB). Plain JavaScript on purpose: it runs before anything
+// else is built. docs/decisions/0081-compiled-cli.md.
 import { mkdir, readlink, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,25 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI_OUT_DIR = join(root, 'dist', 'cli');
+
+/**
+ * `await import('node:http')` (the SDK's HTTP handler, on the first request) builds an ES-module
+ * namespace of node:http, which reads every export: its WebSocket getter loads Node's undici, about
+ * 25 ms of a `get pools` that needs none of it. Such dynamic imports of Node built-ins become a
+ * plain require(), which reads nothing until asked.
+ */
+const builtinsRequiredLazily = {
+  name: 'builtins-required-lazily',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'lazy-builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 export async function buildCli() {
   await rm(CLI_OUT_DIR, { recursive: true, force: true });
@@ -35,6 +53,7 @@ export async function buildCli() {
     minify: false,
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [builtinsRequiredLazily],
   });
 }
 

@@ -13,7 +13,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { clientSettingsFromEnv, createAwsClients } from '../../lib/aws/client-factory';
+import { createAwsClients } from '../../lib/aws/all-clients';
+import { clientSettingsFromEnv } from '../../lib/aws/client-factory';
 import { credentialsProblem, enclaveChecks } from '../../lib/aws/smoke-checks';
 
 const ROOT = path.join(__dirname, '..', '..');

@@ -1,14 +1,16 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { EKSClient } from '@aws-sdk/client-eks';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// Types only: the classes are imported by the builders in ./sdk-clients/, one module per SDK
+// package, so a bundle or a CLI command loads only the packages it builds clients from.
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { resolveRegion } from '../config';
 import { activeDeadline, type CallKind, deadlineExceeded } from './call-deadline';
 import { addErrorRealmMiddleware } from './error-realm';
@@ -161,9 +163,9 @@ function addDeadlineMiddleware<C>(client: C, kind: CallKind): C {
 }
 
 /**
- * How to build one client. Each builder is its own top-level function so a bundle that names only
- * some of them (a Lambda function's wiring) carries only those SDK packages: the SDK marks its
- * packages side-effect free, and esbuild drops every builder nobody references.
+ * How to build one client. Each builder lives in its own module of ./sdk-clients/ (one per SDK
+ * package): a Lambda function's wiring imports the ones it names and its bundle carries only those
+ * packages; the CLI loads them on demand (lib/aws/client-loaders.ts).
  */
 export type ClientBuilder<K extends keyof AwsClients> = (
   config: ClientConfig,
@@ -172,23 +174,8 @@ export type ClientBuilder<K extends keyof AwsClients> = (
 ) => AwsClients[K];
 export type ClientBuilders<K extends keyof AwsClients> = { [P in K]: ClientBuilder<P> };
 
-export const buildEc2: ClientBuilder<'ec2'> = (config) => new EC2Client(config);
-export const buildAutoScaling: ClientBuilder<'autoScaling'> = (config) => new AutoScalingClient(config);
-export const buildEks: ClientBuilder<'eks'> = (config) => new EKSClient(config);
-export const buildSsm: ClientBuilder<'ssm'> = (config) => new SSMClient(config);
-export const buildDynamoDb: ClientBuilder<'dynamodb'> = (config) => new DynamoDBClient(config);
-/** Needs `dynamodb` in the same set: the document client wraps it. */
-export const buildDocuments: ClientBuilder<'documents'> = (_config, _settings, clients) =>
-  DynamoDBDocumentClient.from(clients.dynamodb, {
-    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
-  });
-const buildDynamoDbStreams: ClientBuilder<'dynamodbStreams'> = (config) => new DynamoDBStreamsClient(config);
-// Path-style addressing: a sandbox on 127.0.0.1 has no per-bucket host names.
-export const buildS3: ClientBuilder<'s3'> = (config, settings) =>
-  new S3Client({ ...config, forcePathStyle: Boolean(settings.endpoint) });
-export const buildSqs: ClientBuilder<'sqs'> = (config) => new SQSClient(config);
-const buildEventBridge: ClientBuilder<'eventBridge'> = (config) => new EventBridgeClient(config);
-export const buildIam: ClientBuilder<'iam'> = (config) => new IAMClient(config);
+/** A client whose builder reads another from the same set: the document client wraps `dynamodb`. */
+const CLIENT_PREREQUISITES: Partial<Record<keyof AwsClients, keyof AwsClients>> = { documents: 'dynamodb' };
 
 /**
  * Which pass deadline each client's calls count against: status, lease and queue calls (DynamoDB,
@@ -206,6 +193,15 @@ const DEADLINE_KIND: Partial<Record<keyof AwsClients, CallKind>> = {
   sqs: 'bookkeeping',
   eventBridge: 'bookkeeping',
 };
+
+/** A newly built client with our middleware: the pass deadline for its kind and the error realm. */
+function withMiddleware<K extends keyof AwsClients>(key: K, client: AwsClients[K]): AwsClients[K] {
+  const kind = DEADLINE_KIND[key];
+  if (kind) addDeadlineMiddleware(client, kind);
+  // The document client sends through `dynamodb`'s stack, which has it already.
+  if (key !== 'documents') addErrorRealmMiddleware(client);
+  return client;
+}
 
 /**
  * The clients named by `builders`, each built on first use: a pass that only touches DynamoDB does
@@ -225,11 +221,7 @@ export function lazyClients<K extends keyof AwsClients>(
       get: () => {
         let client = cache.get(key) as AwsClients[K] | undefined;
         if (!client) {
-          client = build(config, settings, clients);
-          const kind = DEADLINE_KIND[key];
-          if (kind) addDeadlineMiddleware(client, kind);
-          // The document client sends through `dynamodb`'s stack, which has it already.
-          if (key !== 'documents') addErrorRealmMiddleware(client);
+          client = withMiddleware(key, build(config, settings, clients));
           cache.set(key, client);
         }
         return client;
@@ -239,19 +231,35 @@ export function lazyClients<K extends keyof AwsClients>(
   return clients;
 }
 
-/** Every client the project uses (the CLI, the local stack, tests); functions build narrower sets. */
-export function createAwsClients(settings: ClientSettings = clientSettingsFromEnv()): AwsClients {
-  return lazyClients(settings, {
-    ec2: buildEc2,
-    autoScaling: buildAutoScaling,
-    eks: buildEks,
-    ssm: buildSsm,
-    dynamodb: buildDynamoDb,
-    documents: buildDocuments,
-    dynamodbStreams: buildDynamoDbStreams,
-    s3: buildS3,
-    sqs: buildSqs,
-    eventBridge: buildEventBridge,
-    iam: buildIam,
-  });
+/** Loads one client's builder (a dynamic import of its ./sdk-clients/ module). */
+export type ClientBuilderLoaders = { [K in keyof AwsClients]: () => Promise<ClientBuilder<K>> };
+
+/** Resolves to the clients named, with their SDK packages loaded and the clients built once. */
+export type ClientsOnDemand = <K extends keyof AwsClients>(...names: K[]) => Promise<Pick<AwsClients, K>>;
+
+/**
+ * Clients whose SDK packages are loaded only when a caller names them, for the CLI: `get pools`
+ * loads DynamoDB and S3, not EC2's megabyte. Each client is built once and shared by every caller.
+ */
+export function clientsOnDemand(settings: ClientSettings, loaders: ClientBuilderLoaders): ClientsOnDemand {
+  const config = commonConfig(settings);
+  const clients = {} as AwsClients;
+  const ready = new Map<keyof AwsClients, Promise<void>>();
+  const ensure = (key: keyof AwsClients): Promise<void> => {
+    let done = ready.get(key);
+    if (!done) {
+      done = (async () => {
+        const prerequisite = CLIENT_PREREQUISITES[key];
+        if (prerequisite) await ensure(prerequisite);
+        const build = (await loaders[key]()) as ClientBuilder<typeof key>;
+        Object.assign(clients, { [key]: withMiddleware(key, build(config, settings, clients)) });
+      })();
+      ready.set(key, done);
+    }
+    return done;
+  };
+  return async (...names) => {
+    await Promise.all(names.map(ensure));
+    return clients;
+  };
 }

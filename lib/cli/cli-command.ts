@@ -23,8 +23,12 @@ export interface CliIo {
 
 /** What commands get from outside; tests replace it (e.g. clients with a call counter). */
 export interface CliServices {
-  /** AWS clients for the configured endpoint (AWS_ENDPOINT_URL, region from AWS_REGION). */
-  awsClients(): AwsClients;
+  /**
+   * The AWS clients named, for the configured endpoint (AWS_ENDPOINT_URL, region from AWS_REGION).
+   * Each call site names what it uses, so a command loads only those SDK packages (`get pools`
+   * never loads EC2's) and the type checker refuses a client that was not named.
+   */
+  awsClients<K extends keyof AwsClients>(...names: K[]): Promise<Pick<AwsClients, K>>;
   /** The time; tests fix it (ages, elapsed times). Defaults to the system clock. */
   clock?(): Date;
   /** Waits between polls (watch); tests make it instant. Defaults to setTimeout. */

@@ -172,9 +172,9 @@ export function parseStoreKind(value: string | undefined, env: CliContext['io'][
 }
 
 /** Both spec stores of the deployment (bucket, prefix and table from the environment, lib/config.ts). */
-export function specStores(context: CliContext): Record<StoreKind, SpecStore> {
+export async function specStores(context: CliContext): Promise<Record<StoreKind, SpecStore>> {
   const names = resourceNames(context);
-  const clients = context.services.awsClients();
+  const clients = await context.services.awsClients('s3', 'documents');
   return {
     s3: new S3SpecStore(clients.s3, { bucket: names.specBucket, prefix: names.specPrefix }),
     dynamodb: new DynamoDbSpecStore(clients.documents, { table: names.specTable }),

@@ -134,10 +134,12 @@ function describeFailure(error: unknown, io: CliIo): { message: string; hint?: s
 }
 
 async function defaultServices(io: CliIo): Promise<CliServices> {
-  const { clientSettingsFromEnv, createAwsClients } = await import('../aws/client-factory');
-  let clients: ReturnType<typeof createAwsClients> | undefined;
-  // One set of clients per call, built on first use.
-  return { awsClients: () => (clients ??= createAwsClients(clientSettingsFromEnv(io.env))) };
+  const [{ clientSettingsFromEnv, clientsOnDemand }, { SDK_CLIENT_LOADERS }] = await Promise.all([
+    import('../aws/client-factory'),
+    import('../aws/client-loaders'),
+  ]);
+  // One set of clients per CLI call; an SDK package is loaded when a command first names its client.
+  return { awsClients: clientsOnDemand(clientSettingsFromEnv(io.env), SDK_CLIENT_LOADERS) };
 }
 
 export async function runCli(argv: readonly string[], io: CliIo, services?: CliServices): Promise<number> {

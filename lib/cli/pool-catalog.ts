@@ -20,7 +20,10 @@ async function statusRow(
   context: CliContext,
   poolId: string,
 ): Promise<{ row?: StatusRow; rowUnreadable?: string }> {
-  const table = new StatusTable(context.services.awsClients(), resourceNames(context).statusTable);
+  const table = new StatusTable(
+    await context.services.awsClients('documents'),
+    resourceNames(context).statusTable,
+  );
   try {
     const row = await table.get(poolId);
     return row ? { row } : {};
@@ -81,7 +84,7 @@ export const SPEC_LOAD_CONCURRENCY = 16;
 
 /** Every stored spec, both stores, by pool id (two entries = one pool in two places). */
 async function storedRefs(context: CliContext): Promise<Map<string, StoredSpecRef[]>> {
-  const stores = specStores(context);
+  const stores = await specStores(context);
   const lists = await Promise.all(
     Object.values(stores).map(async (store) => {
       try {
@@ -106,7 +109,7 @@ async function storedRefs(context: CliContext): Promise<Map<string, StoredSpecRe
 export async function allPoolSources(context: CliContext, includeDeleted: boolean): Promise<PoolSources[]> {
   const [rows, refs] = await Promise.all([
     scanProjected<StatusRow>(
-      context.services.awsClients(),
+      await context.services.awsClients('documents'),
       resourceNames(context).statusTable,
       LISTED_ROW_ATTRIBUTES,
     ),

@@ -68,7 +68,7 @@ export async function loadStoredSpec(
   poolId: string,
   requireStores = false,
 ): Promise<{ stored: StoredSpec; kind: StoreKind } | undefined> {
-  const stores = specStores(context);
+  const stores = await specStores(context);
   const found: Array<{ stored: StoredSpec; kind: StoreKind }> = [];
   for (const kind of Object.keys(stores) as StoreKind[]) {
     const store: SpecStore = stores[kind];

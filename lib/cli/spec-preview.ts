@@ -40,7 +40,17 @@ export async function previewSpec(
     requireStores?: boolean;
   },
 ): Promise<SpecPreview> {
-  const clients = context.services.awsClients();
+  // What a reconcile pass calls (ReconcileClients): the dry run reads as a pass would.
+  const clients = await context.services.awsClients(
+    'ec2',
+    'autoScaling',
+    'eks',
+    'ssm',
+    'iam',
+    'dynamodb',
+    'documents',
+    's3',
+  );
   const env = context.io.env as NodeJS.ProcessEnv;
   const deps = {
     ...createReconcileDeps(env, clients),

@@ -31,7 +31,9 @@ async function instanceFacts(
   instanceType: string,
 ): Promise<InstanceTypeFacts | undefined> {
   try {
-    const facts = await createLiveFactsReader(context.services.awsClients()).instanceTypes([instanceType]);
+    const facts = await createLiveFactsReader(await context.services.awsClients('ec2', 'eks')).instanceTypes([
+      instanceType,
+    ]);
     return facts[instanceType];
   } catch {
     // Without EC2 read access the name-based guess still gives a useful answer; the output says so.

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type AwsClients, buildSqs, clientSettingsFromEnv, lazyClients } from '../aws/client-factory';
+import { type AwsClients, clientSettingsFromEnv, lazyClients } from '../aws/client-factory';
 import { PoolLeases } from '../aws/pool-leases';
 import { PoolQueue } from '../aws/pool-queue';
+import { buildSqs } from '../aws/sdk-clients/sqs';
 import { StatusTable } from '../aws/status-table';
 import { resolveResourceNames } from '../config';
 import { ConcurrentUpdateError } from '../errors';

@@ -1,13 +1,8 @@
-import type { AwsClients } from '../aws/client-factory';
-import {
-  buildDocuments,
-  buildDynamoDb,
-  buildS3,
-  buildSqs,
-  clientSettingsFromEnv,
-  lazyClients,
-} from '../aws/client-factory';
+import { type AwsClients, clientSettingsFromEnv, lazyClients } from '../aws/client-factory';
 import { PoolQueue } from '../aws/pool-queue';
+import { buildDocuments, buildDynamoDb } from '../aws/sdk-clients/dynamodb';
+import { buildS3 } from '../aws/sdk-clients/s3';
+import { buildSqs } from '../aws/sdk-clients/sqs';
 import { DynamoDbSpecStore, S3SpecStore } from '../aws/spec-stores';
 import { listLiveStatusPoolIds } from '../aws/status-table-reader';
 import { resolveResourceNames } from '../config';

@@ -2,14 +2,6 @@ import { AmiParameters } from '../aws/ami-parameters';
 import { AutoScalingGroups } from '../aws/auto-scaling-groups';
 import {
   type AwsClients,
-  buildAutoScaling,
-  buildDocuments,
-  buildDynamoDb,
-  buildEc2,
-  buildEks,
-  buildIam,
-  buildS3,
-  buildSsm,
   type ClientBuilders,
   type ClientSettings,
   clientSettingsFromEnv,
@@ -20,6 +12,13 @@ import { createLiveFactsReader, type LiveFactsReaderOptions } from '../aws/live-
 import { NodeRoles } from '../aws/node-roles';
 import { NodegroupInstances } from '../aws/nodegroup-instances';
 import { Nodegroups } from '../aws/nodegroups';
+import { buildAutoScaling } from '../aws/sdk-clients/auto-scaling';
+import { buildDocuments, buildDynamoDb } from '../aws/sdk-clients/dynamodb';
+import { buildEc2 } from '../aws/sdk-clients/ec2';
+import { buildEks } from '../aws/sdk-clients/eks';
+import { buildIam } from '../aws/sdk-clients/iam';
+import { buildS3 } from '../aws/sdk-clients/s3';
+import { buildSsm } from '../aws/sdk-clients/ssm';
 import { DynamoDbSpecStore, S3SpecStore } from '../aws/spec-stores';
 import { StatusTable } from '../aws/status-table';
 import { resolveResourceNames } from '../config';

@@ -1,6 +1,6 @@
 import { operatorCredentials } from '../../infra/iam/sandbox-principals';
-import type { AwsClients } from '../../lib/aws/client-factory';
-import { clientSettingsFromEnv, createAwsClients } from '../../lib/aws/client-factory';
+import { createAwsClients } from '../../lib/aws/all-clients';
+import { type AwsClients, clientSettingsFromEnv } from '../../lib/aws/client-factory';
 import type { CliServices } from '../../lib/cli/cli-command';
 import { runCli } from '../../lib/cli/main';
 
@@ -22,6 +22,18 @@ export interface CliOptions {
   clients?: AwsClients;
 }
 
+/**
+ * `clients` as the CLI's services hand them out: only the clients a call site names, so a command
+ * that uses a client it did not name fails here as it would in the compiled CLI.
+ */
+export function namedClients(clients: AwsClients): CliServices['awsClients'] {
+  return async (...names) =>
+    Object.fromEntries(names.map((name) => [name, clients[name]])) as Pick<
+      AwsClients,
+      (typeof names)[number]
+    >;
+}
+
 export async function runCliCaptured(argv: string[], options: CliOptions = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -38,7 +50,7 @@ export async function runCliCaptured(argv: string[], options: CliOptions = {}): 
       stderr: { write: (chunk: string) => (stderr += chunk), isTTY: tty },
       env,
     },
-    { awsClients: () => clients, ...(options.services ?? {}) },
+    { awsClients: namedClients(clients), ...(options.services ?? {}) },
   );
   return { code, stdout, stderr };
 }

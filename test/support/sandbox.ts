@@ -9,7 +9,8 @@ import {
   type SeedWorldOptions,
   seedWorld as seedWorldWith,
 } from '../../infra/sandbox/seed-world';
-import { type AwsClients, clientSettingsFromEnv, createAwsClients } from '../../lib/aws/client-factory';
+import { createAwsClients } from '../../lib/aws/all-clients';
+import { type AwsClients, clientSettingsFromEnv } from '../../lib/aws/client-factory';
 
 /**
  * Helpers for integration tests: the worker's sandbox (set up by test/setup-env.ts), resetting it,

@@ -1,5 +1,6 @@
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { type AwsClients, createAwsClients } from '../../lib/aws/client-factory';
+import { createAwsClients } from '../../lib/aws/all-clients';
+import type { AwsClients } from '../../lib/aws/client-factory';
 
 /**
  * For adapter error-path tests (aws-sdk-client-mock): an SDK-shaped exception, and clients whose

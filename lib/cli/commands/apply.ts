@@ -117,7 +117,7 @@ export const applyCommand = defineCommand(
       }
     }
 
-    const stored = await specStores(context)[kind].put(poolId, specFile.text);
+    const stored = await (await specStores(context))[kind].put(poolId, specFile.text);
     out.write(
       `pool ${poolId} ${existing ? 'configured' : 'created'}: ${stored.location} (generation ${stored.generation})\n`,
     );

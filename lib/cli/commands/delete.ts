@@ -72,7 +72,7 @@ export const deleteCommand = defineCommand(
       }
     }
 
-    await specStores(context)[sources.stored.source].delete(name);
+    await (await specStores(context))[sources.stored.source].delete(name);
     context.io.stdout.write(
       `pool ${name}: spec deleted from ${sources.stored.location}; the reconciler ${consequence ? `now deletes ${consequence}` : 'cleans up'}\n`,
     );

@@ -82,7 +82,7 @@ export const rollCommand = defineCommand(
   { name: 'roll', usage: USAGE, help: HELP, options: OPTIONS },
   async ({ positionals }, context) => {
     const name = onePoolName('roll', positionals, 'approves one pool at a time');
-    const clients = context.services.awsClients();
+    const clients = await context.services.awsClients('documents', 'sqs');
     const resources = resourceNames(context);
     const result = await approve(context, new StatusTable(clients, resources.statusTable), name);
     if (typeof result === 'string') {

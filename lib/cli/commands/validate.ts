@@ -129,7 +129,7 @@ export const validateCommand: CliCommand = {
       const notChecked: string[] = [];
       const input = result.liveInput;
       if (input && options.live) {
-        reader ??= createLiveFactsReader(context.services.awsClients());
+        reader ??= createLiveFactsReader(await context.services.awsClients('ec2', 'eks'));
         const facts = await reader.gather(liveFactsRequest(input));
         violations.push(...checkLiveRules(input, facts));
         if (!facts.instanceTypeOfferings) notChecked.push('instance type offerings per zone (not read)');

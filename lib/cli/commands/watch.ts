@@ -38,8 +38,8 @@ Options:
 Example:
   enclave-pools watch my-node-pool`;
 
-function ports(context: CliContext): WatchPorts {
-  const clients = context.services.awsClients();
+async function ports(context: CliContext): Promise<WatchPorts> {
+  const clients = await context.services.awsClients('documents', 'eks');
   const statusTable = new StatusTable(clients, resourceNames(context).statusTable);
   const nodegroups = new Nodegroups(clients);
   return {
@@ -72,7 +72,7 @@ export const watchCommand = defineCommand(
     const intervalMs = parseSeconds('--interval', values.interval, 10) * 1000;
     const timeoutMs = parseSeconds('--timeout', values.timeout, 2 * 3600) * 1000;
     const watcher = new RollWatcher(
-      ports(context),
+      await ports(context),
       // The reconciler records an update's end at its next requeued pass (30 s by default on AWS).
       { poolId, intervalMs, timeoutMs, recordWaitMs: Math.max(3 * intervalMs, 150_000) },
       context.io.stdout,

@@ -5,7 +5,10 @@
  */
 
 import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { operatorCredentials } from '../../../infra/iam/sandbox-principals';
 import { provisionResources } from '../../../infra/local/provision';
 import { loadServiceDefinition } from '../../../infra/local/service-definition';
@@ -33,11 +36,15 @@ interface Spawned {
   stderr: string;
 }
 
-function spawnCli(args: string[], env: Record<string, string> = {}): Promise<Spawned> {
+function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+  nodeOptions: string[] = [],
+): Promise<Spawned> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [...nodeOptions, BIN, ...args],
       {
         cwd: ROOT,
         // As an operator holding exactly docs/operator-policy.json (the sandbox's IAM gate checks it).
@@ -78,6 +85,49 @@ describe('bin/enclave-pools.mjs', () => {
 
     const coloured = await spawnCli(['get', 'pools'], { FORCE_COLOR: '1' });
     expect(coloured.stdout).toContain('\u001b[33mUnknown\u001b[39m');
+  });
+
+  it('loads only the SDK clients a command uses: DynamoDB and S3 for get pools, none for --help', async () => {
+    const world = await seedWorld();
+    await provisionResources(sandboxClients(), await loadServiceDefinition(ROOT), world.region);
+    // A module hook that writes down every file the process loads (import and require alike).
+    const dir = mkdtempSync(join(tmpdir(), 'cli-loads-'));
+    const hook = join(dir, 'record-loads.mjs');
+    writeFileSync(
+      hook,
+      `import { appendFileSync } from 'node:fs';
+import { registerHooks } from 'node:module';
+registerHooks({
+  load(url, context, nextLoad) {
+    if (url.startsWith('file:')) appendFileSync(process.env.LOADED_FILES, url + '\\n');
+    return nextLoad(url, context);
+  },
+});
+`,
+    );
+    const sdkClientsLoaded = async (args: string[]) => {
+      const log = join(dir, `${args.join('-').replace(/\W+/g, '-')}.log`);
+      writeFileSync(log, '');
+      const run = await spawnCli(args, { LOADED_FILES: log }, ['--import', hook]);
+      expect(run.code).toBe(0);
+      const files = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      // Each SDK client class is defined once in dist/cli (`EC2Client = class extends Client`).
+      const defined = files.flatMap((url) =>
+        [
+          ...readFileSync(fileURLToPath(url), 'utf8').matchAll(
+            /\b(\w+Client) = class (?:_\w+ )?extends Client\b/g,
+          ),
+        ].map((m) => m[1]),
+      );
+      return [...new Set(defined)].sort();
+    };
+
+    expect(await sdkClientsLoaded(['--help'])).toEqual([]);
+    expect(await sdkClientsLoaded(['get', 'pools'])).toEqual([
+      'DynamoDBClient',
+      'DynamoDBDocumentClient',
+      'S3Client',
+    ]);
   });
 
   it('exits 2 on a usage error and 0 on --help', async () => {

@@ -25,7 +25,7 @@ import {
 import { ListClustersCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
 import { ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { findFreePort, probeSandbox, sandboxEndpoint } from '../../../infra/sandbox/sandbox-process';
-import { createAwsClients } from '../../../lib/aws/client-factory';
+import { createAwsClients } from '../../../lib/aws/all-clients';
 
 jest.setTimeout(300_000);
 

@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-eks';
 import { provisionResources } from '../../../infra/local/provision';
 import { loadServiceDefinition } from '../../../infra/local/service-definition';
-import { type AwsClients, createAwsClients, type RetryMode } from '../../../lib/aws/client-factory';
+import { createAwsClients } from '../../../lib/aws/all-clients';
+import type { AwsClients, RetryMode } from '../../../lib/aws/client-factory';
 import { type LeaseState, PoolLeases } from '../../../lib/aws/pool-leases';
 import { S3SpecStore } from '../../../lib/aws/spec-stores';
 import { StatusTable } from '../../../lib/aws/status-table';

@@ -9,7 +9,7 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { type RunningIamGate, startIamGate } from '../../../infra/iam/iam-gate';
 import { loadPackagedPolicies, type PackagedPolicies } from '../../../infra/iam/packaged-policies';
 import { functionCredentials } from '../../../infra/iam/sandbox-principals';
-import { createAwsClients } from '../../../lib/aws/client-factory';
+import { createAwsClients } from '../../../lib/aws/all-clients';
 import { createReconcileDeps, reconcile } from '../../../lib/reconcile';
 import { iamGateStats, sandboxEndpoint } from '../../support/sandbox';
 import { POOL_ID, SEED_SPEC, useReconcileHarness } from '../reconcile/reconcile-harness';

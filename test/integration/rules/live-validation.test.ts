@@ -8,6 +8,7 @@ import { runCli } from '../../../lib/cli/main';
 import { validatePoolSpec } from '../../../lib/manifests/validate-pool-spec';
 import type { Violation } from '../../../lib/pool-spec';
 import { checkLiveRules, liveFactsRequest } from '../../../lib/rules/live-rules';
+import { namedClients } from '../../support/run-cli';
 import { type SeededWorld, sandboxClients, seedWorld } from '../../support/sandbox';
 import { captureIo } from '../../unit/cli/cli-test-io';
 
@@ -170,7 +171,7 @@ describe('live validation against the sandbox', () => {
 });
 
 describe('enclave-pools validate --live', () => {
-  const services = () => ({ awsClients: () => clients });
+  const services = () => ({ awsClients: namedClients(clients) });
 
   it('exits 0 for the seed and 1 for a Local Zone subnet', async () => {
     const seedIo = captureIo(variables);

@@ -2,8 +2,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import { ListClustersCommand } from '@aws-sdk/client-eks';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createAwsClients } from '../../../lib/aws/all-clients';
 import { DEADLINE_ERROR_NAME, withCallDeadlines } from '../../../lib/aws/call-deadline';
-import { clientSettingsFromEnv, createAwsClients } from '../../../lib/aws/client-factory';
+import { clientSettingsFromEnv } from '../../../lib/aws/client-factory';
 import { isTransientAwsError } from '../../../lib/aws/translate-error';
 
 /**

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
-import { createAwsClients } from '../../../lib/aws/client-factory';
+import { createAwsClients } from '../../../lib/aws/all-clients';
 import { inThisRealm } from '../../../lib/aws/error-realm';
 import { translateAwsError } from '../../../lib/aws/translate-error';
 import { TerminalAwsError, TransientAwsError } from '../../../lib/errors';
