@@ -54,6 +54,8 @@ export async function buildCli() {
     legalComments: 'none',
     logLevel: 'warning',
     plugins: [builtinsRequiredLazily],
+    // yaml's ES-module build, as the functions take it (serverless.yml, decision 0086).
+    alias: { yaml: './node_modules/yaml/browser/index.js' },
   });
 }
 
