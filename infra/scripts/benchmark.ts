@@ -24,7 +24,7 @@ import { promisify } from 'node:util';
 import type { SQSEvent } from 'aws-lambda';
 import { createAwsClients } from '../../lib/aws/all-clients';
 import { clientSettingsFromEnv } from '../../lib/aws/client-factory';
-import { DEFAULT_LIVE_FACTS_MAX_AGE_SECONDS } from '../../lib/aws/live-facts-reader';
+import { DEFAULT_LIVE_FACTS_MAX_AGE_SECONDS, LIVE_FACTS_AGE_SPREAD } from '../../lib/aws/live-facts-reader';
 import { SEND_CONCURRENCY } from '../../lib/aws/pool-queue';
 import { S3SpecStore } from '../../lib/aws/spec-stores';
 import { resolveResourceNames } from '../../lib/config';
@@ -512,14 +512,16 @@ function ec2BudgetRows(perPool: Ec2PerPool): CostRow[] {
         anchor: 'EC2 API throttling: bucket 100, refill 20/s per account and Region',
       });
     }
-    // The cache age has no jitter: pools created together (one deploy) refresh together a day later.
+    // Pools whose facts were read together (one deploy) re-read them over the last quarter of the
+    // max age (LIVE_FACTS_AGE_SPREAD): the sweeps of that window share them.
     const refresh = perPool.liveFactsRefresh.filter((name) => !perPool.noop.includes(name)).length;
-    const together = (pools * refresh) / Math.max(1, jitter);
+    const spreadSweeps = Math.max(1, Math.floor((factsAge * LIVE_FACTS_AGE_SPREAD) / interval));
+    const together = (pools * refresh) / spreadSweeps / Math.max(1, jitter);
     rows.push({
-      name: `EC2 describe budget at ${pools} pools, every pool's live facts due in the same sweep`,
-      ours: `${together.toFixed(1)}/s within the ${jitter} s jitter (${percent(together)})`,
+      name: `EC2 describe budget at ${pools} pools, every pool's live facts read in the same sweep a day before`,
+      ours: `${together.toFixed(1)}/s within a sweep's ${jitter} s jitter (${percent(together)}), the refreshes spread over ${spreadSweeps} sweeps`,
       target: 'under 20/s',
-      anchor: `${refresh} reads per pool (LIVE_FACTS_MAX_AGE_SECONDS has no spread)`,
+      anchor: `${refresh} reads per pool; without the spread ${((pools * refresh) / Math.max(1, jitter)).toFixed(0)}/s in one sweep`,
     });
   }
   return rows;

@@ -48,7 +48,8 @@ export interface LiveFactsReader {
   gather(request: LiveFactsRequest): Promise<LiveFacts>;
   /**
    * The same, reusing `cached` (from the pool's status row) when it was read for the same request
-   * and cluster subnets no longer than `maxAgeSeconds` ago: then DescribeCluster is the only call.
+   * and cluster subnets less than its refresh age ago (75-100 % of `maxAgeSeconds`,
+   * liveFactsRefreshAgeMs): then DescribeCluster is the only call.
    * Returns the entry that describes the facts returned (`cached` itself when reused).
    */
   gatherCached(
@@ -59,6 +60,25 @@ export interface LiveFactsReader {
 
 /** A day: instance type facts never change; subnets, zones and offerings change rarely and visibly. */
 export const DEFAULT_LIVE_FACTS_MAX_AGE_SECONDS = 24 * 3600;
+
+/**
+ * Cached facts are re-read at a point between 75 % and 100 % of the max age, fixed per cache entry
+ * (a hash of what it was read for and when). Without it, pools whose facts were read together (one
+ * deploy, a fleet restored at once) would all re-read them in the same sweep a day later: about
+ * five EC2 describe calls each, several times the account's refill at 1,000 pools. Each re-read
+ * draws a new point, so the refreshes stay spread.
+ */
+export const LIVE_FACTS_AGE_SPREAD = 0.25;
+
+/** How old `cache` may get before it is read again: maxAgeMs less this entry's share of the spread. */
+export function liveFactsRefreshAgeMs(
+  cache: Pick<LiveFactsCache, 'key' | 'readAt'>,
+  maxAgeMs: number,
+): number {
+  const draw =
+    Number.parseInt(canonicalHash({ key: cache.key, readAt: cache.readAt }).slice(0, 8), 16) / 2 ** 32;
+  return maxAgeMs * (1 - LIVE_FACTS_AGE_SPREAD * draw);
+}
 
 export interface LiveFactsReaderOptions {
   /** DescribeCluster results shared by every reader given the same map (the passes of one batch). */
@@ -201,7 +221,7 @@ class CachingLiveFactsReader implements LiveFactsReader {
     const key = liveFactsKey(request, cluster?.subnetIds ?? []);
     const now = this.now();
     const age = cached ? now.getTime() - Date.parse(cached.readAt) : Number.POSITIVE_INFINITY;
-    if (cached && cached.key === key && age >= 0 && age < this.maxAgeMs) {
+    if (cached && cached.key === key && age >= 0 && age < liveFactsRefreshAgeMs(cached, this.maxAgeMs)) {
       return { facts: { ...cached.facts, ...(cluster ? { cluster } : {}) }, cache: cached };
     }
     const facts = await this.gather(request);

@@ -113,7 +113,7 @@ export function createReconcileDeps(
   return deps;
 }
 
-/** LIVE_FACTS_MAX_AGE_SECONDS: how long a pool's cached live facts are reused (default a day). */
+/** LIVE_FACTS_MAX_AGE_SECONDS: the longest a pool's cached live facts are reused (default a day). */
 export function liveFactsMaxAgeFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const value = env.LIVE_FACTS_MAX_AGE_SECONDS;
   if (value === undefined || value.trim() === '') return undefined;

@@ -247,7 +247,8 @@ export interface StatusRow {
    * What the live rules and the renderer read from EC2 (instance type, subnets, zones, offerings),
    * kept with the key they were read for: a hash of the pool's request (instance type, explicit
    * subnets and zones) and the cluster's subnets. A pass reuses them while the key is the same and
-   * they are younger than LIVE_FACTS_MAX_AGE_SECONDS (a day by default).
+   * they are younger than their refresh age (75-100 % of LIVE_FACTS_MAX_AGE_SECONDS, a day by
+   * default; liveFactsRefreshAgeMs).
    */
   liveFacts?: LiveFactsCache;
   /** The root device name of `imageId` (DescribeImages), for rootVolume pools; an image never changes it. */

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AwsCallCounter } from '../../../infra/local/aws-call-counter';
 import type { AwsClients } from '../../../lib/aws/client-factory';
-import { createLiveFactsReader } from '../../../lib/aws/live-facts-reader';
+import {
+  createLiveFactsReader,
+  DEFAULT_LIVE_FACTS_MAX_AGE_SECONDS,
+  liveFactsRefreshAgeMs,
+} from '../../../lib/aws/live-facts-reader';
 import { runCli } from '../../../lib/cli/main';
 import { validatePoolSpec } from '../../../lib/manifests/validate-pool-spec';
 import type { Violation } from '../../../lib/pool-spec';
@@ -218,5 +222,33 @@ describe('enclave-pools validate --live', () => {
     expect(counter.calls).toEqual(
       expect.arrayContaining(['eks:DescribeCluster', 'ec2:DescribeInstanceTypes']),
     );
+  });
+});
+
+describe('cached live facts', () => {
+  it('are reused until their entry reaches its refresh age, then read again', async () => {
+    const offline = validatePoolSpec(SEED, { variables });
+    if (!offline.liveInput) throw new Error('the seed example has no live input');
+    const request = liveFactsRequest(offline.liveInput);
+    const readAt = Date.parse('2026-12-01T00:00:00.000Z');
+    const at = (ms: number) => createLiveFactsReader(clients, { now: () => new Date(ms) });
+    const { cache } = await at(readAt).gatherCached(request, undefined);
+    const refreshAt =
+      readAt + Math.ceil(liveFactsRefreshAgeMs(cache, DEFAULT_LIVE_FACTS_MAX_AGE_SECONDS * 1000));
+
+    counter.reset();
+    const reused = await at(refreshAt - 1).gatherCached(request, cache);
+    expect(reused.cache).toBe(cache);
+    expect(counter.calls).toEqual(['eks:DescribeCluster']);
+
+    counter.reset();
+    const refreshed = await at(refreshAt).gatherCached(request, cache);
+    expect(refreshed.cache.readAt).toBe(new Date(refreshAt).toISOString());
+    expect(counter.calls.filter((call) => call.startsWith('ec2:')).sort()).toEqual([
+      'ec2:DescribeAvailabilityZones',
+      'ec2:DescribeInstanceTypeOfferings',
+      'ec2:DescribeInstanceTypes',
+      'ec2:DescribeSubnets',
+    ]);
   });
 });
