@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AwsClients } from '../../lib/aws/client-factory';
 import { S3SpecStore } from '../../lib/aws/spec-stores';
@@ -38,6 +40,32 @@ export async function spawnCliTimed(
     maxBuffer: 64 * 1024 * 1024,
   });
   return { ms: performance.now() - started };
+}
+
+/**
+ * `npx ARGS` in `cwd` as a user's shell runs it: `npm run bench` puts node_modules/.bin (and with
+ * it the project's Node 24) first on PATH, so those entries are taken off and npx runs on the
+ * system's Node, as typed at a prompt.
+ */
+export async function spawnNpxTimed(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timed> {
+  const path = (env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => !dir.split(/[\\/]/).includes('node_modules'))
+    .join(delimiter);
+  const started = performance.now();
+  await execFileAsync('npx', args, { cwd, env: { ...env, PATH: path }, maxBuffer: 64 * 1024 * 1024 });
+  return { ms: performance.now() - started };
+}
+
+/** A project with nothing but a local bin `noop` (a shell script that exits): what npx costs by itself. */
+export async function noopNpxProject(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'enclave-pools-npx-'));
+  await mkdir(join(dir, 'node_modules', '.bin'), { recursive: true });
+  await writeFile(join(dir, 'package.json'), '{"name":"npx-floor","version":"1.0.0","private":true}\n');
+  const bin = join(dir, 'node_modules', '.bin', 'noop');
+  await writeFile(bin, '#!/bin/sh\nexit 0\n');
+  await chmod(bin, 0o755);
+  return dir;
 }
 
 export async function seedCopiedFleet(options: {

@@ -17,7 +17,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,7 +34,13 @@ import { setLogSink } from '../../lib/logger';
 import { liveFactsMaxAgeFromEnv } from '../../lib/reconcile/create-reconcile-deps';
 import { burstTables, measureBursts } from '../bench/bursts';
 import { compareInit } from '../bench/init-cost';
-import { measureResyncEnqueue, seedCopiedFleet, spawnCliTimed } from '../bench/scale';
+import {
+  measureResyncEnqueue,
+  noopNpxProject,
+  seedCopiedFleet,
+  spawnCliTimed,
+  spawnNpxTimed,
+} from '../bench/scale';
 import { AwsCallCounter } from '../local/aws-call-counter';
 import { startLocalEventPath } from '../local/event-path';
 import { provisionResources } from '../local/provision';
@@ -376,6 +382,24 @@ async function measureCostFigures(options: {
       anchor,
     });
   }
+
+  // Through npx, as the issue times it, beside what npx costs for a local bin that does nothing.
+  const npxFloorProject = await noopNpxProject();
+  for (const [label, cwd, args, target] of [
+    ['npx enclave-pools get pools', PROJECT_ROOT, ['enclave-pools', 'get', 'pools'], '≤ 0.5 s'],
+    ['npx noop (a local bin that exits, in an empty project)', npxFloorProject, ['noop'], ''],
+  ] as const) {
+    const samples: number[] = [];
+    for (let run = 0; run < cliRuns; run++)
+      samples.push((await spawnNpxTimed(cwd, [...args], process.env)).ms);
+    costRows.push({
+      name: `${label} (wall, median of ${cliRuns}; npx on the system's Node)`,
+      ours: seconds(median(samples)),
+      target,
+      anchor: label.startsWith('npx noop') ? "npm's own start: nothing of ours runs" : 'kubectl get',
+    });
+  }
+  await rm(npxFloorProject, { recursive: true, force: true });
 
   // The read paths at fleet size.
   await control(endpoint, '/moto-api/reset');

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:init [-- --pairs N]`: the reconcile function's cold-start CPU against a bare
  * handler that imports and constructs the same SDK clients, both built with serverless.yml's
- * esbuild options (infra/bench/init-cost.ts). Published in docs/benchmarks.md; never asserted.
+ * esbuild options (infra/bench/init-cost.ts): CPU seconds in alternating pairs, and instructions
+ * counted by valgrind where it is installed. Published in docs/benchmarks.md; never asserted.
  */
 import { join } from 'node:path';
 import { compareInit } from '../bench/init-cost';
@@ -29,6 +30,13 @@ async function main(): Promise<void> {
     `${r.median.toFixed(2)}× (middle half ${r.low.toFixed(2)}-${r.high.toFixed(2)})`;
   console.log(`\nratio, loading the bundle: ${ratio(result.ratio)}`);
   console.log(`ratio, whole process (Node start-up included): ${ratio(result.processRatio)}`);
+  const counted = result.instructions;
+  const millions = (count: number) => `${(count / 1e6).toFixed(0)} M`;
+  console.log(
+    counted
+      ? `instructions (valgrind, JIT off): reconcile ${millions(counted.subject)}, bare handler ${millions(counted.anchor)}, Node alone ${millions(counted.node)}; loading the bundle ${counted.bundleRatio.toFixed(3)}×, whole process ${counted.processRatio.toFixed(3)}×`
+      : 'instructions: not counted (valgrind is not installed)',
+  );
 }
 
 main().catch((error: unknown) => {

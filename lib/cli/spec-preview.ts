@@ -28,6 +28,9 @@ export interface SpecPreview {
   storedIn?: StoreKind;
 }
 
+/** What a reconcile pass calls (ReconcileClients): the dry run reads as a pass would. */
+const PASS_CLIENTS = ['ec2', 'autoScaling', 'eks', 'ssm', 'iam', 'dynamodb', 'documents', 's3'] as const;
+
 export async function previewSpec(
   context: CliContext,
   input: {
@@ -40,17 +43,7 @@ export async function previewSpec(
     requireStores?: boolean;
   },
 ): Promise<SpecPreview> {
-  // What a reconcile pass calls (ReconcileClients): the dry run reads as a pass would.
-  const clients = await context.services.awsClients(
-    'ec2',
-    'autoScaling',
-    'eks',
-    'ssm',
-    'iam',
-    'dynamodb',
-    'documents',
-    's3',
-  );
+  const clients = await context.services.awsClients(...PASS_CLIENTS);
   const env = context.io.env as NodeJS.ProcessEnv;
   const deps = {
     ...createReconcileDeps(env, clients),

@@ -42,25 +42,39 @@ export interface ObserveTarget {
  * holds the template's versions, default and tags. Versions are immutable, so each recorded
  * version's data hash still holds; the rendered data either matches the pinned version (a no-op)
  * or no recorded version (a new one will be created, its number comes back from EC2). Reusing any
- * other recorded version would trust that it still exists: that case reads EC2. Changes made
- * outside (a version deleted, the default changed) are found by the hourly drift check.
+ * other recorded version would trust that it still exists: that case reads EC2, except for the
+ * version a roll in progress (or just succeeded) goes to (`update`, this pass's view of it). Changes
+ * made outside (a version deleted, the default changed) are found by the hourly drift check.
  */
 export function launchTemplateFromRow(
   target: ObserveTarget,
   previous: StatusRow | undefined,
   nodegroup: ObservedNodegroup | undefined,
+  update?: UpdateRecord,
 ): ObservedLaunchTemplate | undefined {
   const row = previous?.launchTemplate;
   if (target.driftCheck || !row || !nodegroup || target.dataHash === undefined) return undefined;
   const { versions, defaultVersion, tags, latestVersion, pinnedVersion } = row;
   if (!versions || defaultVersion === undefined || !tags || latestVersion === undefined) return undefined;
   if (row.name !== target.launchTemplateName || nodegroup.launchTemplate?.id !== row.id) return undefined;
+  // A roll to a version the row lists, as this pass's DescribeUpdate sees it: while it is in
+  // progress, and once it succeeded with the node group on that version, the template holds
+  // nothing the row does not know. A failed or cancelled roll is read from EC2 as before.
   const running = nodegroup.launchTemplate.version;
-  if (running === undefined || running !== pinnedVersion) return undefined;
+  const rolledTo = update?.launchTemplateVersion;
+  const listed = versions.some((version) => version.number === rolledTo);
+  const rollTarget =
+    listed && (update?.status === 'InProgress' || (update?.status === 'Successful' && running === rolledTo))
+      ? rolledTo
+      : undefined;
+  if (running === undefined || (running !== pinnedVersion && running !== rollTarget)) return undefined;
   const pinned = versions.find((version) => version.number === running);
   if (!pinned) return undefined;
+  // A version that matches the spec and is not the one running is about to be rolled to: read it
+  // from EC2 first, unless the recorded roll already goes there.
   const matching = versions.filter((version) => version.dataHash === target.dataHash);
-  if (matching.length > 0 && pinned.dataHash !== target.dataHash) return undefined;
+  const rollsToMatching = matching.some((version) => version.number === rollTarget);
+  if (matching.length > 0 && pinned.dataHash !== target.dataHash && !rollsToMatching) return undefined;
   return {
     id: row.id,
     name: row.name,
@@ -271,7 +285,7 @@ export async function observe(
   const { update, endedUpdate, foundUpdates } = await observeUpdates(target, previous, nodegroup, ports);
   // A found roll to a version the row does not list: a dead pass made that version too, so the
   // row's template is not what EC2 would say (0094).
-  const fromRow = launchTemplateFromRow(target, previous, nodegroup);
+  const fromRow = launchTemplateFromRow(target, previous, nodegroup, update);
   const rowKnowsFound = foundUpdates.every(
     (u) =>
       u.launchTemplateVersion === undefined ||

@@ -8,6 +8,7 @@ import {
 import { UpdateNodegroupVersionCommand } from '@aws-sdk/client-eks';
 import { resolveResourceNames } from '../../../lib/config';
 import { reconcile } from '../../../lib/reconcile';
+import { configureSandbox } from '../../support/sandbox';
 import {
   LAUNCH_TEMPLATE_NAME,
   POOL_ID,
@@ -191,6 +192,49 @@ describe('a changed spec', () => {
       .filter((tag) => tag.Key?.includes('/resources/hugepages-'))
       .map((tag) => `${tag.Key?.split('/').at(-1)}=${tag.Value}`);
     expect(hugepages).toEqual(['hugepages-1Gi=1Gi']);
+  });
+});
+
+// A roll recorded in the row, to a version the row lists, tells nothing new about the template:
+// its polls and the pass that sees it end trust the row like a no-op pass (the hourly drift check
+// reads EC2). Before, each of them read the template (2 EC2 calls per poll).
+describe('the passes of a roll', () => {
+  async function rollStarted(): Promise<void> {
+    await created();
+    const modifiedAt = (await h.nodegroup())?.modifiedAt?.getTime() ?? 0;
+    const nextSecond = Math.floor(modifiedAt / 1000) * 1000 + 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, nextSecond - Date.now() + 50)));
+    const stored = await h.s3Specs.put(POOL_ID, specWith(withMemoryMib(1024)));
+    const outcome = await reconcile(POOL_ID, h.deps, {
+      specEvents: [{ source: 's3', location: stored.location }],
+    });
+    expect(outcome).toMatchObject({ kind: 'requeue', reason: 'UpdateInProgress' });
+    h.counter.reset();
+  }
+
+  it('poll an update in progress without reading the launch template', async () => {
+    // An hour-long roll: it cannot end during the test.
+    await configureSandbox({ rollSeconds: 3600 });
+    await rollStarted();
+
+    expect(await h.run()).toMatchObject({ kind: 'requeue', reason: 'UpdateInProgress' });
+    expect(h.counter.calls.filter((call) => call.includes('LaunchTemplate'))).toEqual([]);
+    expect((await h.statusRow())?.update).toMatchObject({ status: 'InProgress', launchTemplateVersion: 2 });
+  });
+
+  it('record its end without reading the launch template', async () => {
+    await rollStarted();
+    // The sandbox's one-second roll ends; the node group then runs version 2.
+    while ((await h.nodegroup())?.launchTemplate?.version !== '2')
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    h.counter.reset();
+
+    expect(await h.run()).toMatchObject({ kind: 'done' });
+
+    expect(h.counter.calls.filter((call) => call.includes('LaunchTemplate'))).toEqual([]);
+    const row = await h.statusRow();
+    expect(row?.launchTemplate).toMatchObject({ pinnedVersion: 2, latestVersion: 2 });
+    expect(row?.update).toMatchObject({ status: 'Successful', launchTemplateVersion: 2 });
   });
 });
 

@@ -1,4 +1,3 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import { ListClustersCommand } from '@aws-sdk/client-eks';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -6,33 +5,14 @@ import { createAwsClients } from '../../../lib/aws/all-clients';
 import { DEADLINE_ERROR_NAME, withCallDeadlines } from '../../../lib/aws/call-deadline';
 import { clientSettingsFromEnv } from '../../../lib/aws/client-factory';
 import { isTransientAwsError } from '../../../lib/aws/translate-error';
+import { useBlackHoleServer } from '../../support/black-hole-server';
 
-/**
- * A server that accepts connections and never answers (a hung sandbox, a black-holed endpoint):
- * without a request timeout the SDK would wait for ever.
- */
-let server: Server;
-let port: number;
-const sockets: Socket[] = [];
-
-beforeAll(async () => {
-  server = createServer((socket) => {
-    sockets.push(socket);
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as { port: number }).port;
-});
-
-afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => server.close(resolve));
-});
+const blackHole = useBlackHoleServer();
 
 const blackHoleClients = (overrides: { requestTimeoutMs?: number; maxAttempts?: number } = {}) =>
   createAwsClients({
     region: 'eu-west-1',
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: blackHole.endpoint(),
     maxAttempts: overrides.maxAttempts ?? 1,
     requestTimeoutMs: overrides.requestTimeoutMs ?? 200,
   });
@@ -47,12 +27,12 @@ describe('client timeouts', () => {
   });
 
   it('retries a timed-out attempt: every attempt reaches the server, then the call fails', async () => {
-    const before = sockets.length;
+    const before = blackHole.connections();
     const error = await blackHoleClients({ maxAttempts: 2 })
       .eks.send(new ListClustersCommand({}))
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'TimeoutError' });
-    expect(sockets.length - before).toBe(2);
+    expect(blackHole.connections() - before).toBe(2);
   });
 
   it('reads the timeouts and the retry mode from the environment, with standard retries by default', () => {
@@ -84,7 +64,7 @@ describe('client timeouts', () => {
 
 describe('pass deadlines on every client', () => {
   it('refuses resource calls once the pass budget is spent, without sending them', async () => {
-    const before = sockets.length;
+    const before = blackHole.connections();
     const clients = blackHoleClients({ requestTimeoutMs: 60_000 });
     const past = Date.now() - 1;
     const error = await withCallDeadlines({ resources: past, bookkeeping: past }, () =>
@@ -92,7 +72,7 @@ describe('pass deadlines on every client', () => {
     ).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: DEADLINE_ERROR_NAME });
     expect(isTransientAwsError(error)).toBe(true);
-    expect(sockets.length).toBe(before);
+    expect(blackHole.connections()).toBe(before);
   });
 
   it('abandons a call still in flight when the deadline passes (the request timeout is far away)', async () => {

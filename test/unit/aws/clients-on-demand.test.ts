@@ -1,32 +1,16 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DEADLINE_ERROR_NAME, withCallDeadlines } from '../../../lib/aws/call-deadline';
 import { type ClientBuilderLoaders, clientsOnDemand } from '../../../lib/aws/client-factory';
 import { SDK_CLIENT_LOADERS } from '../../../lib/aws/client-loaders';
+import { useBlackHoleServer } from '../../support/black-hole-server';
 
 /**
  * The CLI's clients (lib/aws/client-loaders.ts): only the named ones are loaded and built, each
  * once, with the same middleware as every other client of the project.
  */
-let server: Server;
-let port: number;
-const sockets: Socket[] = [];
-
-beforeAll(async () => {
-  // Accepts and never answers: a call that reaches it would hang until its deadline.
-  server = createServer((socket) => {
-    sockets.push(socket);
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as { port: number }).port;
-});
-
-afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => server.close(resolve));
-});
+// Accepts and never answers: a call that reached it would hang until its deadline.
+const blackHole = useBlackHoleServer();
 
 /** SDK_CLIENT_LOADERS, writing down which builders were loaded. */
 function recordingLoaders(loaded: string[]): ClientBuilderLoaders {
@@ -41,7 +25,7 @@ function recordingLoaders(loaded: string[]): ClientBuilderLoaders {
   ) as ClientBuilderLoaders;
 }
 
-const settings = () => ({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+const settings = () => ({ region: 'eu-west-1', endpoint: blackHole.endpoint(), maxAttempts: 1 });
 
 describe('clientsOnDemand', () => {
   it('loads and builds only the clients named, with the document client over its DynamoDB client', async () => {
@@ -66,12 +50,12 @@ describe('clientsOnDemand', () => {
 
   it('gives the clients the pass deadline like lazyClients does: a call past it never leaves', async () => {
     const { documents } = await clientsOnDemand(settings(), SDK_CLIENT_LOADERS)('documents');
-    const before = sockets.length;
+    const before = blackHole.connections();
     const past = Date.now() - 1;
     const error = await withCallDeadlines({ resources: past, bookkeeping: past }, () =>
       documents.send(new GetCommand({ TableName: 't', Key: { poolId: 'p' } })),
     ).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: DEADLINE_ERROR_NAME });
-    expect(sockets.length).toBe(before);
+    expect(blackHole.connections()).toBe(before);
   });
 });
