@@ -64,8 +64,8 @@ export const DEFAULT_LIVE_FACTS_MAX_AGE_SECONDS = 24 * 3600;
 /**
  * Cached facts are re-read at a point between 75 % and 100 % of the max age, fixed per cache entry
  * (a hash of what it was read for and when). Without it, pools whose facts were read together (one
- * deploy, a fleet restored at once) would all re-read them in the same sweep a day later: about
- * five EC2 describe calls each, several times the account's refill at 1,000 pools. Each re-read
+ * deploy, a fleet restored at once) would all re-read them in the same sweep a day later: four
+ * EC2 describe calls each, several times the account's refill at 1,000 pools. Each re-read
  * draws a new point, so the refreshes stay spread.
  */
 export const LIVE_FACTS_AGE_SPREAD = 0.25;
