@@ -6,7 +6,11 @@ import { diffNodegroupConfig } from '../plan/nodegroup-config-diff';
 import type { PoolSpec, StoredSpec } from '../pool-spec';
 import { buildPreview, type Preview } from '../preview/preview';
 import { PLANNED_ID, type PreviewPass, runPreviewPass } from '../preview/preview-pass';
-import { createReconcileDeps } from '../reconcile/create-reconcile-deps';
+import {
+  createReconcileDeps,
+  RECONCILE_CLIENT_BUILDERS,
+  type ReconcileClients,
+} from '../reconcile/create-reconcile-deps';
 import { desiredNodegroup } from '../reconcile/desired-state';
 import type { LiveFacts } from '../rules/live-facts';
 import type { CliContext } from './cli-command';
@@ -28,8 +32,8 @@ export interface SpecPreview {
   storedIn?: StoreKind;
 }
 
-/** What a reconcile pass calls (ReconcileClients): the dry run reads as a pass would. */
-const PASS_CLIENTS = ['ec2', 'autoScaling', 'eks', 'ssm', 'iam', 'dynamodb', 'documents', 's3'] as const;
+/** What a reconcile pass calls: the dry run reads as a pass would. */
+const PASS_CLIENTS = Object.keys(RECONCILE_CLIENT_BUILDERS) as (keyof ReconcileClients)[];
 
 export async function previewSpec(
   context: CliContext,
