@@ -65,7 +65,8 @@ console.log(JSON.stringify({
 /**
  * Instructions a whole process executes to start Node and require `bundle` (or only to start Node),
  * counted by valgrind with V8's JIT off. CPU seconds on a shared 2-core machine vary by ±15 % run to
- * run; this count varies by under 0.5 %, and init is mostly parsing, which the JIT does not touch.
+ * run; this count by under 0.5 % within a session and about 1 % across runs (decision 0086), and
+ * init is mostly parsing, which the JIT does not touch.
  * Undefined where valgrind is not installed (Debian: `apt-get install valgrind`).
  */
 export async function initInstructions(bundle: string | undefined): Promise<number | undefined> {
